@@ -1,0 +1,119 @@
+package io.switchboard;
+
+import io.switchboard.app.App;
+import io.switchboard.config.ConfigException;
+import io.switchboard.config.ConfigLoader;
+import io.switchboard.config.SwitchboardConfig;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The command line: {@code switchboard [--config FILE] [--port N] [--log-level AREA=LEVEL]}. */
+@Command(
+        name = "switchboard",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.VersionProvider.class,
+        description = "Self-hosted realtime server speaking the Pusher Channels protocol.")
+public final class Main implements Callable<Integer> {
+
+    @Option(
+            names = {"-c", "--config"},
+            paramLabel = "FILE",
+            description = "YAML configuration file (default: $SWITCHBOARD_CONFIG, else none)")
+    Path config;
+
+    @Option(
+            names = {"-p", "--port"},
+            paramLabel = "PORT",
+            description = "Port to listen on; overrides server.port")
+    Integer port;
+
+    @Option(
+            names = "--log-level",
+            paramLabel = "AREA=LEVEL",
+            description = "Log level for one area, e.g. switchboard.connection=debug (repeatable; 'root' for all)")
+    Map<String, String> logLevels = new LinkedHashMap<>();
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Main()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        Map<String, String> env = System.getenv();
+        Path file = config;
+        if (file == null && env.get("SWITCHBOARD_CONFIG") != null) {
+            file = Path.of(env.get("SWITCHBOARD_CONFIG"));
+        }
+        SwitchboardConfig cfg;
+        try {
+            cfg = ConfigLoader.load(file, env);
+        } catch (ConfigException e) {
+            System.err.println("switchboard: configuration error: " + e.getMessage());
+            return 2;
+        }
+        if (port != null) {
+            cfg = cfg.withServer(cfg.server().withPort(port));
+        }
+        Map<String, String> levels = new LinkedHashMap<>();
+        logLevels.forEach(
+                (area, level) -> levels.put(area.equals("root") ? org.slf4j.Logger.ROOT_LOGGER_NAME : area, level));
+        Logging.apply(cfg.logging(), levels);
+
+        Server server;
+        try {
+            server = Server.start(cfg);
+        } catch (RuntimeException e) {
+            System.err.println("switchboard: cannot start: " + e.getMessage());
+            return 1;
+        }
+        if (cfg.demoApp()) {
+            System.out.println(banner(cfg.apps().get(0), server.port()));
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            server.stop();
+                            stopped.countDown();
+                        },
+                        "switchboard-shutdown"));
+        stopped.await();
+        return 0;
+    }
+
+    static String banner(App app, int port) {
+        return """
+
+        No apps configured: serving the demo app (do not use it in production).
+          app id:     %s
+          app key:    %s
+          app secret: %s
+
+        pusher-js:
+          const pusher = new Pusher('%s', {
+            cluster: 'local', wsHost: '127.0.0.1', wsPort: %d, forceTLS: false,
+            enabledTransports: ['ws'],
+          });
+          pusher.subscribe('my-channel').bind('my-event', (data) => console.log(data));
+
+        Trigger an event with the pusher npm SDK:
+          new (require('pusher'))({appId: '%s', key: '%s', secret: '%s',
+            host: '127.0.0.1', port: '%d', useTLS: false})
+            .trigger('my-channel', 'my-event', {message: 'hello'});
+        """.formatted(
+                        app.id(), app.key(), app.secret(), app.key(), port, app.id(), app.key(), app.secret(), port);
+    }
+
+    static final class VersionProvider implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"switchboard " + Version.current()};
+        }
+    }
+}

@@ -1,0 +1,50 @@
+package io.switchboard.api;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A decoded REST request, independent of the HTTP stack.
+ *
+ * @param method upper case, e.g. {@code POST}
+ * @param rawPath the path exactly as sent, without the query
+ * @param rawQuery the query string as sent, without {@code ?}; empty when none
+ * @param body the raw body bytes; empty when none
+ */
+public record ApiRequest(String method, String rawPath, String rawQuery, byte[] body) {
+
+    /** Query parameters, keys as sent, values URL-decoded, repeated keys in order. */
+    public Map<String, List<String>> query() {
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        if (rawQuery.isEmpty()) {
+            return out;
+        }
+        for (String pair : rawQuery.split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            String key = decode(eq < 0 ? pair : pair.substring(0, eq));
+            String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
+            out.computeIfAbsent(key, k -> new ArrayList<>()).add(value);
+        }
+        return out;
+    }
+
+    /** The first value of a query parameter, or {@code null}. */
+    public String param(String name) {
+        List<String> values = query().get(name);
+        return values == null || values.isEmpty() ? null : values.get(0);
+    }
+
+    static String decode(String s) {
+        try {
+            return java.net.URLDecoder.decode(s, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return s;
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package io.switchboard.api;
+
+import io.switchboard.app.App;
+import io.switchboard.protocol.Signatures;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** Checks a REST request's signature, key, timestamp and body hash (pusher-protocol.md §7.1). */
+final class RequestAuthenticator {
+    static final long TIMESTAMP_WINDOW_SECONDS = 600;
+
+    private RequestAuthenticator() {}
+
+    /** Returns why the request is not authentic, or {@code null} when it is. */
+    static String problem(App app, ApiRequest request, long nowSeconds) {
+        Map<String, List<String>> query = request.query();
+        String key = first(query, "auth_key");
+        if (key == null) {
+            return "Missing auth_key";
+        }
+        if (!Signatures.constantTimeEquals(app.key(), key)) {
+            return "Unknown auth_key";
+        }
+        String timestamp = first(query, "auth_timestamp");
+        if (timestamp == null) {
+            return "Missing auth_timestamp";
+        }
+        long ts;
+        try {
+            ts = Long.parseLong(timestamp);
+        } catch (NumberFormatException e) {
+            return "Invalid auth_timestamp: " + timestamp;
+        }
+        if (Math.abs(nowSeconds - ts) > TIMESTAMP_WINDOW_SECONDS) {
+            return "Timestamp expired: Given timestamp ("
+                    + ts
+                    + ") not within "
+                    + TIMESTAMP_WINDOW_SECONDS
+                    + "s of server time ("
+                    + nowSeconds
+                    + ")";
+        }
+        String version = first(query, "auth_version");
+        if (version != null && !version.equals("1.0")) {
+            return "Unsupported auth_version: " + version;
+        }
+        if (request.body().length > 0) {
+            String md5 = first(query, "body_md5");
+            if (md5 == null) {
+                return "Missing body_md5 for a request with a body";
+            }
+            if (!Signatures.constantTimeEquals(Signatures.md5Hex(request.body()), md5)) {
+                return "body_md5 does not match the MD5 of the body";
+            }
+        }
+        String signature = first(query, "auth_signature");
+        if (signature == null) {
+            return "Missing auth_signature";
+        }
+        String params = canonicalQuery(query);
+        String raw = request.method() + "\n" + request.rawPath() + "\n" + params;
+        if (Signatures.constantTimeEquals(Signatures.hmacSha256Hex(app.secret(), raw), signature)) {
+            return null;
+        }
+        String decodedPath = ApiRequest.decode(request.rawPath());
+        if (!decodedPath.equals(request.rawPath())) {
+            String decoded = request.method() + "\n" + decodedPath + "\n" + params;
+            if (Signatures.constantTimeEquals(Signatures.hmacSha256Hex(app.secret(), decoded), signature)) {
+                return null;
+            }
+        }
+        return "Invalid signature: you should have sent HmacSHA256Hex("
+                + raw.replace("\n", "\\n")
+                + ", your_secret_key), but you sent \""
+                + signature
+                + "\"";
+    }
+
+    /** Every parameter but the signature: keys lowercased and sorted, values decoded. */
+    static String canonicalQuery(Map<String, List<String>> query) {
+        Map<String, List<String>> sorted = new TreeMap<>();
+        query.forEach((k, v) -> {
+            String key = k.toLowerCase(Locale.ROOT);
+            if (!key.equals("auth_signature")) {
+                sorted.computeIfAbsent(key, x -> new ArrayList<>()).addAll(v);
+            }
+        });
+        StringBuilder out = new StringBuilder();
+        sorted.forEach((k, v) -> {
+            if (!out.isEmpty()) {
+                out.append('&');
+            }
+            out.append(k).append('=').append(String.join(",", v));
+        });
+        return out.toString();
+    }
+
+    private static String first(Map<String, List<String>> query, String key) {
+        List<String> values = query.get(key);
+        return values == null || values.isEmpty() ? null : values.get(0);
+    }
+}

@@ -1,0 +1,4 @@
+package io.switchboard.broker;
+
+/** A channel of one app: channels of different apps never meet. */
+public record ChannelKey(String appId, String name) {}

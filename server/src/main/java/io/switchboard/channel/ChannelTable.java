@@ -1,0 +1,238 @@
+package io.switchboard.channel;
+
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.EventLoop;
+import io.switchboard.broker.ChannelKey;
+import io.switchboard.broker.Envelope;
+import io.switchboard.protocol.SharedFrame;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * This node's subscribers per channel, grouped by event loop, and the fan-out that delivers an
+ * event to them.
+ *
+ * <p>Each channel has one group per event loop; a group's members are touched only on its loop, so
+ * fan-out takes no lock: the publisher encodes the frame once and hands one task per loop that has
+ * subscribers, which writes the same bytes to each member and flushes once per loop turn.
+ */
+public final class ChannelTable {
+    private final EventLoop[] loops;
+    private final LoopFlusher[] flushers;
+    private final ByteBufAllocator alloc;
+    private final Map<ChannelKey, LocalChannel> channels = new ConcurrentHashMap<>();
+    private final InterestListener interest;
+
+    /** Told when this node gains its first or loses its last subscriber on a channel. */
+    public interface InterestListener {
+        void firstLocalSubscriber(ChannelKey channel);
+
+        void lastLocalSubscriberGone(ChannelKey channel);
+    }
+
+    public ChannelTable(List<EventLoop> loops, ByteBufAllocator alloc, InterestListener interest) {
+        this.loops = loops.toArray(EventLoop[]::new);
+        this.flushers = new LoopFlusher[this.loops.length];
+        for (int i = 0; i < this.loops.length; i++) {
+            flushers[i] = new LoopFlusher();
+        }
+        this.alloc = alloc;
+        this.interest = interest;
+    }
+
+    /** A subscriber's place in a channel; held by the subscriber to leave again. */
+    public static final class Slot {
+        final ChannelKey channel;
+        final Subscriber subscriber;
+        final int loop;
+        int index = -1;
+
+        Slot(ChannelKey channel, Subscriber subscriber, int loop) {
+            this.channel = channel;
+            this.subscriber = subscriber;
+            this.loop = loop;
+        }
+
+        public ChannelKey channel() {
+            return channel;
+        }
+    }
+
+    /** Adds a subscriber. Called on the subscriber's event loop. */
+    public Slot add(ChannelKey key, Subscriber subscriber) {
+        int loop = loopIndex(subscriber.eventLoop());
+        Slot slot = new Slot(key, subscriber, loop);
+        boolean[] first = new boolean[1];
+        LocalChannel ch = channels.compute(key, (k, c) -> {
+            LocalChannel channel = c == null ? new LocalChannel(loops.length) : c;
+            first[0] = channel.count++ == 0;
+            return channel;
+        });
+        ch.groups[loop].add(slot);
+        if (first[0]) {
+            interest.firstLocalSubscriber(key);
+        }
+        return slot;
+    }
+
+    /** Removes a subscriber added by {@link #add}. Called on the subscriber's event loop. */
+    public void remove(Slot slot) {
+        if (slot.index < 0) {
+            return;
+        }
+        LocalChannel ch = channels.get(slot.channel);
+        if (ch == null) {
+            return;
+        }
+        ch.groups[slot.loop].remove(slot);
+        boolean[] last = new boolean[1];
+        channels.computeIfPresent(slot.channel, (k, c) -> {
+            last[0] = --c.count == 0;
+            return last[0] ? null : c;
+        });
+        if (last[0]) {
+            interest.lastLocalSubscriberGone(slot.channel);
+        }
+    }
+
+    /** Number of local subscriptions to {@code key}. */
+    public int localCount(ChannelKey key) {
+        LocalChannel ch = channels.get(key);
+        return ch == null ? 0 : ch.count;
+    }
+
+    /** Channels with local subscribers. */
+    public List<ChannelKey> channels() {
+        return new ArrayList<>(channels.keySet());
+    }
+
+    /**
+     * Delivers an event to every local subscriber of {@code key} except the excluded socket. Safe
+     * from any thread; the envelope's bytes are copied once into a shared direct buffer.
+     */
+    public void deliver(ChannelKey key, Envelope envelope) {
+        LocalChannel ch = channels.get(key);
+        if (ch == null) {
+            return;
+        }
+        SharedFrame frame = new SharedFrame(envelope.frame(), alloc);
+        try {
+            String exclude = envelope.excludeSocketId();
+            for (int i = 0; i < ch.groups.length; i++) {
+                LoopGroup group = ch.groups[i];
+                if (group.size == 0) {
+                    continue;
+                }
+                EventLoop loop = loops[i];
+                LoopFlusher flusher = flushers[i];
+                if (loop.inEventLoop()) {
+                    group.deliver(frame, exclude, flusher, loop);
+                } else {
+                    frame.retain();
+                    loop.execute(() -> {
+                        try {
+                            group.deliver(frame, exclude, flusher, loop);
+                        } finally {
+                            frame.release();
+                        }
+                    });
+                }
+            }
+        } finally {
+            frame.release();
+        }
+    }
+
+    private int loopIndex(EventLoop loop) {
+        for (int i = 0; i < loops.length; i++) {
+            if (loops[i] == loop) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException("Subscriber's event loop is not one of the server's");
+    }
+
+    /** A channel's local subscribers; {@code count} is guarded by the table's compute lock. */
+    private static final class LocalChannel {
+        final LoopGroup[] groups;
+        int count;
+
+        LocalChannel(int loops) {
+            groups = new LoopGroup[loops];
+            for (int i = 0; i < loops; i++) {
+                groups[i] = new LoopGroup();
+            }
+        }
+    }
+
+    /** The subscribers of one channel on one loop. Mutated and iterated only on that loop. */
+    private static final class LoopGroup {
+        private Slot[] slots = new Slot[4];
+        volatile int size;
+
+        void add(Slot slot) {
+            int n = size;
+            if (n == slots.length) {
+                slots = Arrays.copyOf(slots, n * 2);
+            }
+            slots[n] = slot;
+            slot.index = n;
+            size = n + 1;
+        }
+
+        void remove(Slot slot) {
+            int i = slot.index;
+            int last = size - 1;
+            Slot moved = slots[last];
+            slots[i] = moved;
+            moved.index = i;
+            slots[last] = null;
+            slot.index = -1;
+            size = last;
+        }
+
+        void deliver(SharedFrame frame, String exclude, LoopFlusher flusher, EventLoop loop) {
+            Slot[] s = slots;
+            int n = size;
+            for (int i = 0; i < n; i++) {
+                Subscriber sub = s[i].subscriber;
+                if (exclude != null && exclude.equals(sub.socketId())) {
+                    continue;
+                }
+                sub.deliver(frame);
+                flusher.add(sub, loop);
+            }
+        }
+    }
+
+    /**
+     * Flushes every subscriber written to during one pass of the loop's task queue, once: events
+     * that arrive together leave in one write per connection.
+     */
+    private static final class LoopFlusher implements Runnable {
+        private final ArrayList<Subscriber> dirty = new ArrayList<>();
+        private boolean scheduled;
+
+        void add(Subscriber sub, EventLoop loop) {
+            if (sub.markUnflushed()) {
+                dirty.add(sub);
+            }
+            if (!scheduled) {
+                scheduled = true;
+                loop.execute(this);
+            }
+        }
+
+        @Override
+        public void run() {
+            scheduled = false;
+            for (int i = 0; i < dirty.size(); i++) {
+                dirty.get(i).flush();
+            }
+            dirty.clear();
+        }
+    }
+}

@@ -1,0 +1,183 @@
+package io.switchboard.channel;
+
+import io.netty.channel.EventLoop;
+import io.switchboard.broker.Broker;
+import io.switchboard.broker.ChannelKey;
+import io.switchboard.broker.Envelope;
+import io.switchboard.broker.Member;
+import io.switchboard.broker.PresenceStore;
+import io.switchboard.protocol.ChannelType;
+import io.switchboard.protocol.ServerFrames;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Subscribing, leaving and publishing: keeps this node's {@link ChannelTable} and the broker's
+ * cluster-wide state (counts, presence, cache) in step, and tells the {@link ChannelObserver} about
+ * lifecycle changes.
+ */
+public final class Channels {
+    private static final Logger log = LoggerFactory.getLogger("switchboard.channel");
+
+    private final Broker broker;
+    private final ChannelTable table;
+    private final ChannelObserver observer;
+
+    public Channels(Broker broker, ChannelTable table, ChannelObserver observer) {
+        this.broker = broker;
+        this.table = table;
+        this.observer = observer;
+    }
+
+    public Broker broker() {
+        return broker;
+    }
+
+    public ChannelTable table() {
+        return table;
+    }
+
+    public ChannelObserver observer() {
+        return observer;
+    }
+
+    /**
+     * What a subscribe produced.
+     *
+     * @param subscription the new subscription, or {@code null} when refused
+     * @param members presence members after joining (presence channels only)
+     * @param cached the cache channel's last event, or {@code null}
+     */
+    public record Subscribed(Subscription subscription, List<Member> members, byte[] cached) {
+        public boolean refused() {
+            return subscription == null;
+        }
+    }
+
+    /**
+     * Subscribes {@code subscriber}. The callback runs on the subscriber's event loop after the
+     * subscriber is in the table, so the caller's success frame precedes any event it receives.
+     *
+     * @param member the presence member, for presence channels; {@code null} otherwise
+     * @param maxMembers the app's presence member limit
+     * @return the subscription, pending until {@code done} runs; pass it to {@link #unsubscribe}
+     */
+    public Subscription subscribe(
+            ChannelKey key,
+            ChannelType type,
+            Subscriber subscriber,
+            Member member,
+            int maxMembers,
+            Consumer<Subscribed> done) {
+        EventLoop loop = subscriber.eventLoop();
+        String userId = type.presence() && member != null ? member.userId() : null;
+        Subscription sub = new Subscription(key, type, userId);
+        CompletionStage<PresenceStore.JoinResult> joined = userId == null
+                ? CompletableFuture.completedFuture(null)
+                : broker.presence().join(key, subscriber.socketId(), member, maxMembers);
+        CompletionStage<byte[]> cached =
+                type.cache() ? broker.cache().get(key) : CompletableFuture.completedFuture(null);
+        joined.thenCombine(cached, Pending::new)
+                .whenComplete((pending, error) -> onLoop(loop, () -> {
+                    if (error != null) {
+                        log.warn("subscribe to {} failed", key, error);
+                        sub.refuse();
+                        done.accept(new Subscribed(null, List.of(), null));
+                    } else if (pending.join() != null && !pending.join().accepted()) {
+                        sub.refuse();
+                        done.accept(new Subscribed(null, List.of(), null));
+                    } else {
+                        done.accept(activate(sub, subscriber, member, pending));
+                    }
+                }));
+        return sub;
+    }
+
+    private record Pending(PresenceStore.JoinResult join, byte[] cached) {}
+
+    private Subscribed activate(Subscription sub, Subscriber subscriber, Member member, Pending pending) {
+        ChannelKey key = sub.channel();
+        if (sub.cancelled()) {
+            // Left while the stores were answering: undo the presence join they recorded.
+            if (pending.join() != null) {
+                leavePresence(key, subscriber.socketId(), sub.presenceUserId());
+            }
+            sub.refuse();
+            return new Subscribed(null, List.of(), null);
+        }
+        sub.activate(table.add(key, subscriber));
+        if (sub.type() != ChannelType.SERVER_TO_USER) {
+            broker.counts().increment(key).whenComplete((count, error) -> {
+                if (error == null && count == 1) {
+                    observer.channelOccupied(key);
+                }
+            });
+        }
+        PresenceStore.JoinResult join = pending.join();
+        if (join != null && join.firstConnection()) {
+            publish(
+                    key,
+                    ServerFrames.memberAdded(key.name(), member.userId(), member.userInfo()),
+                    subscriber.socketId());
+            observer.memberAdded(key, member.userId());
+        }
+        if (sub.type().cache() && pending.cached() == null) {
+            observer.cacheMiss(key);
+        }
+        return new Subscribed(sub, join == null ? List.of() : join.members(), pending.cached());
+    }
+
+    /** Ends a subscription. Called on the subscriber's event loop; safe to call twice. */
+    public void unsubscribe(Subscription sub, Subscriber subscriber) {
+        if (!sub.cancel() || sub.slot() == null) {
+            return; // already left, or still pending: activation sees the cancel and cleans up
+        }
+        table.remove(sub.slot());
+        ChannelKey key = sub.channel();
+        if (!sub.type().equals(ChannelType.SERVER_TO_USER)) {
+            broker.counts().decrement(key).whenComplete((count, error) -> {
+                if (error == null && count == 0) {
+                    observer.channelVacated(key);
+                }
+            });
+        }
+        if (sub.presenceUserId() != null) {
+            leavePresence(key, subscriber.socketId(), sub.presenceUserId());
+        }
+    }
+
+    private void leavePresence(ChannelKey key, String socketId, String userId) {
+        broker.presence().leave(key, socketId, userId).whenComplete((last, error) -> {
+            if (error == null && last) {
+                publish(key, ServerFrames.memberRemoved(key.name(), userId), null);
+                observer.memberRemoved(key, userId);
+            }
+        });
+    }
+
+    /** Publishes a frame to every subscriber of {@code key} on every node. Safe from any thread. */
+    public void publish(ChannelKey key, byte[] frame, String excludeSocketId) {
+        broker.publish(key, new Envelope(frame, excludeSocketId));
+    }
+
+    /** Publishes an event triggered through the REST API, storing it on cache channels. */
+    public void publishApiEvent(
+            ChannelKey key, ChannelType type, byte[] frame, String excludeSocketId, int cacheTtlSeconds) {
+        if (type.cache()) {
+            broker.cache().put(key, frame, cacheTtlSeconds);
+        }
+        publish(key, frame, excludeSocketId);
+    }
+
+    static void onLoop(EventLoop loop, Runnable task) {
+        if (loop.inEventLoop()) {
+            task.run();
+        } else {
+            loop.execute(task);
+        }
+    }
+}

@@ -1,0 +1,114 @@
+package io.switchboard.config;
+
+import io.switchboard.app.App;
+import io.switchboard.app.AppLimits;
+import java.net.URI;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** Checks a bound configuration for values that cannot work, naming the key that is wrong. */
+final class Validation {
+    private static final Pattern CREDENTIAL = Pattern.compile("[A-Za-z0-9_.\\-]+");
+    private static final Set<String> LEVELS = Set.of("trace", "debug", "info", "warn", "error", "off");
+
+    private Validation() {}
+
+    static void validate(SwitchboardConfig config, String source) {
+        ServerSettings s = config.server();
+        check(source, "server.port", s.port() >= 0 && s.port() <= 65535, "must be 0..65535");
+        check(source, "server.host", s.host() != null && !s.host().isBlank(), "must not be empty");
+        check(source, "server.activity_timeout", s.activityTimeout() >= 1, "must be at least 1");
+        check(source, "server.pong_timeout", s.pongTimeout() >= 1, "must be at least 1");
+        check(source, "server.max_frame_bytes", s.maxFrameBytes() >= 1024, "must be at least 1024");
+        check(source, "server.max_request_body_bytes", s.maxRequestBodyBytes() >= 1024, "must be at least 1024");
+        check(source, "server.io_threads", s.ioThreads() >= 0, "must be 0 (one per core) or more");
+        check(source, "server.io", Set.of("auto", "epoll", "nio").contains(s.io()), "must be auto, epoll or nio");
+        check(
+                source,
+                "server.write_buffer_low_water_mark",
+                s.writeBufferLowWaterMark() > 0 && s.writeBufferLowWaterMark() < s.writeBufferHighWaterMark(),
+                "must be positive and below write_buffer_high_water_mark");
+        check(source, "server.slow_consumer_timeout", s.slowConsumerTimeout() >= 0, "must be 0 or more");
+        check(source, "server.shutdown_timeout", s.shutdownTimeout() >= 1, "must be at least 1");
+
+        var logging = config.logging();
+        check(source, "logging.level", LEVELS.contains(lower(logging.level())), "must be one of " + LEVELS);
+        logging.levels()
+                .forEach((area, level) -> check(
+                        source, "logging.levels." + area, LEVELS.contains(lower(level)), "must be one of " + LEVELS));
+        check(
+                source,
+                "logging.format",
+                "text".equals(logging.format()) || "json".equals(logging.format()),
+                "must be text or json");
+
+        Map<String, Integer> ids = new HashMap<>();
+        Map<String, Integer> keys = new HashMap<>();
+        for (int i = 0; i < config.apps().size(); i++) {
+            App app = config.apps().get(i);
+            String at = "apps[" + i + "]";
+            credential(source, at + ".id", app.id());
+            credential(source, at + ".key", app.key());
+            check(source, at + ".secret", app.secret() != null && !app.secret().isEmpty(), "must be set");
+            Integer other = ids.putIfAbsent(app.id(), i);
+            check(source, at + ".id", other == null, "'" + app.id() + "' is also used by apps[" + other + "]");
+            other = keys.putIfAbsent(app.key(), i);
+            check(source, at + ".key", other == null, "'" + app.key() + "' is also used by apps[" + other + "]");
+            check(source, at + ".signin_timeout_seconds", app.signinTimeoutSeconds() >= 1, "must be at least 1");
+            limits(source, at + ".limits", app.limits());
+            for (int w = 0; w < app.webhooks().size(); w++) {
+                String url = app.webhooks().get(w).url();
+                check(source, at + ".webhooks[" + w + "].url", isHttpUrl(url), "must be an http(s) URL");
+            }
+        }
+    }
+
+    private static void limits(String source, String at, AppLimits l) {
+        check(source, at + ".max_connections", l.maxConnections() >= 0, "must be 0 (unlimited) or more");
+        positive(source, at + ".max_channels_per_connection", l.maxChannelsPerConnection());
+        positive(source, at + ".max_presence_members", l.maxPresenceMembers());
+        positive(source, at + ".max_presence_user_info_bytes", l.maxPresenceUserInfoBytes());
+        positive(source, at + ".max_user_id_length", l.maxUserIdLength());
+        positive(source, at + ".max_channel_name_length", l.maxChannelNameLength());
+        positive(source, at + ".max_event_name_length", l.maxEventNameLength());
+        positive(source, at + ".max_payload_bytes", l.maxPayloadBytes());
+        positive(source, at + ".max_channels_per_event", l.maxChannelsPerEvent());
+        positive(source, at + ".max_batch_size", l.maxBatchSize());
+        positive(source, at + ".client_events_per_second", l.clientEventsPerSecond());
+        positive(source, at + ".cache_ttl_seconds", l.cacheTtlSeconds());
+        positive(source, at + ".max_watchlist_size", l.maxWatchlistSize());
+    }
+
+    private static void positive(String source, String key, int value) {
+        check(source, key, value >= 1, "must be at least 1");
+    }
+
+    private static void credential(String source, String key, String value) {
+        check(
+                source,
+                key,
+                value != null && CREDENTIAL.matcher(value).matches(),
+                "must be non-empty and use only A-Z a-z 0-9 _ . -");
+    }
+
+    private static boolean isHttpUrl(String url) {
+        try {
+            URI uri = URI.create(url);
+            return ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static String lower(String s) {
+        return s == null ? "" : s.toLowerCase(java.util.Locale.ROOT);
+    }
+
+    private static void check(String source, String key, boolean ok, String problem) {
+        if (!ok) {
+            throw new ConfigException(source + ": " + key + ": " + problem);
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package io.switchboard.connection;
+
+import static java.util.concurrent.CompletableFuture.completedFuture;
+
+import io.switchboard.app.App;
+import io.switchboard.app.AppRegistry;
+import io.switchboard.broker.CountStore;
+import io.switchboard.protocol.ErrorCodes;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Decides whether a new connection may open (pusher-protocol.md §1.1) and reserves its place in
+ * the app's connection quota. A refused connection still completes its transport handshake, then
+ * gets {@code pusher:error} and a close with the code, which is what clients act on.
+ */
+public final class ConnectionGate {
+    private final AppRegistry apps;
+    private final CountStore counts;
+
+    public ConnectionGate(AppRegistry apps, CountStore counts) {
+        this.apps = apps;
+        this.counts = counts;
+    }
+
+    public sealed interface Admission {}
+
+    /** Admitted; the caller owns one connection slot and must {@link #release} it on close. */
+    public record Admitted(App app, int protocol) implements Admission {}
+
+    public record Refused(int code, String message) implements Admission {}
+
+    /**
+     * @param key the app key from the path
+     * @param protocol the {@code protocol} query parameter, or {@code null} when absent
+     * @param secure whether the client connected over TLS
+     */
+    public CompletionStage<Admission> admit(String key, String protocol, boolean secure) {
+        App app = apps.byKey(key);
+        if (app == null) {
+            return refuse(ErrorCodes.APP_NOT_FOUND, "Application does not exist");
+        }
+        if (!app.enabled()) {
+            return refuse(ErrorCodes.APP_DISABLED, "Application is disabled");
+        }
+        if (protocol == null || protocol.isEmpty()) {
+            return refuse(ErrorCodes.NO_PROTOCOL, "No protocol version supplied");
+        }
+        int version;
+        try {
+            version = Integer.parseInt(protocol);
+        } catch (NumberFormatException e) {
+            return refuse(ErrorCodes.UNSUPPORTED_PROTOCOL, "Unsupported protocol version " + protocol);
+        }
+        if (version < 4 || version > 7) {
+            return refuse(ErrorCodes.UNSUPPORTED_PROTOCOL, "Unsupported protocol version " + version);
+        }
+        if (app.requireTls() && !secure) {
+            return refuse(ErrorCodes.SSL_ONLY, "Application accepts only SSL connections, use wss://");
+        }
+        return counts.acquireConnection(app.id(), app.limits().maxConnections())
+                .thenApply(ok -> ok
+                        ? new Admitted(app, version)
+                        : new Refused(
+                                ErrorCodes.OVER_CONNECTION_QUOTA,
+                                "Application is over connection quota ("
+                                        + app.limits().maxConnections()
+                                        + ")"));
+    }
+
+    /** Gives back the slot an {@link Admitted} connection held. */
+    public void release(App app) {
+        counts.releaseConnection(app.id());
+    }
+
+    private static CompletionStage<Admission> refuse(int code, String message) {
+        return completedFuture(new Refused(code, message));
+    }
+}

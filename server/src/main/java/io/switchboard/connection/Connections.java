@@ -1,0 +1,90 @@
+package io.switchboard.connection;
+
+import io.switchboard.broker.Command;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** This node's open connections, by app and by signed-in user. Safe from any thread. */
+public final class Connections {
+    private final Map<String, Set<PusherConnection>> byApp = new ConcurrentHashMap<>();
+    private final Map<String, Set<PusherConnection>> byUser = new ConcurrentHashMap<>();
+    private final AtomicInteger total = new AtomicInteger();
+
+    void add(PusherConnection c) {
+        byApp.computeIfAbsent(c.app().id(), a -> ConcurrentHashMap.newKeySet()).add(c);
+        total.incrementAndGet();
+    }
+
+    void remove(PusherConnection c) {
+        Set<PusherConnection> app = byApp.get(c.app().id());
+        if (app != null && app.remove(c)) {
+            total.decrementAndGet();
+        }
+        String userId = c.userId();
+        if (userId != null) {
+            byUser.computeIfPresent(userKey(c.app().id(), userId), (k, set) -> {
+                set.remove(c);
+                return set.isEmpty() ? null : set;
+            });
+        }
+    }
+
+    void signedIn(PusherConnection c, String userId) {
+        byUser.computeIfAbsent(userKey(c.app().id(), userId), k -> ConcurrentHashMap.newKeySet())
+                .add(c);
+    }
+
+    /** Carries out a broker command for this node's connections. */
+    public void onCommand(Command command) {
+        switch (command) {
+            case Command.TerminateUser t -> {
+                Set<PusherConnection> set = byUser.get(userKey(t.appId(), t.userId()));
+                if (set != null) {
+                    for (PusherConnection c : List.copyOf(set)) {
+                        c.closeFromAnyThread(
+                                io.switchboard.protocol.ErrorCodes.UNAUTHORIZED,
+                                "Connection terminated by the application");
+                    }
+                }
+            }
+        }
+    }
+
+    /** Open connections of the app on this node. */
+    public int count(String appId) {
+        Set<PusherConnection> set = byApp.get(appId);
+        return set == null ? 0 : set.size();
+    }
+
+    public int total() {
+        return total.get();
+    }
+
+    /** A snapshot of every open connection of the app on this node. */
+    public List<PusherConnection> of(String appId) {
+        Set<PusherConnection> set = byApp.get(appId);
+        return set == null ? List.of() : new ArrayList<>(set);
+    }
+
+    /** A snapshot of every open connection on this node. */
+    public List<PusherConnection> all() {
+        List<PusherConnection> out = new ArrayList<>(total.get());
+        byApp.values().forEach(out::addAll);
+        return out;
+    }
+
+    /** Closes every connection with {@code code}, e.g. 4200 on shutdown. */
+    public void closeAll(int code, String reason) {
+        for (PusherConnection c : all()) {
+            c.closeFromAnyThread(code, reason);
+        }
+    }
+
+    private static String userKey(String appId, String userId) {
+        return appId + '\u0000' + userId;
+    }
+}

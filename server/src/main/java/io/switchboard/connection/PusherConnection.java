@@ -1,0 +1,501 @@
+package io.switchboard.connection;
+
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.switchboard.app.App;
+import io.switchboard.broker.ChannelKey;
+import io.switchboard.broker.Member;
+import io.switchboard.channel.Channels;
+import io.switchboard.channel.Subscriber;
+import io.switchboard.channel.Subscription;
+import io.switchboard.protocol.ChannelNames;
+import io.switchboard.protocol.ChannelType;
+import io.switchboard.protocol.ClientMessage;
+import io.switchboard.protocol.ClientMessageDecoder;
+import io.switchboard.protocol.ErrorCodes;
+import io.switchboard.protocol.ProtocolException;
+import io.switchboard.protocol.ServerFrames;
+import io.switchboard.protocol.SharedFrame;
+import io.switchboard.protocol.Signatures;
+import io.switchboard.protocol.UserPayloads;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client connection's Pusher protocol state: its subscriptions, its signed-in user, its
+ * client-event budget. Transport-neutral; every method except {@link #closeFromAnyThread} runs on
+ * the transport's event loop, so no state here is locked.
+ */
+public final class PusherConnection implements Subscriber {
+    private static final Logger log = LoggerFactory.getLogger("switchboard.connection");
+    private static final long SECOND_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    /** What the connection needs from the rest of the server; one instance per server. */
+    public record Context(
+            Channels channels,
+            Connections connections,
+            ConnectionGate gate,
+            ClientMessageDecoder decoder,
+            int activityTimeout) {}
+
+    private final Context ctx;
+    private final App app;
+    private final String socketId;
+    private final Transport transport;
+    private final int protocol;
+    private final String client;
+    private final String version;
+    private final Map<String, Subscription> subscriptions = new HashMap<>();
+
+    private String userId;
+    private String userInfo;
+    private List<String> watchlist = List.of();
+    private ScheduledFuture<?> signinTimer;
+    private long rateWindowStart;
+    private int rateWindowCount;
+    private boolean unflushed;
+    private boolean closed;
+
+    /**
+     * @param protocol the protocol version the client asked for
+     * @param client the {@code client} query parameter, for insight only
+     * @param version the {@code version} query parameter, for insight only
+     */
+    public PusherConnection(
+            Context ctx, App app, String socketId, Transport transport, int protocol, String client, String version) {
+        this.ctx = ctx;
+        this.app = app;
+        this.socketId = socketId;
+        this.transport = transport;
+        this.protocol = protocol;
+        this.client = client;
+        this.version = version;
+    }
+
+    public App app() {
+        return app;
+    }
+
+    @Override
+    public String socketId() {
+        return socketId;
+    }
+
+    @Override
+    public EventLoop eventLoop() {
+        return transport.eventLoop();
+    }
+
+    public Transport transport() {
+        return transport;
+    }
+
+    public int protocol() {
+        return protocol;
+    }
+
+    public String client() {
+        return client;
+    }
+
+    public String clientVersion() {
+        return version;
+    }
+
+    /** The signed-in user id, or {@code null}. */
+    public String userId() {
+        return userId;
+    }
+
+    /** Sends {@code connection_established} and registers the connection. */
+    public void open() {
+        ctx.connections().add(this);
+        transport.send(ServerFrames.connectionEstablished(socketId, ctx.activityTimeout()));
+        if (app.userAuthentication()) {
+            signinTimer = eventLoop()
+                    .schedule(
+                            () -> {
+                                if (userId == null) {
+                                    close(ErrorCodes.UNAUTHORIZED, "Connection not authorized within timeout");
+                                }
+                            },
+                            app.signinTimeoutSeconds(),
+                            TimeUnit.SECONDS);
+        }
+        log.debug("open {} app={} transport={} protocol={}", socketId, app.id(), transport.kind(), protocol);
+    }
+
+    /** Handles one text message from the client. */
+    public void onMessage(String text) {
+        if (closed) {
+            return;
+        }
+        ClientMessage message;
+        try {
+            message = ctx.decoder().decode(text);
+        } catch (ProtocolException e) {
+            error(e.getMessage());
+            return;
+        }
+        switch (message) {
+            case ClientMessage.Ping p -> transport.send(ServerFrames.pong());
+            case ClientMessage.Pong p -> {}
+            case ClientMessage.Subscribe s -> subscribe(s);
+            case ClientMessage.Unsubscribe u -> unsubscribe(u.channel());
+            case ClientMessage.Signin s -> signin(s);
+            case ClientMessage.ClientEvent e -> clientEvent(e);
+            case ClientMessage.Unsupported u -> error("Unsupported event received on socket: " + u.event());
+        }
+    }
+
+    /** Cleans up after the transport closed, however it closed. Idempotent. */
+    public void onClosed() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (signinTimer != null) {
+            signinTimer.cancel(false);
+        }
+        for (Subscription sub : subscriptions.values()) {
+            ctx.channels().unsubscribe(sub, this);
+        }
+        subscriptions.clear();
+        ctx.connections().remove(this);
+        ctx.gate().release(app);
+        log.debug("closed {} app={}", socketId, app.id());
+    }
+
+    /** Closes with a Pusher code (error frame first). */
+    public void close(int code, String reason) {
+        transport.close(code, reason);
+    }
+
+    /** {@link #close} from a thread other than the event loop. */
+    public void closeFromAnyThread(int code, String reason) {
+        eventLoop().execute(() -> close(code, reason));
+    }
+
+    // --- subscribe / unsubscribe -----------------------------------------------------------------
+
+    private void subscribe(ClientMessage.Subscribe s) {
+        String name = s.channel();
+        if (subscriptions.containsKey(name)) {
+            error("Existing subscription to channel " + name);
+            return;
+        }
+        String problem = ChannelNames.problem(name, app.limits().maxChannelNameLength());
+        if (problem != null) {
+            subscriptionError(name, "InvalidChannel", problem, 400);
+            return;
+        }
+        if (subscriptions.size() >= app.limits().maxChannelsPerConnection()) {
+            subscriptionError(
+                    name,
+                    "LimitReached",
+                    "Connection is subscribed to the maximum of "
+                            + app.limits().maxChannelsPerConnection()
+                            + " channels",
+                    400);
+            return;
+        }
+        ChannelType type = ChannelType.of(name);
+        Member member = null;
+        switch (type) {
+            case PUBLIC, PUBLIC_CACHE -> {}
+            case SERVER_TO_USER -> {
+                String owner = ChannelNames.serverToUserId(name);
+                if (userId == null || !userId.equals(owner)) {
+                    subscriptionError(
+                            name, "AuthError", "Subscribing to " + name + " requires signing in as " + owner, 403);
+                    return;
+                }
+            }
+            case PRESENCE, PRESENCE_CACHE -> {
+                member = presenceMember(s);
+                if (member == null) {
+                    return;
+                }
+            }
+            default -> {
+                if (!checkAuth(name, socketId + ":" + name, s.auth())) {
+                    return;
+                }
+            }
+        }
+        ChannelKey key = new ChannelKey(app.id(), name);
+        Subscription sub = ctx.channels()
+                .subscribe(
+                        key,
+                        type,
+                        this,
+                        member,
+                        app.limits().maxPresenceMembers(),
+                        result -> subscribed(name, type, result));
+        if (!sub.refused()) {
+            subscriptions.put(name, sub);
+        }
+    }
+
+    private void subscribed(String name, ChannelType type, Channels.Subscribed result) {
+        if (closed) {
+            return;
+        }
+        if (result.refused()) {
+            Subscription current = subscriptions.get(name);
+            if (current != null && current.refused()) {
+                subscriptions.remove(name);
+            }
+            if (type.presence()) {
+                subscriptionError(
+                        name,
+                        "LimitReached",
+                        "Presence channel " + name + " is full (" + app.limits().maxPresenceMembers() + " members)",
+                        ErrorCodes.PRESENCE_FULL_STATUS);
+            } else {
+                subscriptionError(name, "Unavailable", "Subscription to " + name + " failed", 503);
+            }
+            return;
+        }
+        if (type.presence()) {
+            List<ServerFrames.Member> members = new ArrayList<>(result.members().size());
+            for (Member m : result.members()) {
+                members.add(new ServerFrames.Member(m.userId(), m.userInfo()));
+            }
+            transport.send(ServerFrames.presenceSubscriptionSucceeded(name, members));
+        } else {
+            transport.send(ServerFrames.subscriptionSucceeded(name));
+        }
+        if (type.cache()) {
+            transport.send(result.cached() != null ? result.cached() : ServerFrames.cacheMiss(name));
+        }
+    }
+
+    /** The presence member a subscribe asks for, or {@code null} after answering the error. */
+    private Member presenceMember(ClientMessage.Subscribe s) {
+        String name = s.channel();
+        if (s.channelData() == null) {
+            // Signed-in users may subscribe with the sign-in identity instead of channel_data.
+            if (userId == null) {
+                subscriptionError(
+                        name, "AuthError", "Presence subscription needs channel_data or a signed-in connection", 401);
+                return null;
+            }
+            if (!checkAuth(name, socketId + ":" + name, s.auth())) {
+                return null;
+            }
+            return new Member(userId, userInfo);
+        }
+        if (!checkAuth(name, socketId + ":" + name + ":" + s.channelData(), s.auth())) {
+            return null;
+        }
+        UserPayloads.ChannelData data;
+        try {
+            data = UserPayloads.channelData(s.channelData());
+        } catch (ProtocolException e) {
+            subscriptionError(name, "InvalidChannelData", e.getMessage(), 400);
+            return null;
+        }
+        if (data.userId().length() > app.limits().maxUserIdLength()) {
+            subscriptionError(
+                    name,
+                    "InvalidChannelData",
+                    "user_id is longer than " + app.limits().maxUserIdLength() + " characters",
+                    400);
+            return null;
+        }
+        if (data.userInfo() != null
+                && utf8Length(data.userInfo()) > app.limits().maxPresenceUserInfoBytes()) {
+            subscriptionError(
+                    name,
+                    "InvalidChannelData",
+                    "user_info is larger than " + app.limits().maxPresenceUserInfoBytes() + " bytes",
+                    400);
+            return null;
+        }
+        return new Member(data.userId(), data.userInfo());
+    }
+
+    private boolean checkAuth(String channel, String stringToSign, String auth) {
+        if (Signatures.verifyAuth(app.key(), app.secret(), stringToSign, auth)) {
+            return true;
+        }
+        String got = auth == null ? "" : auth.substring(auth.indexOf(':') + 1);
+        String message = "Invalid signature: Expected HMAC SHA256 hex digest of " + stringToSign + ", but got " + got;
+        error(message);
+        transport.send(ServerFrames.subscriptionError(channel, "AuthError", message, 401));
+        return false;
+    }
+
+    private void unsubscribe(String name) {
+        Subscription sub = subscriptions.remove(name);
+        if (sub != null) {
+            ctx.channels().unsubscribe(sub, this);
+        }
+    }
+
+    // --- sign-in -----------------------------------------------------------------------------------
+
+    private void signin(ClientMessage.Signin s) {
+        if (!Signatures.verifyAuth(app.key(), app.secret(), socketId + "::user::" + s.userData(), s.auth())) {
+            close(ErrorCodes.UNAUTHORIZED, "Invalid signature for pusher:signin");
+            return;
+        }
+        UserPayloads.UserData data;
+        try {
+            data = UserPayloads.userData(s.userData());
+        } catch (ProtocolException e) {
+            close(ErrorCodes.UNAUTHORIZED, e.getMessage());
+            return;
+        }
+        if (data.id().length() > app.limits().maxUserIdLength()) {
+            close(
+                    ErrorCodes.UNAUTHORIZED,
+                    "User id is longer than " + app.limits().maxUserIdLength() + " characters");
+            return;
+        }
+        if (userId != null && !userId.equals(data.id())) {
+            close(ErrorCodes.UNAUTHORIZED, "Connection is already signed in as another user");
+            return;
+        }
+        boolean first = userId == null;
+        userId = data.id();
+        userInfo = data.userInfo();
+        watchlist = data.watchlist();
+        if (signinTimer != null) {
+            signinTimer.cancel(false);
+            signinTimer = null;
+        }
+        if (first) {
+            ctx.connections().signedIn(this, userId);
+        }
+        transport.send(ServerFrames.signinSuccess(s.userData()));
+    }
+
+    /** The watched user ids from the sign-in, in order. */
+    public List<String> watchlist() {
+        return watchlist;
+    }
+
+    // --- client events ----------------------------------------------------------------------------
+
+    private void clientEvent(ClientMessage.ClientEvent e) {
+        if (!app.clientEvents()) {
+            error("To send client events, you must enable this feature in the Settings page of your" + " dashboard.");
+            return;
+        }
+        if (e.event().length() > app.limits().maxEventNameLength()) {
+            error("Event name is longer than " + app.limits().maxEventNameLength() + " characters");
+            return;
+        }
+        ChannelType type = ChannelType.of(e.channel());
+        if (!type.allowsClientEvents()) {
+            error("Client event rejected: client events are only allowed on private and presence"
+                    + " channels (not on "
+                    + e.channel()
+                    + ")");
+            return;
+        }
+        Subscription sub = subscriptions.get(e.channel());
+        if (sub == null || !sub.active()) {
+            error("Client event rejected: not subscribed to channel " + e.channel());
+            return;
+        }
+        if (!takeClientEventToken()) {
+            transport.send(ServerFrames.error(
+                    ErrorCodes.CLIENT_EVENT_RATE_LIMIT,
+                    "Client event rejected due to rate limit ("
+                            + app.limits().clientEventsPerSecond()
+                            + " per second)"));
+            return;
+        }
+        String data = e.data();
+        if (data != null && utf8Length(data) > app.limits().maxPayloadBytes()) {
+            error("Client event data is larger than " + app.limits().maxPayloadBytes() + " bytes");
+            return;
+        }
+        String senderUserId = type.presence() ? sub.presenceUserId() : null;
+        byte[] frame = ServerFrames.clientEvent(e.event(), e.channel(), data, senderUserId);
+        ctx.channels().publish(sub.channel(), frame, socketId);
+        ctx.channels()
+                .observer()
+                .clientEvent(sub.channel(), e.event(), data == null ? "{}" : data, socketId, senderUserId);
+    }
+
+    private boolean takeClientEventToken() {
+        long now = System.nanoTime();
+        if (now - rateWindowStart >= SECOND_NANOS) {
+            rateWindowStart = now;
+            rateWindowCount = 0;
+        }
+        return ++rateWindowCount <= app.limits().clientEventsPerSecond();
+    }
+
+    // --- Subscriber ---------------------------------------------------------------------------------
+
+    @Override
+    public void deliver(SharedFrame frame) {
+        if (!closed) {
+            transport.write(frame);
+        }
+    }
+
+    @Override
+    public boolean markUnflushed() {
+        if (unflushed) {
+            return false;
+        }
+        unflushed = true;
+        return true;
+    }
+
+    @Override
+    public void flush() {
+        unflushed = false;
+        transport.flush();
+    }
+
+    // --- helpers ----------------------------------------------------------------------------------
+
+    private void error(String message) {
+        transport.send(ServerFrames.error(null, message));
+    }
+
+    private void subscriptionError(String channel, String type, String message, int status) {
+        error(message);
+        transport.send(ServerFrames.subscriptionError(channel, type, message, status));
+    }
+
+    private static int utf8Length(String s) {
+        int n = s.length();
+        if (n * 3 <= 0 || n > 1 << 20) {
+            return s.getBytes(StandardCharsets.UTF_8).length;
+        }
+        int bytes = 0;
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                bytes++;
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (Character.isHighSurrogate(c)) {
+                bytes += 4;
+                i++;
+            } else {
+                bytes += 3;
+            }
+        }
+        return bytes;
+    }
+
+    @Override
+    public String toString() {
+        return "connection " + socketId + " (app " + app.id() + ", " + transport.kind() + ")";
+    }
+}

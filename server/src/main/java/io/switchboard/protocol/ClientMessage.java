@@ -1,0 +1,31 @@
+package io.switchboard.protocol;
+
+/** A frame a client sends, decoded (pusher-protocol.md §2.1). */
+public sealed interface ClientMessage {
+
+    record Ping() implements ClientMessage {}
+
+    record Pong() implements ClientMessage {}
+
+    /**
+     * @param auth {@code null} when absent (public channels from the Java client)
+     * @param channelData the raw string as received, never re-serialised; {@code null} when absent
+     */
+    record Subscribe(String channel, String auth, String channelData) implements ClientMessage {}
+
+    record Unsubscribe(String channel) implements ClientMessage {}
+
+    /** @param userData the raw string as received, never re-serialised */
+    record Signin(String auth, String userData) implements ClientMessage {}
+
+    /**
+     * A {@code client-} event.
+     *
+     * @param data the event's {@code data} value as compact JSON text (object, string, ...); {@code
+     *     null} when the frame had none
+     */
+    record ClientEvent(String event, String channel, String data) implements ClientMessage {}
+
+    /** Any other event name; answered with a non-fatal error. */
+    record Unsupported(String event) implements ClientMessage {}
+}

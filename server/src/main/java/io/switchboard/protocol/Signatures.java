@@ -1,0 +1,72 @@
+package io.switchboard.protocol;
+
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/** HMAC-SHA256 and MD5 as the Pusher protocol uses them (pusher-protocol.md §4, §7.1, §8). */
+public final class Signatures {
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+    private Signatures() {}
+
+    /** Lowercase hex HMAC-SHA256 of {@code message} keyed with {@code secret}. */
+    public static String hmacSha256Hex(String secret, String message) {
+        return hmacSha256Hex(secret, message.getBytes(StandardCharsets.UTF_8));
+    }
+
+    public static String hmacSha256Hex(String secret, byte[] message) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            return hex(mac.doFinal(message));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is unavailable", e);
+        }
+    }
+
+    /** Lowercase hex MD5 of {@code body}. */
+    public static String md5Hex(byte[] body) {
+        try {
+            return hex(MessageDigest.getInstance("MD5").digest(body));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("MD5 is unavailable", e);
+        }
+    }
+
+    /** Compares two strings in time that depends only on their lengths. */
+    public static boolean constantTimeEquals(String expected, String actual) {
+        if (expected == null || actual == null) {
+            return false;
+        }
+        return MessageDigest.isEqual(
+                expected.getBytes(StandardCharsets.UTF_8), actual.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Checks a client auth string of the form {@code key:hexsignature} against {@code stringToSign}.
+     */
+    public static boolean verifyAuth(String key, String secret, String stringToSign, String auth) {
+        if (auth == null) {
+            return false;
+        }
+        int colon = auth.indexOf(':');
+        if (colon < 0) {
+            return false;
+        }
+        boolean keyMatches = constantTimeEquals(key, auth.substring(0, colon));
+        boolean signatureMatches = constantTimeEquals(hmacSha256Hex(secret, stringToSign), auth.substring(colon + 1));
+        return keyMatches & signatureMatches;
+    }
+
+    static String hex(byte[] bytes) {
+        char[] out = new char[bytes.length * 2];
+        for (int i = 0; i < bytes.length; i++) {
+            out[i * 2] = HEX[(bytes[i] >> 4) & 0xf];
+            out[i * 2 + 1] = HEX[bytes[i] & 0xf];
+        }
+        return new String(out);
+    }
+}

@@ -1,0 +1,43 @@
+package io.switchboard.transport;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import java.nio.charset.StandardCharsets;
+
+/** Writing complete HTTP responses. */
+final class HttpResponses {
+    private HttpResponses() {}
+
+    /** Sends a JSON response; closes the connection unless the request asked to keep it alive. */
+    static void json(ChannelHandlerContext ctx, boolean keepAlive, int status, byte[] body) {
+        send(ctx, keepAlive, status, "application/json", body);
+    }
+
+    static void jsonError(ChannelHandlerContext ctx, boolean keepAlive, int status, String message) {
+        String escaped = message.replace("\\", "\\\\").replace("\"", "\\\"");
+        json(ctx, keepAlive, status, ("{\"error\":\"" + escaped + "\"}").getBytes(StandardCharsets.UTF_8));
+    }
+
+    static void send(ChannelHandlerContext ctx, boolean keepAlive, int status, String contentType, byte[] body) {
+        FullHttpResponse response = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status), Unpooled.wrappedBuffer(body));
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+        response.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, "*");
+        HttpUtil.setContentLength(response, body.length);
+        if (keepAlive) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+            ctx.writeAndFlush(response, ctx.voidPromise());
+        } else {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+}

@@ -1,0 +1,135 @@
+package io.switchboard.transport;
+
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.switchboard.api.ApiRequest;
+import io.switchboard.api.RestApi;
+import java.nio.charset.StandardCharsets;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Routes each HTTP request: WebSocket upgrades on {@code /app/{key}}, the REST API on {@code
+ * /apps/...}, and the health endpoints. Shared by every connection.
+ */
+@ChannelHandler.Sharable
+final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private static final Logger log = LoggerFactory.getLogger("switchboard.transport");
+
+    private final ServerContext server;
+
+    HttpRouter(ServerContext server) {
+        this.server = server;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        if (!request.decoderResult().isSuccess()) {
+            HttpResponses.jsonError(ctx, false, 400, "Malformed HTTP request");
+            return;
+        }
+        String uri = request.uri();
+        int q = uri.indexOf('?');
+        String path = q < 0 ? uri : uri.substring(0, q);
+        String query = q < 0 ? "" : uri.substring(q + 1);
+        HttpMethod method = request.method();
+
+        if (method.equals(HttpMethod.OPTIONS)) {
+            preflight(ctx, keepAlive);
+            return;
+        }
+        if (RestApi.handles(path)) {
+            api(ctx, request, keepAlive, path, query);
+            return;
+        }
+        String key = WebSocketUpgrade.appKey(path);
+        if (key != null) {
+            if (isUpgrade(request)) {
+                server.webSockets().upgrade(ctx, request, key, new QueryStringDecoder(uri).parameters());
+            } else {
+                HttpResponses.jsonError(ctx, keepAlive, 400, "Expected a WebSocket upgrade on " + path);
+            }
+            return;
+        }
+        switch (path) {
+            case "/health" -> HttpResponses.json(ctx, keepAlive, 200, bytes("{\"status\":\"ok\"}"));
+            case "/ready" -> {
+                boolean ready = server.ready();
+                HttpResponses.json(
+                        ctx,
+                        keepAlive,
+                        ready ? 200 : 503,
+                        bytes(ready ? "{\"status\":\"ready\"}" : "{\"status\":\"not ready\"}"));
+            }
+            case "/" ->
+                HttpResponses.json(
+                        ctx,
+                        keepAlive,
+                        200,
+                        bytes("{\"name\":\"switchboard\",\"version\":\"" + server.version() + "\"}"));
+            default -> HttpResponses.jsonError(ctx, keepAlive, 404, "Not found: " + path);
+        }
+    }
+
+    private void api(ChannelHandlerContext ctx, FullHttpRequest request, boolean keepAlive, String path, String query) {
+        byte[] body = ByteBufUtil.getBytes(request.content());
+        ApiRequest apiRequest = new ApiRequest(request.method().name(), path, query, body);
+        server.requestStarted();
+        server.api()
+                .handle(apiRequest)
+                .whenComplete((response, error) -> ctx.executor().execute(() -> {
+                    try {
+                        if (error != null) {
+                            log.warn("REST {} {} failed", request.method(), path, error);
+                            HttpResponses.jsonError(ctx, keepAlive, 500, "Internal error");
+                        } else {
+                            HttpResponses.json(ctx, keepAlive, response.status(), response.body());
+                        }
+                    } finally {
+                        server.requestFinished();
+                    }
+                }));
+    }
+
+    private static void preflight(ChannelHandlerContext ctx, boolean keepAlive) {
+        DefaultFullHttpResponse response =
+                new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT);
+        response.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, "*");
+        response.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS, "GET, POST, OPTIONS");
+        response.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS, "Content-Type");
+        response.headers().set(HttpHeaderNames.ACCESS_CONTROL_MAX_AGE, "86400");
+        HttpUtil.setContentLength(response, 0);
+        if (!keepAlive) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+        ctx.writeAndFlush(response);
+    }
+
+    private static boolean isUpgrade(FullHttpRequest request) {
+        return request.method().equals(HttpMethod.GET)
+                && request.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)
+                && request.headers().contains(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true);
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("HTTP connection error: {}", cause.toString());
+        ctx.close();
+    }
+}

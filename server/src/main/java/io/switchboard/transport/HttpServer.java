@@ -1,0 +1,89 @@
+package io.switchboard.transport;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.ssl.SslContext;
+import java.net.InetSocketAddress;
+
+/** The listening socket and the per-connection HTTP pipeline. */
+public final class HttpServer {
+    private final Channel channel;
+
+    /**
+     * Binds and starts accepting.
+     *
+     * @param sslContext TLS for this listener, or {@code null} for plain HTTP/WS
+     */
+    public static HttpServer bind(
+            IoTransport io,
+            EventLoopGroup boss,
+            EventLoopGroup workers,
+            String host,
+            int port,
+            ServerContext context,
+            int maxRequestBodyBytes,
+            WriteBufferWaterMark waterMark,
+            SslContext sslContext)
+            throws InterruptedException {
+        HttpRouter router = new HttpRouter(context);
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(boss, workers)
+                .channel(io.serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        var p = ch.pipeline();
+                        if (sslContext != null) {
+                            p.addLast(sslContext.newHandler(ch.alloc()));
+                        }
+                        p.addLast(new HttpServerCodec(8192, 16384, 8192));
+                        p.addLast(new JsonOversizeAggregator(maxRequestBodyBytes));
+                        p.addLast(router);
+                    }
+                });
+        Channel channel =
+                bootstrap.bind(new InetSocketAddress(host, port)).sync().channel();
+        return new HttpServer(channel);
+    }
+
+    private HttpServer(Channel channel) {
+        this.channel = channel;
+    }
+
+    public int port() {
+        return ((InetSocketAddress) channel.localAddress()).getPort();
+    }
+
+    /** Stops accepting new connections; open ones are untouched. */
+    public void stopAccepting() {
+        channel.close().syncUninterruptibly();
+    }
+
+    /** Answers a too-large body with a JSON 413 instead of an empty one. */
+    private static final class JsonOversizeAggregator extends HttpObjectAggregator {
+        private final int max;
+
+        JsonOversizeAggregator(int max) {
+            super(max);
+            this.max = max;
+        }
+
+        @Override
+        protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
+            HttpResponses.jsonError(ctx, false, 413, "Request body is larger than " + max + " bytes");
+        }
+    }
+}

@@ -1,0 +1,246 @@
+package io.switchboard.transport;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.switchboard.connection.PusherConnection;
+import io.switchboard.connection.Transport;
+import io.switchboard.protocol.ErrorCodes;
+import io.switchboard.protocol.ServerFrames;
+import io.switchboard.protocol.SharedFrame;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A WebSocket as a {@link Transport}: turns frames into {@link PusherConnection} calls, checks
+ * liveness with control pings, and closes slow consumers. Lives on the channel's event loop.
+ */
+final class WebSocketTransport extends ChannelInboundHandlerAdapter implements Transport {
+    private static final Logger log = LoggerFactory.getLogger("switchboard.transport");
+    private static final int CLOSE_GRACE_MILLIS = 2000;
+
+    private final Channel channel;
+    private final boolean secure;
+    private final Limits limits;
+    private PusherConnection connection;
+    private boolean awaitingPong;
+    private ScheduledFuture<?> pongCheck;
+    private ScheduledFuture<?> slowCheck;
+    private boolean closing;
+
+    /** Settings that apply to every WebSocket. */
+    record Limits(int pongTimeoutSeconds, int slowConsumerTimeoutSeconds, long maxPendingBytes) {}
+
+    WebSocketTransport(Channel channel, boolean secure, Limits limits) {
+        this.channel = channel;
+        this.secure = secure;
+        this.limits = limits;
+    }
+
+    void attach(PusherConnection connection) {
+        this.connection = connection;
+    }
+
+    @Override
+    public EventLoop eventLoop() {
+        return channel.eventLoop();
+    }
+
+    @Override
+    public String kind() {
+        return "websocket";
+    }
+
+    @Override
+    public boolean secure() {
+        return secure;
+    }
+
+    @Override
+    public void send(byte[] json) {
+        if (closing) {
+            return;
+        }
+        ByteBuf payload = channel.alloc().buffer(json.length).writeBytes(json);
+        channel.writeAndFlush(new TextWebSocketFrame(payload), channel.voidPromise());
+    }
+
+    @Override
+    public void write(SharedFrame frame) {
+        if (closing) {
+            return;
+        }
+        if (!channel.isWritable() && slow(frame.webSocketFrame().readableBytes())) {
+            return;
+        }
+        channel.write(frame.webSocketFrame().retainedDuplicate(), channel.voidPromise());
+    }
+
+    @Override
+    public void flush() {
+        channel.flush();
+    }
+
+    /**
+     * The client is not reading fast enough. Returns true when the frame must be dropped because the
+     * connection is being closed.
+     */
+    private boolean slow(int frameBytes) {
+        ChannelOutboundBuffer out = channel.unsafe().outboundBuffer();
+        long pending = out == null ? 0 : out.totalPendingWriteBytes();
+        if (pending + frameBytes > limits.maxPendingBytes()) {
+            log.info("closing slow consumer {}: {} bytes queued", connection, pending);
+            close(ErrorCodes.OVER_CAPACITY, "Slow consumer: too much data queued");
+            return true;
+        }
+        if (slowCheck == null) {
+            slowCheck = channel.eventLoop()
+                    .schedule(
+                            () -> {
+                                slowCheck = null;
+                                if (!channel.isWritable()) {
+                                    log.info("closing slow consumer {}: not reading", connection);
+                                    close(ErrorCodes.OVER_CAPACITY, "Slow consumer: not reading");
+                                }
+                            },
+                            limits.slowConsumerTimeoutSeconds(),
+                            TimeUnit.SECONDS);
+        }
+        return false;
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (channel.isWritable() && slowCheck != null) {
+            slowCheck.cancel(false);
+            slowCheck = null;
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void close(int code, String reason) {
+        if (closing || !channel.isActive()) {
+            return;
+        }
+        send(ServerFrames.error(code, reason));
+        closing = true;
+        channel.writeAndFlush(new CloseWebSocketFrame(code, truncate(reason))).addListener(f -> {
+            if (!f.isSuccess()) {
+                channel.close();
+            }
+        });
+        // The client answers with its own close frame; don't wait for it forever.
+        channel.eventLoop().schedule(() -> channel.close(), CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /** A close reason fits in 123 bytes of UTF-8. */
+    private static String truncate(String reason) {
+        byte[] bytes = reason.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length <= 123) {
+            return reason;
+        }
+        String cut = new String(bytes, 0, 123, StandardCharsets.UTF_8);
+        // A multi-byte character split at the end decodes as U+FFFD; drop it.
+        return cut.endsWith("\uFFFD") ? cut.substring(0, cut.length() - 1) : cut;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        try {
+            awaitingPong = false;
+            switch (msg) {
+                case TextWebSocketFrame text -> {
+                    if (connection != null && !closing) {
+                        connection.onMessage(text.text());
+                    }
+                }
+                case PingWebSocketFrame ping ->
+                    channel.writeAndFlush(new PongWebSocketFrame(ping.content().retain()));
+                case PongWebSocketFrame pong -> {}
+                case CloseWebSocketFrame close -> {
+                    if (closing) {
+                        channel.close();
+                    } else {
+                        closing = true;
+                        int status = close.statusCode() < 0 ? 1000 : close.statusCode();
+                        channel.writeAndFlush(new CloseWebSocketFrame(status, ""))
+                                .addListener(ChannelFutureListener.CLOSE);
+                    }
+                }
+                case BinaryWebSocketFrame binary ->
+                    log.debug(
+                            "{}: ignoring a binary frame ({} bytes)",
+                            connection,
+                            binary.content().readableBytes());
+                default ->
+                    log.debug("{}: ignoring {}", connection, msg.getClass().getSimpleName());
+            }
+        } finally {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent && !closing && !awaitingPong) {
+            // Silent for activity_timeout: ask for a sign of life with a control ping.
+            awaitingPong = true;
+            channel.writeAndFlush(new PingWebSocketFrame());
+            pongCheck = channel.eventLoop()
+                    .schedule(
+                            () -> {
+                                if (awaitingPong) {
+                                    close(ErrorCodes.PONG_NOT_RECEIVED, "Pong reply not received");
+                                }
+                            },
+                            limits.pongTimeoutSeconds(),
+                            TimeUnit.SECONDS);
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        closing = true;
+        if (pongCheck != null) {
+            pongCheck.cancel(false);
+        }
+        if (slowCheck != null) {
+            slowCheck.cancel(false);
+        }
+        if (connection != null) {
+            connection.onClosed();
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof CorruptedWebSocketFrameException) {
+            // The decoder has already sent the matching close frame (1002, 1007 or 1009).
+            log.debug("{}: bad frame: {}", connection, cause.getMessage());
+            closing = true;
+            channel.eventLoop().schedule(() -> channel.close(), CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+            return;
+        }
+        log.debug("{}: {}", connection, cause.toString());
+        channel.close();
+    }
+}

@@ -1,0 +1,152 @@
+package io.switchboard.transport;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.switchboard.connection.ConnectionGate;
+import io.switchboard.connection.PusherConnection;
+import io.switchboard.connection.SocketIds;
+import io.switchboard.protocol.ErrorCodes;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Upgrades {@code /app/{key}} requests to WebSockets and admits them. The upgrade always completes,
+ * so a refused client gets {@code pusher:error} and a close code it acts on rather than a failed
+ * handshake it would retry forever (pusher-protocol.md §1.1).
+ */
+public final class WebSocketUpgrade {
+    private static final Logger log = LoggerFactory.getLogger("switchboard.transport");
+
+    private final ConnectionGate gate;
+    private final PusherConnection.Context context;
+    private final SocketIds socketIds;
+    private final WebSocketDecoderConfig decoderConfig;
+    private final WebSocketTransport.Limits limits;
+    private final int activityTimeoutSeconds;
+    private final BooleanSupplier draining;
+
+    public WebSocketUpgrade(
+            ConnectionGate gate,
+            PusherConnection.Context context,
+            SocketIds socketIds,
+            int maxFrameBytes,
+            int pongTimeoutSeconds,
+            int slowConsumerTimeoutSeconds,
+            long maxPendingBytes,
+            BooleanSupplier draining) {
+        this.gate = gate;
+        this.context = context;
+        this.socketIds = socketIds;
+        this.decoderConfig = WebSocketDecoderConfig.newBuilder()
+                .maxFramePayloadLength(maxFrameBytes)
+                .allowExtensions(false)
+                .closeOnProtocolViolation(true)
+                .withUTF8Validator(true)
+                .build();
+        this.limits = new WebSocketTransport.Limits(pongTimeoutSeconds, slowConsumerTimeoutSeconds, maxPendingBytes);
+        this.activityTimeoutSeconds = context.activityTimeout();
+        this.draining = draining;
+    }
+
+    /** The app key of a WebSocket path ({@code [prefix]/app/{key}}), or {@code null}. */
+    static String appKey(String path) {
+        int at = path.lastIndexOf("/app/");
+        if (at < 0) {
+            return null;
+        }
+        String key = path.substring(at + 5);
+        return key.isEmpty() || key.indexOf('/') >= 0 ? null : key;
+    }
+
+    void upgrade(ChannelHandlerContext ctx, FullHttpRequest request, String key, Map<String, List<String>> query) {
+        Channel channel = ctx.channel();
+        boolean secure = channel.pipeline().get(SslHandler.class) != null;
+        String scheme = secure ? "wss://" : "ws://";
+        WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory(
+                        scheme + request.headers().get(HttpHeaderNames.HOST, "localhost") + request.uri(),
+                        null,
+                        decoderConfig)
+                .newHandshaker(request);
+        if (handshaker == null) {
+            WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(channel);
+            return;
+        }
+        WebSocketTransport transport = new WebSocketTransport(channel, secure, limits);
+        channel.config().setAutoRead(false);
+        handshaker.handshake(channel, request).addListener(f -> {
+            if (!f.isSuccess()) {
+                log.debug("WebSocket handshake failed: {}", f.cause().toString());
+                channel.close();
+                return;
+            }
+            var pipeline = channel.pipeline();
+            pipeline.remove(HttpRouter.class);
+            pipeline.addLast(new Utf8FrameValidator(true));
+            pipeline.addLast(new WebSocketFrameAggregator(decoderConfig.maxFramePayloadLength()));
+            pipeline.addLast(new IdleStateHandler(activityTimeoutSeconds, 0, 0, TimeUnit.SECONDS));
+            pipeline.addLast(transport);
+            admit(channel, transport, key, query, secure);
+        });
+    }
+
+    private void admit(
+            Channel channel,
+            WebSocketTransport transport,
+            String key,
+            Map<String, List<String>> query,
+            boolean secure) {
+        if (draining.getAsBoolean()) {
+            transport.close(ErrorCodes.RECONNECT, "Server is shutting down, reconnect");
+            return;
+        }
+        gate.admit(key, first(query, "protocol"), secure)
+                .whenComplete((admission, error) -> channel.eventLoop().execute(() -> {
+                    channel.config().setAutoRead(true);
+                    if (error != null) {
+                        log.warn("admitting a connection failed", error);
+                        transport.close(ErrorCodes.OVER_CAPACITY, "Server error, retry later");
+                        return;
+                    }
+                    switch (admission) {
+                        case ConnectionGate.Refused r -> {
+                            log.debug("refused connection for key {}: {} {}", key, r.code(), r.message());
+                            transport.close(r.code(), r.message());
+                        }
+                        case ConnectionGate.Admitted a -> {
+                            if (!channel.isActive()) {
+                                gate.release(a.app());
+                                return;
+                            }
+                            PusherConnection connection = new PusherConnection(
+                                    context,
+                                    a.app(),
+                                    socketIds.next(),
+                                    transport,
+                                    a.protocol(),
+                                    first(query, "client"),
+                                    first(query, "version"));
+                            transport.attach(connection);
+                            connection.open();
+                        }
+                    }
+                }));
+    }
+
+    private static String first(Map<String, List<String>> query, String name) {
+        List<String> values = query.get(name);
+        return values == null || values.isEmpty() ? null : values.get(0);
+    }
+}
