@@ -1,0 +1,303 @@
+package io.switchboard.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * A deliberately low-level WebSocket client for exact wire checks: it sends any frame (bad UTF-8,
+ * binary, oversized, fragmented) and reads every frame the server sends, control frames included.
+ */
+public final class RawWebSocket implements AutoCloseable {
+    public static final int TEXT = 1;
+    public static final int BINARY = 2;
+    public static final int CLOSE = 8;
+    public static final int PING = 9;
+    public static final int PONG = 10;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration DEFAULT_WAIT = Duration.ofSeconds(5);
+
+    private final Socket socket;
+    private final DataInputStream in;
+    private final OutputStream out;
+    private final SecureRandom random = new SecureRandom();
+    private final List<Frame> received = new ArrayList<>();
+    private final int status;
+
+    /** One frame from the server. */
+    public record Frame(int opcode, byte[] payload) {
+        public String text() {
+            return new String(payload, StandardCharsets.UTF_8);
+        }
+
+        /** The close code of a close frame, or -1. */
+        public int closeCode() {
+            return opcode == CLOSE && payload.length >= 2 ? ((payload[0] & 0xff) << 8) | (payload[1] & 0xff) : -1;
+        }
+
+        public String closeReason() {
+            return payload.length > 2 ? new String(payload, 2, payload.length - 2, StandardCharsets.UTF_8) : "";
+        }
+    }
+
+    private RawWebSocket(Socket socket, int status) throws IOException {
+        this.socket = socket;
+        this.in = new DataInputStream(socket.getInputStream());
+        this.out = socket.getOutputStream();
+        this.status = status;
+    }
+
+    public static RawWebSocket connect(int port, String pathAndQuery) {
+        try {
+            Socket socket = new Socket("127.0.0.1", port);
+            socket.setSoTimeout((int) DEFAULT_WAIT.toMillis());
+            byte[] nonce = new byte[16];
+            new SecureRandom().nextBytes(nonce);
+            String request = "GET " + pathAndQuery + " HTTP/1.1\r\n"
+                    + "Host: 127.0.0.1:" + port + "\r\n"
+                    + "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(nonce) + "\r\n"
+                    + "Sec-WebSocket-Version: 13\r\n\r\n";
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            InputStream in = socket.getInputStream();
+            StringBuilder head = new StringBuilder();
+            while (!head.toString().endsWith("\r\n\r\n")) {
+                int b = in.read();
+                if (b < 0) {
+                    throw new EOFException("connection closed during handshake: " + head);
+                }
+                head.append((char) b);
+            }
+            int status = Integer.parseInt(head.substring(9, 12));
+            return new RawWebSocket(socket, status);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The HTTP status of the upgrade response (101 when upgraded). */
+    public int status() {
+        return status;
+    }
+
+    public RawWebSocket sendText(String text) {
+        return sendFrame(TEXT, text.getBytes(StandardCharsets.UTF_8), true);
+    }
+
+    /** Sends a JSON frame built from a Java text block or string. */
+    public RawWebSocket send(String json) {
+        return sendText(json);
+    }
+
+    public RawWebSocket sendFrame(int opcode, byte[] payload, boolean fin) {
+        try {
+            ByteArrayOutputStream frame = new ByteArrayOutputStream();
+            frame.write((fin ? 0x80 : 0) | opcode);
+            int len = payload.length;
+            if (len < 126) {
+                frame.write(0x80 | len);
+            } else if (len <= 0xFFFF) {
+                frame.write(0x80 | 126);
+                frame.write(len >> 8);
+                frame.write(len);
+            } else {
+                frame.write(0x80 | 127);
+                for (int i = 7; i >= 0; i--) {
+                    frame.write((int) ((long) len >> (8 * i)));
+                }
+            }
+            byte[] mask = new byte[4];
+            random.nextBytes(mask);
+            frame.write(mask);
+            for (int i = 0; i < len; i++) {
+                frame.write(payload[i] ^ mask[i & 3]);
+            }
+            out.write(frame.toByteArray());
+            out.flush();
+            return this;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Reads the next frame of any kind; fails after the default wait. */
+    public Frame nextFrame() {
+        return nextFrame(DEFAULT_WAIT);
+    }
+
+    public Frame nextFrame(Duration wait) {
+        try {
+            socket.setSoTimeout((int) wait.toMillis());
+            return readFrame();
+        } catch (SocketTimeoutException e) {
+            throw new AssertionError(
+                    "no frame from the server within " + wait.toMillis() + " ms; received so far: " + describe());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The next text frame parsed as JSON, answering and skipping control pings. */
+    public JsonNode nextEvent() {
+        return nextEvent(DEFAULT_WAIT);
+    }
+
+    public JsonNode nextEvent(Duration wait) {
+        while (true) {
+            Frame f = nextFrame(wait);
+            if (f.opcode() == PING) {
+                sendFrame(PONG, f.payload(), true);
+                continue;
+            }
+            if (f.opcode() == CLOSE) {
+                throw new AssertionError(
+                        "server closed with " + f.closeCode() + " " + f.closeReason() + "; received: " + describe());
+            }
+            try {
+                return JSON.readTree(f.payload());
+            } catch (IOException e) {
+                throw new AssertionError("not JSON: " + f.text());
+            }
+        }
+    }
+
+    /** Skips events until one named {@code event} arrives, and returns it. */
+    public JsonNode awaitEvent(String event) {
+        while (true) {
+            JsonNode e = nextEvent();
+            if (event.equals(e.path("event").asText())) {
+                return e;
+            }
+        }
+    }
+
+    /** The {@code data} of an event, decoded when it is a JSON string (as the server sends it). */
+    public static JsonNode data(JsonNode event) {
+        JsonNode data = event.get("data");
+        if (data != null && data.isTextual()) {
+            try {
+                return JSON.readTree(data.asText());
+            } catch (IOException e) {
+                return data;
+            }
+        }
+        return data;
+    }
+
+    /** Reads {@code connection_established} and returns the socket id. */
+    public String established() {
+        JsonNode e = nextEvent();
+        if (!"pusher:connection_established".equals(e.path("event").asText())) {
+            throw new AssertionError("expected pusher:connection_established, got " + e);
+        }
+        return data(e).path("socket_id").asText();
+    }
+
+    /** Reads frames until the close frame and returns it; skips other frames. */
+    public Frame awaitClose() {
+        while (true) {
+            Frame f = nextFrame();
+            if (f.opcode() == CLOSE) {
+                return f;
+            }
+        }
+    }
+
+    /** Asserts nothing but control frames arrives within {@code wait}. */
+    public void expectSilence(Duration wait) {
+        long end = System.nanoTime() + wait.toNanos();
+        while (true) {
+            long left = end - System.nanoTime();
+            if (left <= 0) {
+                return;
+            }
+            Frame f;
+            try {
+                socket.setSoTimeout((int) Math.max(1, left / 1_000_000));
+                f = readFrame();
+            } catch (SocketTimeoutException e) {
+                return;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            if (f.opcode() == PING) {
+                sendFrame(PONG, f.payload(), true);
+            } else {
+                throw new AssertionError("expected nothing, got opcode " + f.opcode() + ": " + f.text());
+            }
+        }
+    }
+
+    private Frame readFrame() throws IOException {
+        int b0 = in.readUnsignedByte();
+        int b1 = in.readUnsignedByte();
+        long len = b1 & 0x7f;
+        if (len == 126) {
+            len = in.readUnsignedShort();
+        } else if (len == 127) {
+            len = in.readLong();
+        }
+        byte[] payload = new byte[(int) len];
+        in.readFully(payload);
+        Frame frame = new Frame(b0 & 0x0f, payload);
+        received.add(frame);
+        return frame;
+    }
+
+    /** Sends {@code pusher:subscribe} for a public channel and waits for its success. */
+    public JsonNode subscribe(String channel) {
+        sendText("{\"event\":\"pusher:subscribe\",\"data\":{\"auth\":\"\",\"channel\":\"" + channel + "\"}}");
+        return awaitEvent("pusher_internal:subscription_succeeded");
+    }
+
+    /** Whether the server has closed the TCP connection. */
+    public boolean isClosedByServer(Duration wait) {
+        try {
+            socket.setSoTimeout((int) wait.toMillis());
+            while (true) {
+                if (in.read() < 0) {
+                    return true;
+                }
+            }
+        } catch (SocketTimeoutException e) {
+            return false;
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
+    private String describe() {
+        StringBuilder s = new StringBuilder();
+        for (Frame f : received) {
+            s.append("\n  [")
+                    .append(f.opcode())
+                    .append("] ")
+                    .append(f.opcode() == CLOSE ? f.closeCode() + " " + f.closeReason() : f.text());
+        }
+        return s.toString();
+    }
+
+    @Override
+    public void close() {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+    }
+}

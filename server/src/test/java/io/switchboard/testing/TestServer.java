@@ -1,0 +1,97 @@
+package io.switchboard.testing;
+
+import com.pusher.client.PusherOptions;
+import io.switchboard.Server;
+import io.switchboard.app.App;
+import io.switchboard.config.LoggingSettings;
+import io.switchboard.config.ServerSettings;
+import io.switchboard.config.SwitchboardConfig;
+import java.util.List;
+import java.util.function.UnaryOperator;
+
+/**
+ * A real server on an ephemeral loopback port, with helpers that point the official SDKs at it.
+ * Close it after the test (try-with-resources or {@code @AfterEach}).
+ */
+public final class TestServer implements AutoCloseable {
+    private final Server server;
+
+    private TestServer(Server server) {
+        this.server = server;
+    }
+
+    public static TestServer start(App... apps) {
+        return start(s -> s, apps);
+    }
+
+    /** Starts with changed server settings, e.g. a short activity timeout. */
+    public static TestServer start(UnaryOperator<ServerSettings> settings, App... apps) {
+        ServerSettings base = ServerSettings.DEFAULTS;
+        ServerSettings s = settings.apply(new ServerSettings(
+                "127.0.0.1",
+                0,
+                "test",
+                base.activityTimeout(),
+                base.pongTimeout(),
+                base.maxFrameBytes(),
+                base.maxRequestBodyBytes(),
+                2,
+                base.io(),
+                base.writeBufferHighWaterMark(),
+                base.writeBufferLowWaterMark(),
+                base.slowConsumerTimeout(),
+                5));
+        return new TestServer(Server.start(new SwitchboardConfig(s, LoggingSettings.DEFAULTS, List.of(apps), false)));
+    }
+
+    public Server server() {
+        return server;
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    /** {@code ws://127.0.0.1:port/app/{key}?protocol=7...}, as pusher-js connects. */
+    public String wsUri(App app) {
+        return "ws://127.0.0.1:" + port() + "/app/" + app.key() + "?protocol=7&client=js&version=8.6.0&flash=false";
+    }
+
+    /** A raw WebSocket client, connected to {@code /app/{key}?protocol=7}. */
+    public RawWebSocket raw(App app) {
+        return RawWebSocket.connect(port(), "/app/" + app.key() + "?protocol=7&client=js&version=8.6.0");
+    }
+
+    /** A raw WebSocket client on any path and query. */
+    public RawWebSocket raw(String pathAndQuery) {
+        return RawWebSocket.connect(port(), pathAndQuery);
+    }
+
+    /** The official server SDK (pusher-http-java) for {@code app}. */
+    public com.pusher.rest.Pusher rest(App app) {
+        return new com.pusher.rest.Pusher(
+                "http://" + app.key() + ":" + app.secret() + "@127.0.0.1:" + port() + "/apps/" + app.id());
+    }
+
+    /** Options for the official Java client (pusher-java-client) pointed at this server. */
+    public PusherOptions clientOptions() {
+        return new PusherOptions().setHost("127.0.0.1").setWsPort(port()).setUseTLS(false);
+    }
+
+    /** The official Java client for {@code app}; not yet connected. */
+    public com.pusher.client.Pusher client(App app) {
+        return new com.pusher.client.Pusher(app.key(), clientOptions());
+    }
+
+    /** The official Java client with channel and user authorizers signing with the app secret. */
+    public com.pusher.client.Pusher client(App app, TestAuth auth) {
+        PusherOptions options =
+                clientOptions().setChannelAuthorizer(auth.channels()).setUserAuthenticator(auth.users());
+        return new com.pusher.client.Pusher(app.key(), options);
+    }
+
+    @Override
+    public void close() {
+        server.stop();
+    }
+}
