@@ -25,6 +25,7 @@ import io.switchboard.connection.SocketIds;
 import io.switchboard.protocol.ClientMessageDecoder;
 import io.switchboard.protocol.ErrorCodes;
 import io.switchboard.transport.HttpServer;
+import io.switchboard.transport.HttpSessions;
 import io.switchboard.transport.IoTransport;
 import io.switchboard.transport.ServerContext;
 import io.switchboard.transport.WebSocketUpgrade;
@@ -92,17 +93,29 @@ public final class Server implements AutoCloseable {
         PusherConnection.Context connectionContext = new PusherConnection.Context(
                 channels, connections, gate, new ClientMessageDecoder(), s.activityTimeout());
         ServerContext[] holder = new ServerContext[1];
+        SocketIds socketIds = new SocketIds();
         WebSocketUpgrade webSockets = new WebSocketUpgrade(
                 gate,
                 connectionContext,
-                new SocketIds(),
+                socketIds,
                 s.maxFrameBytes(),
                 s.pongTimeout(),
                 s.slowConsumerTimeout(),
                 4L * s.writeBufferHighWaterMark(),
                 () -> holder[0].draining());
+        HttpSessions httpSessions = new HttpSessions(
+                gate,
+                connectionContext,
+                socketIds,
+                s.pongTimeout(),
+                4L * s.writeBufferHighWaterMark(),
+                () -> holder[0].draining());
         context = new ServerContext(
-                new RestApi(apps, channels, Clock.systemUTC()), webSockets, broker::healthy, Version.current());
+                new RestApi(apps, channels, Clock.systemUTC()),
+                webSockets,
+                httpSessions,
+                broker::healthy,
+                Version.current());
         holder[0] = context;
         http = HttpServer.bind(
                 io,

@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -24,6 +25,13 @@ final class HttpResponses {
     static void jsonError(ChannelHandlerContext ctx, boolean keepAlive, int status, String message) {
         String escaped = message.replace("\\", "\\\\").replace("\"", "\\\"");
         json(ctx, keepAlive, status, ("{\"error\":\"" + escaped + "\"}").getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** CORS headers for pusher-js's cross-origin XHRs, which carry no credentials. */
+    static void cors(HttpHeaders headers) {
+        headers.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, "*");
+        headers.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS, "GET, POST, OPTIONS");
+        headers.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS, "Content-Type");
     }
 
     static void send(ChannelHandlerContext ctx, boolean keepAlive, int status, String contentType, byte[] body) {

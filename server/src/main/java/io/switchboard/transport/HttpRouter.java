@@ -54,6 +54,11 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
             api(ctx, request, keepAlive, path, query);
             return;
         }
+        HttpSessions.Route fallback = HttpSessions.route(path);
+        if (fallback != null) {
+            server.httpSessions().handle(ctx, request, fallback, new QueryStringDecoder(uri).parameters(), keepAlive);
+            return;
+        }
         String key = WebSocketUpgrade.appKey(path);
         if (key != null) {
             if (isUpgrade(request)) {

@@ -9,14 +9,21 @@ import java.util.function.BooleanSupplier;
 public final class ServerContext {
     private final RestApi api;
     private final WebSocketUpgrade webSockets;
+    private final HttpSessions httpSessions;
     private final BooleanSupplier brokerHealthy;
     private final String version;
     private final AtomicBoolean draining = new AtomicBoolean();
     private final AtomicInteger requestsInFlight = new AtomicInteger();
 
-    public ServerContext(RestApi api, WebSocketUpgrade webSockets, BooleanSupplier brokerHealthy, String version) {
+    public ServerContext(
+            RestApi api,
+            WebSocketUpgrade webSockets,
+            HttpSessions httpSessions,
+            BooleanSupplier brokerHealthy,
+            String version) {
         this.api = api;
         this.webSockets = webSockets;
+        this.httpSessions = httpSessions;
         this.brokerHealthy = brokerHealthy;
         this.version = version;
     }
@@ -27,6 +34,10 @@ public final class ServerContext {
 
     WebSocketUpgrade webSockets() {
         return webSockets;
+    }
+
+    HttpSessions httpSessions() {
+        return httpSessions;
     }
 
     String version() {

@@ -1,0 +1,387 @@
+package io.switchboard.transport;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.switchboard.connection.PusherConnection;
+import io.switchboard.connection.Transport;
+import io.switchboard.protocol.ServerFrames;
+import io.switchboard.protocol.SharedFrame;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One pusher-js HTTP fallback socket ({@code xhr_streaming} or {@code xhr_polling}) as a {@link
+ * Transport}. Messages queue here and leave through whichever receive request is open: a streaming
+ * response that stays open, or one held poll at a time (pusher-protocol.md §9.6).
+ *
+ * <p>Every method runs on {@link #eventLoop()}, the loop the session was created on; requests
+ * arriving on other connections hop here first.
+ */
+final class HttpSession implements Transport {
+    private static final Logger log = LoggerFactory.getLogger("switchboard.transport");
+
+    enum Mode {
+        STREAMING("xhr_streaming"),
+        POLLING("xhr_polling");
+
+        final String kind;
+
+        Mode(String kind) {
+            this.kind = kind;
+        }
+    }
+
+    /** Timing and size limits shared by every session. */
+    record Settings(
+            long heartbeatMillis, long detachedTimeoutMillis, long inactivityTimeoutMillis, long maxQueuedBytes) {}
+
+    private final String id;
+    private final EventLoop loop;
+    private final Mode mode;
+    private final boolean secure;
+    private final Settings settings;
+    private final HttpSessions owner;
+    private final List<byte[]> queue = new ArrayList<>();
+    private long queuedBytes;
+    private PusherConnection connection;
+
+    /** The open receive request, or {@code null} between polls / after the stream broke. */
+    private ChannelHandlerContext receiver;
+
+    private boolean receiverKeepAlive;
+    private boolean opened;
+    private byte[] closeFrame;
+    private boolean destroyed;
+    private long lastClientActivity = System.nanoTime();
+    private ScheduledFuture<?> heartbeat;
+    private ScheduledFuture<?> detachedTimer;
+    private ScheduledFuture<?> heldPoll;
+
+    HttpSession(String id, EventLoop loop, Mode mode, boolean secure, Settings settings, HttpSessions owner) {
+        this.id = id;
+        this.loop = loop;
+        this.mode = mode;
+        this.secure = secure;
+        this.settings = settings;
+        this.owner = owner;
+        heartbeat = loop.scheduleAtFixedRate(
+                this::tick, settings.heartbeatMillis(), settings.heartbeatMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    void attach(PusherConnection connection) {
+        this.connection = connection;
+    }
+
+    String id() {
+        return id;
+    }
+
+    Mode mode() {
+        return mode;
+    }
+
+    @Override
+    public EventLoop eventLoop() {
+        return loop;
+    }
+
+    @Override
+    public String kind() {
+        return mode.kind;
+    }
+
+    @Override
+    public boolean secure() {
+        return secure;
+    }
+
+    // --- Transport ----------------------------------------------------------------------------------
+
+    @Override
+    public void send(byte[] json) {
+        enqueue(json);
+        drain();
+    }
+
+    @Override
+    public void write(SharedFrame frame) {
+        enqueue(frame.json());
+    }
+
+    @Override
+    public void flush() {
+        drain();
+    }
+
+    @Override
+    public void close(int code, String reason) {
+        if (closeFrame != null || destroyed) {
+            return;
+        }
+        queue.add(ServerFrames.error(code, reason));
+        closeFrame = FallbackFrames.close(code, reason);
+        drain();
+    }
+
+    private void enqueue(byte[] json) {
+        if (closeFrame != null || destroyed) {
+            return;
+        }
+        queue.add(json);
+        queuedBytes += json.length;
+        if (queuedBytes > settings.maxQueuedBytes()) {
+            log.info("closing slow HTTP session {}: {} bytes queued", id, queuedBytes);
+            queue.clear();
+            queuedBytes = 0;
+            close(io.switchboard.protocol.ErrorCodes.OVER_CAPACITY, "Slow consumer: too much data queued");
+        }
+    }
+
+    // --- receive requests -----------------------------------------------------------------------------
+
+    /** A receive request ({@code xhr_streaming} or {@code xhr}) arrived for this session. */
+    void receive(ChannelHandlerContext ctx, boolean keepAlive) {
+        lastClientActivity = System.nanoTime();
+        if (destroyed) {
+            HttpResponses.jsonError(ctx, keepAlive, 404, "Session closed");
+            return;
+        }
+        cancelDetachedTimer();
+        if (mode == Mode.STREAMING) {
+            ChannelHandlerContext previous = receiver;
+            receiver = ctx;
+            receiverKeepAlive = keepAlive;
+            if (previous != null && previous != ctx) {
+                endStream(previous, false);
+            }
+            ctx.channel().attr(HttpSessions.SESSION).set(this);
+            ctx.channel().closeFuture().addListener(f -> loop.execute(() -> receiverClosed(ctx)));
+            HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+            head.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/javascript; charset=UTF-8");
+            head.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store, no-cache, must-revalidate, max-age=0");
+            HttpResponses.cors(head.headers());
+            HttpUtil.setTransferEncodingChunked(head, true);
+            ctx.write(head, ctx.voidPromise());
+            chunk(ctx, FallbackFrames.PRELUDE);
+            if (!opened) {
+                opened = true;
+                chunk(ctx, FallbackFrames.OPEN);
+            }
+            ctx.flush();
+            drain();
+            return;
+        }
+        if (receiver != null) {
+            // A newer poll replaces a held one: answer the old one with a heartbeat.
+            respondPoll(FallbackFrames.HEARTBEAT);
+        }
+        receiver = ctx;
+        receiverKeepAlive = keepAlive;
+        if (!opened) {
+            opened = true;
+            respondPoll(FallbackFrames.OPEN);
+            return;
+        }
+        if (!queue.isEmpty() || closeFrame != null) {
+            drain();
+            return;
+        }
+        heldPoll = loop.schedule(
+                () -> {
+                    heldPoll = null;
+                    if (receiver != null) {
+                        respondPoll(FallbackFrames.HEARTBEAT);
+                    }
+                },
+                settings.heartbeatMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    /** Messages from {@code xhr_send}; an empty list is a heartbeat. */
+    void received(List<String> messages) {
+        lastClientActivity = System.nanoTime();
+        if (destroyed || connection == null) {
+            return;
+        }
+        for (String message : messages) {
+            connection.onMessage(message);
+        }
+    }
+
+    /** Sends what is queued through the open receive request, if there is one. */
+    void drain() {
+        if (receiver == null || destroyed) {
+            return;
+        }
+        if (queue.isEmpty() && closeFrame == null) {
+            return;
+        }
+        if (mode == Mode.STREAMING && !receiver.channel().isWritable()) {
+            return; // resumes from writabilityChanged
+        }
+        byte[] batch = queue.isEmpty() ? null : FallbackFrames.messages(queue);
+        queue.clear();
+        queuedBytes = 0;
+        if (mode == Mode.STREAMING) {
+            if (batch != null) {
+                chunk(receiver, batch);
+            }
+            if (closeFrame != null) {
+                chunk(receiver, closeFrame);
+                endStream(receiver, true);
+                receiver = null;
+                destroy();
+                return;
+            }
+            receiver.flush();
+            return;
+        }
+        byte[] body = batch;
+        if (closeFrame != null) {
+            body = concat(batch, closeFrame);
+        }
+        respondPoll(body);
+        if (closeFrame != null) {
+            destroy();
+        }
+    }
+
+    private void respondPoll(byte[] body) {
+        ChannelHandlerContext ctx = receiver;
+        receiver = null;
+        if (heldPoll != null) {
+            heldPoll.cancel(false);
+            heldPoll = null;
+        }
+        FullHttpResponse response =
+                new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(body));
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/javascript; charset=UTF-8");
+        response.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store, no-cache, must-revalidate, max-age=0");
+        HttpResponses.cors(response.headers());
+        HttpUtil.setContentLength(response, body.length);
+        if (receiverKeepAlive) {
+            ctx.writeAndFlush(response, ctx.voidPromise());
+        } else {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        }
+        startDetachedTimer();
+    }
+
+    private void receiverClosed(ChannelHandlerContext ctx) {
+        if (receiver == ctx) {
+            receiver = null;
+            startDetachedTimer();
+        }
+    }
+
+    /** Called when the streaming receiver's channel can take more data again. */
+    void writable() {
+        drain();
+    }
+
+    private static void chunk(ChannelHandlerContext ctx, byte[] bytes) {
+        ctx.write(new DefaultHttpContent(Unpooled.wrappedBuffer(bytes)), ctx.voidPromise());
+    }
+
+    private void endStream(ChannelHandlerContext ctx, boolean keepAlive) {
+        ctx.channel().attr(HttpSessions.SESSION).set(null);
+        var future = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+        if (!keepAlive || !receiverKeepAlive) {
+            future.addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    // --- expiry ----------------------------------------------------------------------------------------
+
+    private void tick() {
+        if (destroyed) {
+            return;
+        }
+        long idle = System.nanoTime() - lastClientActivity;
+        if (idle > TimeUnit.MILLISECONDS.toNanos(settings.inactivityTimeoutMillis())) {
+            log.debug("HTTP session {} inactive, closing", id);
+            destroy();
+            return;
+        }
+        if (mode == Mode.STREAMING && receiver != null && queue.isEmpty()) {
+            chunk(receiver, FallbackFrames.HEARTBEAT);
+            receiver.flush();
+        }
+    }
+
+    private void startDetachedTimer() {
+        if (destroyed || detachedTimer != null) {
+            return;
+        }
+        detachedTimer = loop.schedule(
+                () -> {
+                    detachedTimer = null;
+                    if (receiver == null) {
+                        log.debug("HTTP session {} has no receive request, closing", id);
+                        destroy();
+                    }
+                },
+                settings.detachedTimeoutMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    private void cancelDetachedTimer() {
+        if (detachedTimer != null) {
+            detachedTimer.cancel(false);
+            detachedTimer = null;
+        }
+    }
+
+    /** Ends the session: the same cleanup as a closed WebSocket (presence, counts, webhooks). */
+    void destroy() {
+        if (destroyed) {
+            return;
+        }
+        destroyed = true;
+        heartbeat.cancel(false);
+        cancelDetachedTimer();
+        if (heldPoll != null) {
+            heldPoll.cancel(false);
+        }
+        if (receiver != null) {
+            if (mode == Mode.STREAMING) {
+                endStream(receiver, false);
+            } else {
+                receiver.close();
+            }
+            receiver = null;
+        }
+        owner.remove(this);
+        if (connection != null) {
+            connection.onClosed();
+        }
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        if (a == null) {
+            return b;
+        }
+        byte[] out = new byte[a.length + b.length];
+        System.arraycopy(a, 0, out, 0, a.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+}
