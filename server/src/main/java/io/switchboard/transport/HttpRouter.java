@@ -111,9 +111,7 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static void preflight(ChannelHandlerContext ctx, boolean keepAlive) {
         DefaultFullHttpResponse response =
                 new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT);
-        response.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, "*");
-        response.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS, "GET, POST, OPTIONS");
-        response.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS, "Content-Type");
+        HttpResponses.cors(response.headers());
         response.headers().set(HttpHeaderNames.ACCESS_CONTROL_MAX_AGE, "86400");
         HttpUtil.setContentLength(response, 0);
         if (!keepAlive) {
@@ -130,6 +128,18 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        HttpSessions.channelClosed(ctx);
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        HttpSessions.writabilityChanged(ctx);
+        ctx.fireChannelWritabilityChanged();
     }
 
     @Override

@@ -172,7 +172,6 @@ final class HttpSession implements Transport {
                 endStream(previous, false);
             }
             ctx.channel().attr(HttpSessions.SESSION).set(this);
-            ctx.channel().closeFuture().addListener(f -> loop.execute(() -> receiverClosed(ctx)));
             HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
             head.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/javascript; charset=UTF-8");
             head.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store, no-cache, must-revalidate, max-age=0");
@@ -194,6 +193,7 @@ final class HttpSession implements Transport {
         }
         receiver = ctx;
         receiverKeepAlive = keepAlive;
+        ctx.channel().attr(HttpSessions.SESSION).set(this);
         if (!opened) {
             opened = true;
             respondPoll(FallbackFrames.OPEN);
@@ -266,6 +266,7 @@ final class HttpSession implements Transport {
     private void respondPoll(byte[] body) {
         ChannelHandlerContext ctx = receiver;
         receiver = null;
+        ctx.channel().attr(HttpSessions.SESSION).compareAndSet(this, null);
         if (heldPoll != null) {
             heldPoll.cancel(false);
             heldPoll = null;
@@ -285,8 +286,9 @@ final class HttpSession implements Transport {
         startDetachedTimer();
     }
 
-    private void receiverClosed(ChannelHandlerContext ctx) {
-        if (receiver == ctx) {
+    /** The connection of a receive request closed (the client aborted it or went away). */
+    void receiverClosed(ChannelHandlerContext ctx) {
+        if (receiver != null && receiver.channel() == ctx.channel()) {
             receiver = null;
             startDetachedTimer();
         }
@@ -302,7 +304,7 @@ final class HttpSession implements Transport {
     }
 
     private void endStream(ChannelHandlerContext ctx, boolean keepAlive) {
-        ctx.channel().attr(HttpSessions.SESSION).set(null);
+        ctx.channel().attr(HttpSessions.SESSION).compareAndSet(this, null);
         var future = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
         if (!keepAlive || !receiverKeepAlive) {
             future.addListener(ChannelFutureListener.CLOSE);

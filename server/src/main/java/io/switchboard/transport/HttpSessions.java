@@ -200,6 +200,14 @@ public final class HttpSessions {
         sessions.remove(session.id(), session);
     }
 
+    /** Tells the session whose receive request was on this connection that it closed. */
+    static void channelClosed(ChannelHandlerContext ctx) {
+        HttpSession session = ctx.channel().attr(SESSION).getAndSet(null);
+        if (session != null) {
+            session.eventLoop().execute(() -> session.receiverClosed(ctx));
+        }
+    }
+
     /** Drains a streaming session whose receive channel became writable again. */
     static void writabilityChanged(ChannelHandlerContext ctx) {
         HttpSession session = ctx.channel().attr(SESSION).get();
