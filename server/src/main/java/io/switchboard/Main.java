@@ -4,6 +4,7 @@ import io.switchboard.app.App;
 import io.switchboard.config.ConfigException;
 import io.switchboard.config.ConfigLoader;
 import io.switchboard.config.SwitchboardConfig;
+import io.switchboard.config.TlsSettings;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -34,6 +35,12 @@ public final class Main implements Callable<Integer> {
     Integer port;
 
     @Option(
+            names = "--dev-tls",
+            description = "Also serve wss:// and https:// with a generated self-signed certificate, on tls.port or"
+                    + " the port after --port")
+    boolean devTls;
+
+    @Option(
             names = "--log-level",
             paramLabel = "AREA=LEVEL",
             description = "Log level for one area, e.g. switchboard.connection=debug (repeatable; 'root' for all)")
@@ -60,6 +67,10 @@ public final class Main implements Callable<Integer> {
         if (port != null) {
             cfg = cfg.withServer(cfg.server().withPort(port));
         }
+        if (devTls) {
+            TlsSettings t = cfg.tls();
+            cfg = cfg.withTls(new TlsSettings(t.port(), t.certFile(), t.keyFile(), true, t.devDir()));
+        }
         Map<String, String> levels = new LinkedHashMap<>();
         logLevels.forEach(
                 (area, level) -> levels.put(area.equals("root") ? org.slf4j.Logger.ROOT_LOGGER_NAME : area, level));
@@ -74,6 +85,14 @@ public final class Main implements Callable<Integer> {
         }
         if (cfg.demoApp()) {
             System.out.println(banner(cfg.apps().get(0), server.port()));
+        }
+        if (server.tlsPort() > 0) {
+            System.out.println("TLS: wss://localhost:" + server.tlsPort() + " and https://localhost:" + server.tlsPort()
+                    + (cfg.tls().dev()
+                            ? " (self-signed: trust "
+                                    + Path.of(cfg.tls().devDir(), "dev-cert.pem")
+                                            .toAbsolutePath() + ", e.g. curl --cacert)"
+                            : ""));
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime()

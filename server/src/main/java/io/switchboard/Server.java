@@ -18,6 +18,7 @@ import io.switchboard.channel.ChannelTable;
 import io.switchboard.channel.Channels;
 import io.switchboard.config.ServerSettings;
 import io.switchboard.config.SwitchboardConfig;
+import io.switchboard.config.TlsSettings;
 import io.switchboard.connection.ConnectionGate;
 import io.switchboard.connection.Connections;
 import io.switchboard.connection.PusherConnection;
@@ -28,6 +29,7 @@ import io.switchboard.transport.HttpServer;
 import io.switchboard.transport.HttpSessions;
 import io.switchboard.transport.IoTransport;
 import io.switchboard.transport.ServerContext;
+import io.switchboard.transport.Tls;
 import io.switchboard.transport.WebSocketUpgrade;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -47,86 +49,109 @@ public final class Server implements AutoCloseable {
     private final Connections connections;
     private final ServerContext context;
     private final HttpServer http;
+    private final HttpServer https;
     private final IoTransport io;
     private boolean stopped;
 
-    private Server(SwitchboardConfig config) throws InterruptedException {
+    private Server(SwitchboardConfig config) throws Exception {
         this.config = config;
         ServerSettings s = config.server();
         io = IoTransport.select(s.io());
         int threads = s.ioThreads() > 0 ? s.ioThreads() : Runtime.getRuntime().availableProcessors();
         boss = io.newGroup(1, new DefaultThreadFactory("switchboard-accept"));
         workers = io.newGroup(threads, new DefaultThreadFactory("switchboard-io"));
-        List<EventLoop> loops = new ArrayList<>();
-        for (EventExecutor e : workers) {
-            loops.add((EventLoop) e);
+        try {
+            List<EventLoop> loops = new ArrayList<>();
+            for (EventExecutor e : workers) {
+                loops.add((EventLoop) e);
+            }
+
+            AppRegistry apps = new AppRegistry(config.apps());
+            broker = new MemoryBroker();
+            ChannelTable table = new ChannelTable(loops, ByteBufAllocator.DEFAULT, new ChannelTable.InterestListener() {
+                @Override
+                public void firstLocalSubscriber(ChannelKey channel) {
+                    broker.subscribe(channel);
+                }
+
+                @Override
+                public void lastLocalSubscriberGone(ChannelKey channel) {
+                    broker.unsubscribe(channel);
+                }
+            });
+            Channels channels = new Channels(broker, table, ChannelObserver.NONE);
+            connections = new Connections();
+            broker.start(new Broker.Listener() {
+                @Override
+                public void onEvent(ChannelKey channel, Envelope envelope) {
+                    table.deliver(channel, envelope);
+                }
+
+                @Override
+                public void onCommand(Command command) {
+                    connections.onCommand(command);
+                }
+            });
+
+            ConnectionGate gate = new ConnectionGate(apps, broker.counts());
+            PusherConnection.Context connectionContext = new PusherConnection.Context(
+                    channels, connections, gate, new ClientMessageDecoder(), s.activityTimeout());
+            ServerContext[] holder = new ServerContext[1];
+            SocketIds socketIds = new SocketIds();
+            WebSocketUpgrade webSockets = new WebSocketUpgrade(
+                    gate,
+                    connectionContext,
+                    socketIds,
+                    s.maxFrameBytes(),
+                    s.pongTimeout(),
+                    s.slowConsumerTimeout(),
+                    4L * s.writeBufferHighWaterMark(),
+                    () -> holder[0].draining());
+            HttpSessions httpSessions = new HttpSessions(
+                    gate,
+                    connectionContext,
+                    socketIds,
+                    s.pongTimeout(),
+                    4L * s.writeBufferHighWaterMark(),
+                    () -> holder[0].draining());
+            context = new ServerContext(
+                    new RestApi(apps, channels, Clock.systemUTC()),
+                    webSockets,
+                    httpSessions,
+                    broker::healthy,
+                    Version.current());
+            holder[0] = context;
+            http = HttpServer.bind(
+                    io,
+                    boss,
+                    workers,
+                    s.host(),
+                    s.port(),
+                    context,
+                    s.maxRequestBodyBytes(),
+                    new WriteBufferWaterMark(s.writeBufferLowWaterMark(), s.writeBufferHighWaterMark()),
+                    null);
+            TlsSettings tls = config.tls();
+            if (tls.enabled()) {
+                int tlsPort = tls.port() > 0 ? tls.port() : (s.port() == 0 ? 0 : s.port() + 1);
+                https = HttpServer.bind(
+                        io,
+                        boss,
+                        workers,
+                        s.host(),
+                        tlsPort,
+                        context,
+                        s.maxRequestBodyBytes(),
+                        new WriteBufferWaterMark(s.writeBufferLowWaterMark(), s.writeBufferHighWaterMark()),
+                        Tls.context(tls));
+            } else {
+                https = null;
+            }
+        } catch (Exception e) {
+            workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw e;
         }
-
-        AppRegistry apps = new AppRegistry(config.apps());
-        broker = new MemoryBroker();
-        ChannelTable table = new ChannelTable(loops, ByteBufAllocator.DEFAULT, new ChannelTable.InterestListener() {
-            @Override
-            public void firstLocalSubscriber(ChannelKey channel) {
-                broker.subscribe(channel);
-            }
-
-            @Override
-            public void lastLocalSubscriberGone(ChannelKey channel) {
-                broker.unsubscribe(channel);
-            }
-        });
-        Channels channels = new Channels(broker, table, ChannelObserver.NONE);
-        connections = new Connections();
-        broker.start(new Broker.Listener() {
-            @Override
-            public void onEvent(ChannelKey channel, Envelope envelope) {
-                table.deliver(channel, envelope);
-            }
-
-            @Override
-            public void onCommand(Command command) {
-                connections.onCommand(command);
-            }
-        });
-
-        ConnectionGate gate = new ConnectionGate(apps, broker.counts());
-        PusherConnection.Context connectionContext = new PusherConnection.Context(
-                channels, connections, gate, new ClientMessageDecoder(), s.activityTimeout());
-        ServerContext[] holder = new ServerContext[1];
-        SocketIds socketIds = new SocketIds();
-        WebSocketUpgrade webSockets = new WebSocketUpgrade(
-                gate,
-                connectionContext,
-                socketIds,
-                s.maxFrameBytes(),
-                s.pongTimeout(),
-                s.slowConsumerTimeout(),
-                4L * s.writeBufferHighWaterMark(),
-                () -> holder[0].draining());
-        HttpSessions httpSessions = new HttpSessions(
-                gate,
-                connectionContext,
-                socketIds,
-                s.pongTimeout(),
-                4L * s.writeBufferHighWaterMark(),
-                () -> holder[0].draining());
-        context = new ServerContext(
-                new RestApi(apps, channels, Clock.systemUTC()),
-                webSockets,
-                httpSessions,
-                broker::healthy,
-                Version.current());
-        holder[0] = context;
-        http = HttpServer.bind(
-                io,
-                boss,
-                workers,
-                s.host(),
-                s.port(),
-                context,
-                s.maxRequestBodyBytes(),
-                new WriteBufferWaterMark(s.writeBufferLowWaterMark(), s.writeBufferHighWaterMark()),
-                null);
     }
 
     /** Builds and starts a server; it accepts connections when this returns. */
@@ -134,21 +159,31 @@ public final class Server implements AutoCloseable {
         try {
             Server server = new Server(config);
             log.info(
-                    "Switchboard {} listening on {}:{} ({}, {} apps)",
+                    "Switchboard {} listening on {}:{}{} ({}, {} apps)",
                     Version.current(),
                     config.server().host(),
                     server.port(),
+                    server.https == null ? "" : " and TLS on " + server.tlsPort() + " (" + Tls.providerName() + ")",
                     server.io.name(),
                     config.apps().size());
             return server;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while starting", e);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e.getMessage(), e);
         }
     }
 
     public int port() {
         return http.port();
+    }
+
+    /** The TLS listener's port, or -1 when TLS is off. */
+    public int tlsPort() {
+        return https == null ? -1 : https.port();
     }
 
     public SwitchboardConfig config() {
@@ -173,6 +208,9 @@ public final class Server implements AutoCloseable {
         log.info("shutting down: {} connections open", connections.total());
         context.drain();
         http.stopAccepting();
+        if (https != null) {
+            https.stopAccepting();
+        }
         connections.closeAll(ErrorCodes.RECONNECT, "Server is shutting down, reconnect");
         while ((connections.total() > 0 || context.requestsInFlight() > 0) && System.nanoTime() < deadline) {
             try {

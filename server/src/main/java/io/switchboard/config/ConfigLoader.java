@@ -148,6 +148,8 @@ public final class ConfigLoader {
         ObjectNode out = JsonNodeFactory.instance.objectNode();
         out.set("server", merge(YAML.valueToTree(ServerSettings.DEFAULTS), user.remove("server")));
         out.set("logging", merge(YAML.valueToTree(LoggingSettings.DEFAULTS), user.remove("logging")));
+        out.set("tls", merge(YAML.valueToTree(TlsSettings.DEFAULTS), user.remove("tls")));
+        out.set("webhooks", merge(YAML.valueToTree(WebhookSettings.DEFAULTS), user.remove("webhooks")));
         ArrayNode apps = out.putArray("apps");
         JsonNode userApps = user.remove("apps");
         if (userApps != null && !userApps.isNull()) {
@@ -160,8 +162,8 @@ public final class ConfigLoader {
         }
         Iterator<String> unknown = user.fieldNames();
         if (unknown.hasNext()) {
-            throw new ConfigException(
-                    source + ": unknown key '" + unknown.next() + "' (known top-level keys: server, logging, apps)");
+            throw new ConfigException(source + ": unknown key '" + unknown.next()
+                    + "' (known top-level keys: server, logging, tls, webhooks, apps)");
         }
         return out;
     }
@@ -196,28 +198,26 @@ public final class ConfigLoader {
     }
 
     private static SwitchboardConfig bind(ObjectNode merged, String source) {
-        try {
-            ServerSettings server = YAML.treeToValue(merged.get("server"), ServerSettings.class);
-            LoggingSettings logging = YAML.treeToValue(merged.get("logging"), LoggingSettings.class);
-            List<App> apps = new ArrayList<>();
-            int i = 0;
-            for (JsonNode app : merged.get("apps")) {
-                apps.add(bindApp(app, source, i++));
-            }
-            if (apps.isEmpty()) {
-                return new SwitchboardConfig(server, logging, List.of(DEMO_APP), true);
-            }
-            return new SwitchboardConfig(server, logging, apps, false);
-        } catch (JsonProcessingException e) {
-            throw new ConfigException(source + ": " + describe(e, ""));
+        ServerSettings server = section(merged.get("server"), ServerSettings.class, source, "server");
+        LoggingSettings logging = section(merged.get("logging"), LoggingSettings.class, source, "logging");
+        TlsSettings tls = section(merged.get("tls"), TlsSettings.class, source, "tls");
+        WebhookSettings webhooks = section(merged.get("webhooks"), WebhookSettings.class, source, "webhooks");
+        List<App> apps = new ArrayList<>();
+        int i = 0;
+        for (JsonNode app : merged.get("apps")) {
+            apps.add(section(app, App.class, source, "apps[" + i++ + "]"));
         }
+        if (apps.isEmpty()) {
+            return new SwitchboardConfig(server, logging, tls, webhooks, List.of(DEMO_APP), true);
+        }
+        return new SwitchboardConfig(server, logging, tls, webhooks, apps, false);
     }
 
-    private static App bindApp(JsonNode app, String source, int index) {
+    private static <T> T section(JsonNode node, Class<T> type, String source, String path) {
         try {
-            return YAML.treeToValue(app, App.class);
+            return YAML.treeToValue(node, type);
         } catch (JsonProcessingException e) {
-            throw new ConfigException(source + ": " + describe(e, "apps[" + index + "]"));
+            throw new ConfigException(source + ": " + describe(e, path));
         }
     }
 

@@ -4,13 +4,33 @@ import io.switchboard.app.App;
 import java.util.List;
 
 /** The whole configuration, validated. */
-public record SwitchboardConfig(ServerSettings server, LoggingSettings logging, List<App> apps, boolean demoApp) {
+public record SwitchboardConfig(
+        ServerSettings server,
+        LoggingSettings logging,
+        TlsSettings tls,
+        WebhookSettings webhooks,
+        List<App> apps,
+        boolean demoApp) {
 
     public SwitchboardConfig {
         apps = List.copyOf(apps);
     }
 
+    /** A configuration with defaults for everything but the server settings and apps. */
+    public static SwitchboardConfig of(ServerSettings server, List<App> apps) {
+        return new SwitchboardConfig(
+                server, LoggingSettings.DEFAULTS, TlsSettings.DEFAULTS, WebhookSettings.DEFAULTS, apps, false);
+    }
+
     public SwitchboardConfig withServer(ServerSettings newServer) {
-        return new SwitchboardConfig(newServer, logging, apps, demoApp);
+        return new SwitchboardConfig(newServer, logging, tls, webhooks, apps, demoApp);
+    }
+
+    public SwitchboardConfig withTls(TlsSettings newTls) {
+        return new SwitchboardConfig(server, logging, newTls, webhooks, apps, demoApp);
+    }
+
+    public SwitchboardConfig withWebhooks(WebhookSettings newWebhooks) {
+        return new SwitchboardConfig(server, logging, tls, newWebhooks, apps, demoApp);
     }
 }

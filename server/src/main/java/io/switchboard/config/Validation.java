@@ -13,6 +13,15 @@ final class Validation {
     private static final Pattern CREDENTIAL = Pattern.compile("[A-Za-z0-9_.\\-]+");
     private static final Set<String> LEVELS = Set.of("trace", "debug", "info", "warn", "error", "off");
 
+    static final Set<String> WEBHOOK_EVENTS = Set.of(
+            "channel_occupied",
+            "channel_vacated",
+            "member_added",
+            "member_removed",
+            "client_event",
+            "cache_miss",
+            "subscription_count");
+
     private Validation() {}
 
     static void validate(SwitchboardConfig config, String source) {
@@ -32,6 +41,41 @@ final class Validation {
                 "must be positive and below write_buffer_high_water_mark");
         check(source, "server.slow_consumer_timeout", s.slowConsumerTimeout() >= 0, "must be 0 or more");
         check(source, "server.shutdown_timeout", s.shutdownTimeout() >= 1, "must be at least 1");
+
+        TlsSettings tls = config.tls();
+        check(source, "tls.port", tls.port() >= 0 && tls.port() <= 65535, "must be 0 (off) or a port");
+        check(
+                source,
+                "tls.port",
+                tls.port() == 0 || tls.port() != s.port() || s.port() == 0,
+                "must differ from server.port");
+        if (tls.port() > 0 && !tls.dev()) {
+            check(source, "tls.cert_file", readable(tls.certFile()), "must name a readable PEM certificate file");
+            check(source, "tls.key_file", readable(tls.keyFile()), "must name a readable PEM private key file");
+        }
+
+        WebhookSettings hooks = config.webhooks();
+        positive(source, "webhooks.batch_max_events", hooks.batchMaxEvents());
+        check(source, "webhooks.batch_max_delay_ms", hooks.batchMaxDelayMs() >= 0, "must be 0 or more");
+        check(source, "webhooks.removal_delay_ms", hooks.removalDelayMs() >= 0, "must be 0 or more");
+        positive(source, "webhooks.timeout_ms", hooks.timeoutMs());
+        positive(source, "webhooks.retry_initial_ms", hooks.retryInitialMs());
+        check(
+                source,
+                "webhooks.retry_max_ms",
+                hooks.retryMaxMs() >= hooks.retryInitialMs(),
+                "must be at least webhooks.retry_initial_ms");
+        check(source, "webhooks.retry_for_seconds", hooks.retryForSeconds() >= 0, "must be 0 or more");
+        check(
+                source,
+                "webhooks.data_dir",
+                hooks.dataDir() != null && !hooks.dataDir().isBlank(),
+                "must not be empty");
+        check(
+                source,
+                "webhooks.sync",
+                Set.of("always", "every_second", "never").contains(hooks.sync()),
+                "must be always, every_second or never");
 
         var logging = config.logging();
         check(source, "logging.level", LEVELS.contains(lower(logging.level())), "must be one of " + LEVELS);
@@ -61,6 +105,13 @@ final class Validation {
             for (int w = 0; w < app.webhooks().size(); w++) {
                 String url = app.webhooks().get(w).url();
                 check(source, at + ".webhooks[" + w + "].url", isHttpUrl(url), "must be an http(s) URL");
+                for (String type : app.webhooks().get(w).eventTypes()) {
+                    check(
+                            source,
+                            at + ".webhooks[" + w + "].event_types",
+                            WEBHOOK_EVENTS.contains(type),
+                            "unknown event type '" + type + "'; use " + WEBHOOK_EVENTS);
+                }
             }
         }
     }
@@ -91,6 +142,10 @@ final class Validation {
                 key,
                 value != null && CREDENTIAL.matcher(value).matches(),
                 "must be non-empty and use only A-Z a-z 0-9 _ . -");
+    }
+
+    private static boolean readable(String file) {
+        return file != null && !file.isBlank() && java.nio.file.Files.isReadable(java.nio.file.Path.of(file));
     }
 
     private static boolean isHttpUrl(String url) {

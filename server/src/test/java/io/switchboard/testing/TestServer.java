@@ -3,7 +3,6 @@ package io.switchboard.testing;
 import com.pusher.client.PusherOptions;
 import io.switchboard.Server;
 import io.switchboard.app.App;
-import io.switchboard.config.LoggingSettings;
 import io.switchboard.config.ServerSettings;
 import io.switchboard.config.SwitchboardConfig;
 import java.util.List;
@@ -41,7 +40,7 @@ public final class TestServer implements AutoCloseable {
                 base.writeBufferLowWaterMark(),
                 base.slowConsumerTimeout(),
                 5));
-        return new TestServer(Server.start(new SwitchboardConfig(s, LoggingSettings.DEFAULTS, List.of(apps), false)));
+        return new TestServer(Server.start(SwitchboardConfig.of(s, List.of(apps))));
     }
 
     public Server server() {
