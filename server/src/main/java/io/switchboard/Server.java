@@ -31,6 +31,9 @@ import io.switchboard.transport.IoTransport;
 import io.switchboard.transport.ServerContext;
 import io.switchboard.transport.Tls;
 import io.switchboard.transport.WebSocketUpgrade;
+import io.switchboard.webhook.FileWebhookQueue;
+import io.switchboard.webhook.Webhooks;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,6 +50,7 @@ public final class Server implements AutoCloseable {
     private final EventLoopGroup workers;
     private final Broker broker;
     private final Connections connections;
+    private final Webhooks webhooks;
     private final ServerContext context;
     private final HttpServer http;
     private final HttpServer https;
@@ -60,6 +64,7 @@ public final class Server implements AutoCloseable {
         int threads = s.ioThreads() > 0 ? s.ioThreads() : Runtime.getRuntime().availableProcessors();
         boss = io.newGroup(1, new DefaultThreadFactory("switchboard-accept"));
         workers = io.newGroup(threads, new DefaultThreadFactory("switchboard-io"));
+        Webhooks[] started = new Webhooks[1];
         try {
             List<EventLoop> loops = new ArrayList<>();
             for (EventExecutor e : workers) {
@@ -79,7 +84,18 @@ public final class Server implements AutoCloseable {
                     broker.unsubscribe(channel);
                 }
             });
-            Channels channels = new Channels(broker, table, ChannelObserver.NONE);
+            boolean anyWebhooks =
+                    config.apps().stream().anyMatch(a -> !a.webhooks().isEmpty());
+            webhooks = anyWebhooks
+                    ? new Webhooks(
+                            apps,
+                            config.webhooks(),
+                            new FileWebhookQueue(
+                                    Path.of(config.webhooks().dataDir(), "webhooks"),
+                                    config.webhooks().sync()))
+                    : null;
+            started[0] = webhooks;
+            Channels channels = new Channels(broker, table, webhooks == null ? ChannelObserver.NONE : webhooks);
             connections = new Connections();
             broker.start(new Broker.Listener() {
                 @Override
@@ -148,6 +164,9 @@ public final class Server implements AutoCloseable {
                 https = null;
             }
         } catch (Exception e) {
+            if (started[0] != null) {
+                started[0].close();
+            }
             workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw e;
@@ -194,6 +213,11 @@ public final class Server implements AutoCloseable {
         return connections;
     }
 
+    /** Webhook delivery, or {@code null} when no app has a webhook. */
+    public Webhooks webhooks() {
+        return webhooks;
+    }
+
     /**
      * Graceful stop: stop accepting, tell every client to reconnect elsewhere (4200), let in-flight
      * REST requests finish, then release everything; bounded by {@code server.shutdown_timeout}.
@@ -219,6 +243,9 @@ public final class Server implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 break;
             }
+        }
+        if (webhooks != null) {
+            webhooks.close();
         }
         broker.close();
         long remaining = Math.max(0, deadline - System.nanoTime());

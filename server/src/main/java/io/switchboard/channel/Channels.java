@@ -111,11 +111,7 @@ public final class Channels {
         }
         sub.activate(table.add(key, subscriber));
         if (sub.type() != ChannelType.SERVER_TO_USER) {
-            broker.counts().increment(key).whenComplete((count, error) -> {
-                if (error == null && count == 1) {
-                    observer.channelOccupied(key);
-                }
-            });
+            broker.counts().increment(key).whenComplete((count, error) -> countChanged(key, count, error));
         }
         PresenceStore.JoinResult join = pending.join();
         if (join != null && join.firstConnection()) {
@@ -139,14 +135,25 @@ public final class Channels {
         table.remove(sub.slot());
         ChannelKey key = sub.channel();
         if (!sub.type().equals(ChannelType.SERVER_TO_USER)) {
-            broker.counts().decrement(key).whenComplete((count, error) -> {
-                if (error == null && count == 0) {
-                    observer.channelVacated(key);
-                }
-            });
+            broker.counts().decrement(key).whenComplete((count, error) -> countChanged(key, count, error));
         }
         if (sub.presenceUserId() != null) {
             leavePresence(key, subscriber.socketId(), sub.presenceUserId());
+        }
+    }
+
+    private void countChanged(ChannelKey key, Long count, Throwable error) {
+        if (error != null) {
+            log.warn("updating the subscription count of {} failed: {}", key, error.toString());
+            return;
+        }
+        if (count == 1) {
+            observer.channelOccupied(key);
+        } else if (count == 0) {
+            observer.channelVacated(key);
+        }
+        if (!ChannelType.of(key.name()).presence()) {
+            observer.subscriptionCount(key, count);
         }
     }
 

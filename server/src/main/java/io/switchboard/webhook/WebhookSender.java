@@ -1,0 +1,148 @@
+package io.switchboard.webhook;
+
+import io.switchboard.config.WebhookSettings;
+import io.switchboard.protocol.Signatures;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Delivers one target's batches in order, one at a time, on a virtual thread: a batch is retried
+ * with exponential backoff and jitter on network errors, timeouts and any non-2xx answer until it
+ * succeeds or {@code retry_for_seconds} pass, and only then is the next one sent, so the receiver
+ * sees every channel's events in order.
+ */
+final class WebhookSender {
+    private static final Logger log = LoggerFactory.getLogger("switchboard.webhook");
+
+    private final WebhookTarget target;
+    private final WebhookSettings settings;
+    private final WebhookQueue queue;
+    private final HttpClient http;
+    private final LinkedBlockingQueue<WebhookBatch> batches = new LinkedBlockingQueue<>();
+    private final Thread thread;
+    final AtomicLong delivered = new AtomicLong();
+    final AtomicLong retried = new AtomicLong();
+    final AtomicLong failed = new AtomicLong();
+    private volatile boolean running = true;
+    private volatile WebhookBatch current;
+
+    WebhookSender(WebhookTarget target, WebhookSettings settings, WebhookQueue queue, HttpClient http) {
+        this.target = target;
+        this.settings = settings;
+        this.queue = queue;
+        this.http = http;
+        this.thread = Thread.ofVirtual()
+                .name("switchboard-webhook-" + target.app().id())
+                .start(this::run);
+    }
+
+    String appId() {
+        return target.app().id();
+    }
+
+    void offer(WebhookBatch batch) {
+        batches.add(batch);
+    }
+
+    /** Batches waiting, the one being tried included. */
+    int depth() {
+        return batches.size() + (current == null ? 0 : 1);
+    }
+
+    /** Stops after the current try; undelivered batches stay in the durable queue. */
+    void stop() {
+        running = false;
+        thread.interrupt();
+    }
+
+    void awaitStop(Duration wait) throws InterruptedException {
+        thread.join(wait);
+    }
+
+    private void run() {
+        while (running) {
+            WebhookBatch batch;
+            try {
+                batch = batches.take();
+            } catch (InterruptedException e) {
+                return;
+            }
+            current = batch;
+            if (!deliver(batch)) {
+                return; // stopped: the batch stays in the durable queue for the next start
+            }
+            queue.ack(batch.id());
+            current = null;
+        }
+    }
+
+    /** Returns true when the batch is done (delivered or given up), false when stopped first. */
+    private boolean deliver(WebhookBatch batch) {
+        long giveUpAt = batch.createdMillis() + settings.retryForSeconds() * 1000L;
+        long delay = settings.retryInitialMs();
+        for (int attempt = 1; running; attempt++) {
+            String problem;
+            try {
+                HttpResponse<Void> response = http.send(request(batch), HttpResponse.BodyHandlers.discarding());
+                if (response.statusCode() / 100 == 2) {
+                    delivered.incrementAndGet();
+                    return true;
+                }
+                problem = "HTTP " + response.statusCode();
+            } catch (IOException e) {
+                problem = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+            } catch (InterruptedException e) {
+                return false;
+            }
+            long jittered = delay / 2 + ThreadLocalRandom.current().nextLong(delay / 2 + 1);
+            if (System.currentTimeMillis() + jittered > giveUpAt) {
+                failed.incrementAndGet();
+                log.warn(
+                        "giving up webhook batch {} to {} after {} tries ({}): {}",
+                        batch.id(),
+                        target.webhook().url(),
+                        attempt,
+                        problem,
+                        batch.body());
+                return true;
+            }
+            retried.incrementAndGet();
+            log.info(
+                    "webhook to {} failed ({}), retry {} in {} ms",
+                    target.webhook().url(),
+                    problem,
+                    attempt,
+                    jittered);
+            try {
+                Thread.sleep(jittered);
+            } catch (InterruptedException e) {
+                return false;
+            }
+            delay = Math.min(settings.retryMaxMs(), delay * 2);
+        }
+        return false;
+    }
+
+    private HttpRequest request(WebhookBatch batch) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(
+                        URI.create(target.webhook().url()))
+                .timeout(Duration.ofMillis(settings.timeoutMs()))
+                .header("Content-Type", "application/json")
+                .header("X-Pusher-Key", target.app().key())
+                .header(
+                        "X-Pusher-Signature",
+                        Signatures.hmacSha256Hex(target.app().secret(), batch.body()))
+                .POST(HttpRequest.BodyPublishers.ofString(batch.body()));
+        target.webhook().headers().forEach(b::header);
+        return b.build();
+    }
+}

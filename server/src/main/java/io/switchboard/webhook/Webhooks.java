@@ -1,0 +1,279 @@
+package io.switchboard.webhook;
+
+import io.switchboard.app.App;
+import io.switchboard.app.AppRegistry;
+import io.switchboard.broker.ChannelKey;
+import io.switchboard.channel.ChannelObserver;
+import io.switchboard.config.WebhookSettings;
+import io.switchboard.protocol.ChannelType;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns channel lifecycle events into signed, batched webhook POSTs (pusher-protocol.md §8).
+ *
+ * <p>Observer calls come from event loops and only hand the event to one webhook thread, which owns
+ * all batching state: it holds channel_vacated and member_removed back for {@code
+ * removal_delay_ms} (a matching occupied / member_added within it cancels both), filters per
+ * target, groups events into batches of at most {@code batch_max_events} or {@code
+ * batch_max_delay_ms}, and stores each batch in the durable queue before a {@link WebhookSender}
+ * delivers it.
+ */
+public final class Webhooks implements ChannelObserver, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger("switchboard.webhook");
+
+    private final WebhookSettings settings;
+    private final WebhookQueue queue;
+    private final ScheduledExecutorService thread;
+    private final Map<String, List<WebhookTarget>> targetsByApp = new HashMap<>();
+    private final Map<String, Pending> pendingByTarget = new LinkedHashMap<>();
+    private final Map<String, WebhookSender> senders = new LinkedHashMap<>();
+    private final Map<ChannelKey, Held> vacating = new HashMap<>();
+    private final Map<MemberKey, Held> removing = new HashMap<>();
+    private final ExecutorService httpExecutor = Executors.newVirtualThreadPerTaskExecutor();
+    private boolean closed;
+
+    private record MemberKey(ChannelKey channel, String userId) {}
+
+    /** A held-back removal: the timer that will emit it, and the emission itself. */
+    private record Held(ScheduledFuture<?> timer, Runnable emit) {}
+
+    /** Events waiting to fill a batch for one target. Touched on the webhook thread only. */
+    private static final class Pending {
+        final WebhookTarget target;
+        final List<WebhookEvent> events = new ArrayList<>();
+        ScheduledFuture<?> timer;
+
+        Pending(WebhookTarget target) {
+            this.target = target;
+        }
+    }
+
+    public Webhooks(AppRegistry apps, WebhookSettings settings, WebhookQueue queue) {
+        this.settings = settings;
+        this.queue = queue;
+        this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "switchboard-webhooks");
+            t.setDaemon(true);
+            return t;
+        });
+        HttpClient http = HttpClient.newBuilder()
+                .connectTimeout(Duration.ofMillis(settings.timeoutMs()))
+                .executor(httpExecutor)
+                .build();
+        for (App app : apps.all()) {
+            for (App.Webhook webhook : app.webhooks()) {
+                WebhookTarget target = new WebhookTarget(app, webhook);
+                targetsByApp.computeIfAbsent(app.id(), a -> new ArrayList<>()).add(target);
+                pendingByTarget.put(target.key(), new Pending(target));
+                senders.put(target.key(), new WebhookSender(target, settings, queue, http));
+            }
+        }
+        for (WebhookBatch batch : queue.pending()) {
+            WebhookSender sender = senders.get(batch.target());
+            if (sender == null) {
+                log.warn("dropping a stored webhook batch for {}: no such webhook is configured now", batch.target());
+                queue.ack(batch.id());
+            } else {
+                sender.offer(batch);
+            }
+        }
+    }
+
+    /** Whether any app has a webhook: without one, nothing needs to observe channels. */
+    public boolean active() {
+        return !senders.isEmpty();
+    }
+
+    // --- ChannelObserver (event-loop threads) ---------------------------------------------------------
+
+    @Override
+    public void channelOccupied(ChannelKey channel) {
+        if (!ChannelType.of(channel.name()).equals(ChannelType.SERVER_TO_USER)) {
+            submit(() -> {
+                Held vacate = vacating.remove(channel);
+                if (vacate != null) {
+                    vacate.timer().cancel(false); // came back within the delay: neither event is sent
+                } else {
+                    emit(channel, WebhookEvent.channel("channel_occupied", channel.name()));
+                }
+            });
+        }
+    }
+
+    @Override
+    public void channelVacated(ChannelKey channel) {
+        if (!ChannelType.of(channel.name()).equals(ChannelType.SERVER_TO_USER)) {
+            submit(() -> delay(
+                    vacating, channel, () -> emit(channel, WebhookEvent.channel("channel_vacated", channel.name()))));
+        }
+    }
+
+    @Override
+    public void memberAdded(ChannelKey channel, String userId) {
+        submit(() -> {
+            Held removal = removing.remove(new MemberKey(channel, userId));
+            if (removal != null) {
+                removal.timer().cancel(false);
+            } else {
+                emit(channel, WebhookEvent.member("member_added", channel.name(), userId));
+            }
+        });
+    }
+
+    @Override
+    public void memberRemoved(ChannelKey channel, String userId) {
+        MemberKey key = new MemberKey(channel, userId);
+        submit(() -> delay(
+                removing, key, () -> emit(channel, WebhookEvent.member("member_removed", channel.name(), userId))));
+    }
+
+    @Override
+    public void cacheMiss(ChannelKey channel) {
+        submit(() -> emit(channel, WebhookEvent.channel("cache_miss", channel.name())));
+    }
+
+    @Override
+    public void subscriptionCount(ChannelKey channel, long count) {
+        submit(() ->
+                emit(channel, new WebhookEvent("subscription_count", channel.name(), null, null, null, null, count)));
+    }
+
+    @Override
+    public void clientEvent(ChannelKey channel, String event, String data, String socketId, String userId) {
+        submit(() ->
+                emit(channel, new WebhookEvent("client_event", channel.name(), userId, event, data, socketId, null)));
+    }
+
+    // --- the webhook thread ----------------------------------------------------------------------------
+
+    private void submit(Runnable task) {
+        if (!targetsByApp.isEmpty()) {
+            try {
+                thread.execute(task);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                log.warn("webhook event after shutdown dropped");
+            }
+        }
+    }
+
+    private <K> void delay(Map<K, Held> held, K key, Runnable emit) {
+        if (settings.removalDelayMs() == 0 || closed) {
+            emit.run();
+            return;
+        }
+        ScheduledFuture<?> timer = thread.schedule(
+                () -> {
+                    held.remove(key);
+                    emit.run();
+                },
+                settings.removalDelayMs(),
+                TimeUnit.MILLISECONDS);
+        Held previous = held.put(key, new Held(timer, emit));
+        if (previous != null && previous.timer().cancel(false)) {
+            previous.emit().run();
+        }
+    }
+
+    private void emit(ChannelKey channel, WebhookEvent event) {
+        List<WebhookTarget> targets = targetsByApp.get(channel.appId());
+        if (targets == null) {
+            return;
+        }
+        for (WebhookTarget target : targets) {
+            if (target.wants(event)) {
+                Pending p = pendingByTarget.get(target.key());
+                p.events.add(event);
+                if (p.events.size() >= settings.batchMaxEvents() || closed) {
+                    flush(p);
+                } else if (p.timer == null) {
+                    p.timer = thread.schedule(() -> flush(p), settings.batchMaxDelayMs(), TimeUnit.MILLISECONDS);
+                }
+            }
+        }
+    }
+
+    private void flush(Pending p) {
+        if (p.timer != null) {
+            p.timer.cancel(false);
+            p.timer = null;
+        }
+        if (p.events.isEmpty()) {
+            return;
+        }
+        long now = System.currentTimeMillis();
+        WebhookBatch batch = queue.add(p.target.key(), WebhookBatch.body(now, p.events), now);
+        p.events.clear();
+        senders.get(p.target.key()).offer(batch);
+    }
+
+    // --- stats and shutdown -----------------------------------------------------------------------------
+
+    /** Per-app delivery counters. */
+    public record Stats(long delivered, long retried, long failed, long queued) {}
+
+    public Stats stats(String appId) {
+        long delivered = 0;
+        long retried = 0;
+        long failed = 0;
+        long queued = 0;
+        for (WebhookSender s : senders.values()) {
+            if (s.appId().equals(appId)) {
+                delivered += s.delivered.get();
+                retried += s.retried.get();
+                failed += s.failed.get();
+                queued += s.depth();
+            }
+        }
+        return new Stats(delivered, retried, failed, queued);
+    }
+
+    /**
+     * Emits the held-back removals now, stores every open batch, and stops delivery; what is not
+     * delivered yet stays in the durable queue for the next start.
+     */
+    @Override
+    public void close() {
+        try {
+            thread.submit(() -> {
+                        closed = true;
+                        for (Map<?, Held> held : List.of(vacating, removing)) {
+                            List<Held> timers = new ArrayList<>(held.values());
+                            held.clear();
+                            for (Held h : timers) {
+                                if (h.timer().cancel(false)) {
+                                    h.emit().run();
+                                }
+                            }
+                        }
+                        pendingByTarget.values().forEach(this::flush);
+                    })
+                    .get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            log.warn("flushing webhooks on shutdown: {}", e.toString());
+        }
+        thread.shutdownNow();
+        senders.values().forEach(WebhookSender::stop);
+        for (WebhookSender s : senders.values()) {
+            try {
+                s.awaitStop(Duration.ofSeconds(2));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        httpExecutor.shutdownNow();
+        queue.close();
+    }
+}
