@@ -423,9 +423,7 @@ public final class PusherConnection implements Subscriber {
         String senderUserId = type.presence() ? sub.presenceUserId() : null;
         byte[] frame = ServerFrames.clientEvent(e.event(), e.channel(), data, senderUserId);
         ctx.channels().publish(sub.channel(), frame, socketId);
-        ctx.channels()
-                .observer()
-                .clientEvent(sub.channel(), e.event(), data == null ? "{}" : data, socketId, senderUserId);
+        ctx.channels().observer().clientEvent(sub.channel(), e.event(), e.dataAsString(), socketId, senderUserId);
     }
 
     private boolean takeClientEventToken() {

@@ -24,7 +24,24 @@ public sealed interface ClientMessage {
      * @param data the event's {@code data} value as compact JSON text (object, string, ...); {@code
      *     null} when the frame had none
      */
-    record ClientEvent(String event, String channel, String data) implements ClientMessage {}
+    record ClientEvent(String event, String channel, String data) implements ClientMessage {
+
+        /** The data as a string: a JSON string's value, or the JSON text of anything else. */
+        public String dataAsString() {
+            if (data == null) {
+                return "{}";
+            }
+            if (data.startsWith("\"")) {
+                try (var p = new com.fasterxml.jackson.core.JsonFactory().createParser(data)) {
+                    p.nextToken();
+                    return p.getText();
+                } catch (java.io.IOException e) {
+                    return data;
+                }
+            }
+            return data;
+        }
+    }
 
     /** Any other event name; answered with a non-fatal error. */
     record Unsupported(String event) implements ClientMessage {}

@@ -31,7 +31,7 @@ public record WebhookBatch(long id, String target, String body, long createdMill
                 g.writeEndArray();
                 g.writeEndObject();
             }
-            return out.toString();
+            return new String(out.toByteArray(), java.nio.charset.StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -25,6 +25,27 @@ public final class TestApps {
                 change.apply(new Limits(app.limits())).build());
     }
 
+    /** Copies {@code app} with these webhook targets. */
+    public static App withWebhooks(App a, App.Webhook... webhooks) {
+        return new App(
+                a.id(),
+                a.key(),
+                a.secret(),
+                a.name(),
+                a.enabled(),
+                a.clientEvents(),
+                a.userAuthentication(),
+                a.signinTimeoutSeconds(),
+                a.requireTls(),
+                a.limits(),
+                List.of(webhooks));
+    }
+
+    /** A webhook target for every default event type. */
+    public static App.Webhook webhook(String url) {
+        return new App.Webhook(url, List.of(), "", java.util.Map.of());
+    }
+
     public static App withClientEvents(App app, boolean on) {
         return copy(app, on, app.userAuthentication(), app.enabled(), app.limits());
     }

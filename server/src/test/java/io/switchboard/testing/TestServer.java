@@ -25,8 +25,19 @@ public final class TestServer implements AutoCloseable {
 
     /** Starts with changed server settings, e.g. a short activity timeout. */
     public static TestServer start(UnaryOperator<ServerSettings> settings, App... apps) {
+        ServerSettings s = settings.apply(settings());
+        return new TestServer(Server.start(SwitchboardConfig.of(s, List.of(apps))));
+    }
+
+    /** Starts with a complete configuration (its port is used as given: pass 0 for an ephemeral one). */
+    public static TestServer start(SwitchboardConfig config) {
+        return new TestServer(Server.start(config));
+    }
+
+    /** Settings for tests: loopback, ephemeral port, two event loops, short shutdown. */
+    public static ServerSettings settings() {
         ServerSettings base = ServerSettings.DEFAULTS;
-        ServerSettings s = settings.apply(new ServerSettings(
+        return new ServerSettings(
                 "127.0.0.1",
                 0,
                 "test",
@@ -39,8 +50,7 @@ public final class TestServer implements AutoCloseable {
                 base.writeBufferHighWaterMark(),
                 base.writeBufferLowWaterMark(),
                 base.slowConsumerTimeout(),
-                5));
-        return new TestServer(Server.start(SwitchboardConfig.of(s, List.of(apps))));
+                5);
     }
 
     public Server server() {
