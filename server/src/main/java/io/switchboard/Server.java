@@ -16,6 +16,7 @@ import io.switchboard.broker.MemoryBroker;
 import io.switchboard.channel.ChannelObserver;
 import io.switchboard.channel.ChannelTable;
 import io.switchboard.channel.Channels;
+import io.switchboard.channel.UserPresence;
 import io.switchboard.config.ServerSettings;
 import io.switchboard.config.SwitchboardConfig;
 import io.switchboard.config.TlsSettings;
@@ -111,7 +112,12 @@ public final class Server implements AutoCloseable {
 
             ConnectionGate gate = new ConnectionGate(apps, broker.counts());
             PusherConnection.Context connectionContext = new PusherConnection.Context(
-                    channels, connections, gate, new ClientMessageDecoder(), s.activityTimeout());
+                    channels,
+                    new UserPresence(broker, table),
+                    connections,
+                    gate,
+                    new ClientMessageDecoder(),
+                    s.activityTimeout());
             ServerContext[] holder = new ServerContext[1];
             SocketIds socketIds = new SocketIds();
             WebSocketUpgrade webSockets = new WebSocketUpgrade(

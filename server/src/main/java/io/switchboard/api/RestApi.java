@@ -41,12 +41,18 @@ public final class RestApi {
     private final Channels channels;
     private final Broker broker;
     private final Clock clock;
+    private final Map<String, RateLimiter> limiters = new java.util.HashMap<>();
 
     public RestApi(AppRegistry apps, Channels channels, Clock clock) {
         this.apps = apps;
         this.channels = channels;
         this.broker = channels.broker();
         this.clock = clock;
+        for (App app : apps.all()) {
+            if (app.limits().restRequestsPerSecond() > 0) {
+                limiters.put(app.id(), new RateLimiter(app.limits().restRequestsPerSecond(), System::nanoTime));
+            }
+        }
     }
 
     /** Whether {@code path} belongs to this API. */
@@ -70,6 +76,13 @@ public final class RestApi {
         }
         if (!app.enabled()) {
             return fail(403, "Application is disabled");
+        }
+        RateLimiter limiter = limiters.get(app.id());
+        if (limiter != null && !limiter.tryAcquire()) {
+            return fail(
+                    429,
+                    "Too many requests: this app may make " + app.limits().restRequestsPerSecond()
+                            + " REST requests per second");
         }
         String method = request.method();
         String resource = parts[2];

@@ -16,6 +16,8 @@ package io.switchboard.app;
  * @param clientEventsPerSecond client events one connection may send per second
  * @param cacheTtlSeconds how long a cache channel keeps its last event
  * @param maxWatchlistSize user ids a signed-in user may watch
+ * @param restRequestsPerSecond REST API requests per second for the app (bursts of one second
+ *     allowed); 0 means unlimited; over it requests get 429
  */
 public record AppLimits(
         int maxConnections,
@@ -30,8 +32,9 @@ public record AppLimits(
         int maxBatchSize,
         int clientEventsPerSecond,
         int cacheTtlSeconds,
-        int maxWatchlistSize) {
+        int maxWatchlistSize,
+        int restRequestsPerSecond) {
 
     public static final AppLimits DEFAULTS =
-            new AppLimits(0, 100, 100, 1024, 128, 200, 200, 10 * 1024, 100, 10, 10, 1800, 100);
+            new AppLimits(0, 100, 100, 1024, 128, 200, 200, 10 * 1024, 100, 10, 10, 1800, 100, 0);
 }

@@ -130,6 +130,11 @@ final class Validation {
         positive(source, at + ".client_events_per_second", l.clientEventsPerSecond());
         positive(source, at + ".cache_ttl_seconds", l.cacheTtlSeconds());
         positive(source, at + ".max_watchlist_size", l.maxWatchlistSize());
+        check(
+                source,
+                at + ".rest_requests_per_second",
+                l.restRequestsPerSecond() >= 0 && l.restRequestsPerSecond() <= 1_000_000_000,
+                "must be 0 (unlimited) or more");
     }
 
     private static void positive(String source, String key, int value) {

@@ -5,9 +5,11 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.switchboard.app.App;
 import io.switchboard.broker.ChannelKey;
 import io.switchboard.broker.Member;
+import io.switchboard.channel.ChannelTable;
 import io.switchboard.channel.Channels;
 import io.switchboard.channel.Subscriber;
 import io.switchboard.channel.Subscription;
+import io.switchboard.channel.UserPresence;
 import io.switchboard.protocol.ChannelNames;
 import io.switchboard.protocol.ChannelType;
 import io.switchboard.protocol.ClientMessage;
@@ -39,6 +41,7 @@ public final class PusherConnection implements Subscriber {
     /** What the connection needs from the rest of the server; one instance per server. */
     public record Context(
             Channels channels,
+            UserPresence users,
             Connections connections,
             ConnectionGate gate,
             ClientMessageDecoder decoder,
@@ -56,6 +59,7 @@ public final class PusherConnection implements Subscriber {
     private String userId;
     private String userInfo;
     private List<String> watchlist = List.of();
+    private List<ChannelTable.Slot> watching = List.of();
     private ScheduledFuture<?> signinTimer;
     private long rateWindowStart;
     private int rateWindowCount;
@@ -167,6 +171,10 @@ public final class PusherConnection implements Subscriber {
             ctx.channels().unsubscribe(sub, this);
         }
         subscriptions.clear();
+        if (userId != null) {
+            ctx.users().unwatch(watching);
+            ctx.users().signedOut(app.id(), userId, socketId);
+        }
         ctx.connections().remove(this);
         ctx.gate().release(app);
         log.debug("closed {} app={}", socketId, app.id());
@@ -372,10 +380,29 @@ public final class PusherConnection implements Subscriber {
             signinTimer.cancel(false);
             signinTimer = null;
         }
+        transport.send(ServerFrames.signinSuccess(s.userData()));
         if (first) {
             ctx.connections().signedIn(this, userId);
+            ctx.users().signedIn(app.id(), userId, socketId);
+            startWatching(data.watchlist());
         }
-        transport.send(ServerFrames.signinSuccess(s.userData()));
+    }
+
+    private void startWatching(List<String> requested) {
+        int max = app.limits().maxWatchlistSize();
+        List<String> ids = requested.size() > max ? requested.subList(0, max) : requested;
+        if (requested.size() > max) {
+            transport.send(ServerFrames.error(
+                    ErrorCodes.WATCHLIST_LIMIT,
+                    "Watchlist limit exceeded: only the first " + max + " user ids are watched"));
+        }
+        if (!ids.isEmpty()) {
+            watching = ctx.users().watch(app.id(), List.copyOf(ids), this, frame -> {
+                if (!closed) {
+                    transport.send(frame);
+                }
+            });
+        }
     }
 
     /** The watched user ids from the sign-in, in order. */

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Encodes the frames the server sends (pusher-protocol.md §2.2). {@code data} always goes out as a
@@ -105,6 +106,31 @@ public final class ServerFrames {
                 "pusher_internal:subscription_count",
                 channel,
                 inner(g -> g.writeNumberField("subscription_count", count)));
+    }
+
+    /**
+     * {@code pusher_internal:watchlist_events} with an {@code online} and/or {@code offline} entry
+     * (empty lists are left out).
+     */
+    public static byte[] watchlistEvents(List<String> online, List<String> offline) {
+        String data = inner(g -> {
+            g.writeArrayFieldStart("events");
+            for (var entry : List.of(Map.entry("online", online), Map.entry("offline", offline))) {
+                if (entry.getValue().isEmpty()) {
+                    continue;
+                }
+                g.writeStartObject();
+                g.writeStringField("name", entry.getKey());
+                g.writeArrayFieldStart("user_ids");
+                for (String id : entry.getValue()) {
+                    g.writeString(id);
+                }
+                g.writeEndArray();
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+        });
+        return frame("pusher_internal:watchlist_events", null, data);
     }
 
     /** A channel event triggered through the REST API: {@code data} is forwarded as a string. */

@@ -100,6 +100,7 @@ public final class TestApps {
         public int clientEventsPerSecond;
         public int cacheTtlSeconds;
         public int maxWatchlistSize;
+        public int restRequestsPerSecond;
 
         Limits(AppLimits l) {
             maxConnections = l.maxConnections();
@@ -115,6 +116,7 @@ public final class TestApps {
             clientEventsPerSecond = l.clientEventsPerSecond();
             cacheTtlSeconds = l.cacheTtlSeconds();
             maxWatchlistSize = l.maxWatchlistSize();
+            restRequestsPerSecond = l.restRequestsPerSecond();
         }
 
         AppLimits build() {
@@ -131,7 +133,8 @@ public final class TestApps {
                     maxBatchSize,
                     clientEventsPerSecond,
                     cacheTtlSeconds,
-                    maxWatchlistSize);
+                    maxWatchlistSize,
+                    restRequestsPerSecond);
         }
     }
 }

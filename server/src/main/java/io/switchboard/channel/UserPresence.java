@@ -1,0 +1,103 @@
+package io.switchboard.channel;
+
+import io.switchboard.broker.Broker;
+import io.switchboard.broker.ChannelKey;
+import io.switchboard.broker.Member;
+import io.switchboard.protocol.ServerFrames;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Which signed-in users are online, and watchlists (pusher-protocol.md §4.4). A user is online while
+ * at least one connection is signed in as them, cluster-wide: each signed-in connection is one
+ * reference in the broker's presence store under an internal key. Watchers subscribe, through the
+ * ordinary fan-out, to an internal per-user channel on which the online/offline transitions are
+ * published. Internal names contain ':' so no client can subscribe to them.
+ */
+public final class UserPresence {
+    private static final Logger log = LoggerFactory.getLogger("switchboard.channel");
+
+    private final Broker broker;
+    private final ChannelTable table;
+
+    public UserPresence(Broker broker, ChannelTable table) {
+        this.broker = broker;
+        this.table = table;
+    }
+
+    private static ChannelKey onlineKey(String appId, String userId) {
+        return new ChannelKey(appId, "#user:" + userId);
+    }
+
+    private static ChannelKey watchKey(String appId, String userId) {
+        return new ChannelKey(appId, "#watch:" + userId);
+    }
+
+    /** A connection signed in as {@code userId}; tells watchers when the user comes online. */
+    public void signedIn(String appId, String userId, String socketId) {
+        broker.presence()
+                .join(onlineKey(appId, userId), socketId, new Member(userId, null), Integer.MAX_VALUE)
+                .whenComplete((join, error) -> {
+                    if (error != null) {
+                        log.warn("recording {} online failed: {}", userId, error.toString());
+                    } else if (join.firstConnection()) {
+                        publish(appId, userId, "online");
+                    }
+                });
+    }
+
+    /** A signed-in connection closed; tells watchers when it was the user's last. */
+    public void signedOut(String appId, String userId, String socketId) {
+        broker.presence().leave(onlineKey(appId, userId), socketId, userId).whenComplete((last, error) -> {
+            if (error == null && last) {
+                publish(appId, userId, "offline");
+            }
+        });
+    }
+
+    /**
+     * Subscribes {@code watcher} to the users' transitions and sends it their current status
+     * through {@code initial} (on the watcher's loop). Called on the watcher's loop.
+     *
+     * @return the watcher's places, to pass to {@link #unwatch}
+     */
+    public List<ChannelTable.Slot> watch(
+            String appId, List<String> userIds, Subscriber watcher, Consumer<byte[]> initial) {
+        List<ChannelTable.Slot> slots = new ArrayList<>(userIds.size());
+        List<CompletableFuture<Integer>> counts = new ArrayList<>(userIds.size());
+        for (String id : userIds) {
+            slots.add(table.add(watchKey(appId, id), watcher));
+            counts.add(broker.presence().userCount(onlineKey(appId, id)).toCompletableFuture());
+        }
+        CompletableFuture.allOf(counts.toArray(CompletableFuture[]::new)).whenComplete((v, error) -> {
+            if (error != null) {
+                log.warn("reading watched users' status failed: {}", error.toString());
+                return;
+            }
+            List<String> online = new ArrayList<>();
+            List<String> offline = new ArrayList<>();
+            for (int i = 0; i < userIds.size(); i++) {
+                (counts.get(i).join() > 0 ? online : offline).add(userIds.get(i));
+            }
+            Channels.onLoop(watcher.eventLoop(), () -> initial.accept(ServerFrames.watchlistEvents(online, offline)));
+        });
+        return slots;
+    }
+
+    /** Ends a watch started by {@link #watch}. Called on the watcher's loop. */
+    public void unwatch(List<ChannelTable.Slot> slots) {
+        slots.forEach(table::remove);
+    }
+
+    private void publish(String appId, String userId, String transition) {
+        List<String> user = List.of(userId);
+        byte[] frame = transition.equals("online")
+                ? ServerFrames.watchlistEvents(user, List.of())
+                : ServerFrames.watchlistEvents(List.of(), user);
+        broker.publish(watchKey(appId, userId), new io.switchboard.broker.Envelope(frame, null));
+    }
+}
