@@ -155,7 +155,13 @@ public final class ConfigLoader {
                 throw new ConfigException(source + ": 'apps' must be a list");
             }
             for (JsonNode app : userApps) {
-                apps.add(merge(appDefaults(), app));
+                JsonNode merged = merge(appDefaults(), app);
+                if (merged.get("webhooks") instanceof ArrayNode hooks) {
+                    for (int w = 0; w < hooks.size(); w++) {
+                        hooks.set(w, merge(webhookDefaults(), hooks.get(w)));
+                    }
+                }
+                apps.add(merged);
             }
         }
         Iterator<String> unknown = user.fieldNames();
@@ -179,6 +185,15 @@ public final class ConfigLoader {
         return app;
     }
 
+    /** A webhook needs only its {@code url}: all event types, all channels, no extra headers. */
+    private static ObjectNode webhookDefaults() {
+        ObjectNode hook = JsonNodeFactory.instance.objectNode();
+        hook.putArray("event_types");
+        hook.put("channel_prefix", "");
+        hook.putObject("headers");
+        return hook;
+    }
+
     private static JsonNode merge(JsonNode defaults, JsonNode user) {
         if (user == null || user.isNull()) {
             return defaults;
@@ -196,28 +211,25 @@ public final class ConfigLoader {
     }
 
     private static SwitchboardConfig bind(ObjectNode merged, String source) {
-        try {
-            ServerSettings server = YAML.treeToValue(merged.get("server"), ServerSettings.class);
-            LoggingSettings logging = YAML.treeToValue(merged.get("logging"), LoggingSettings.class);
-            List<App> apps = new ArrayList<>();
-            int i = 0;
-            for (JsonNode app : merged.get("apps")) {
-                apps.add(bindApp(app, source, i++));
-            }
-            if (apps.isEmpty()) {
-                return new SwitchboardConfig(server, logging, List.of(DEMO_APP), true);
-            }
-            return new SwitchboardConfig(server, logging, apps, false);
-        } catch (JsonProcessingException e) {
-            throw new ConfigException(source + ": " + describe(e, ""));
+        ServerSettings server = bindSection(merged.get("server"), ServerSettings.class, source, "server");
+        LoggingSettings logging = bindSection(merged.get("logging"), LoggingSettings.class, source, "logging");
+        List<App> apps = new ArrayList<>();
+        int i = 0;
+        for (JsonNode app : merged.get("apps")) {
+            apps.add(bindSection(app, App.class, source, "apps[" + i++ + "]"));
         }
+        if (apps.isEmpty()) {
+            return new SwitchboardConfig(server, logging, List.of(DEMO_APP), true);
+        }
+        return new SwitchboardConfig(server, logging, apps, false);
     }
 
-    private static App bindApp(JsonNode app, String source, int index) {
+    /** Binds one section; errors name the key path from {@code at}, e.g. {@code server.port}. */
+    private static <T> T bindSection(JsonNode node, Class<T> type, String source, String at) {
         try {
-            return YAML.treeToValue(app, App.class);
+            return YAML.treeToValue(node, type);
         } catch (JsonProcessingException e) {
-            throw new ConfigException(source + ": " + describe(e, "apps[" + index + "]"));
+            throw new ConfigException(source + ": " + describe(e, at));
         }
     }
 
@@ -241,6 +253,8 @@ public final class ConfigLoader {
         }
         if (e instanceof com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException u) {
             why = "unknown key '" + u.getPropertyName() + "'";
+        } else if (why.startsWith("Missing creator property")) {
+            why = "must be set";
         }
         return (path.isEmpty() ? "" : path + ": ") + why;
     }
