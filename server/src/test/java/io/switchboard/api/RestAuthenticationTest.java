@@ -8,6 +8,7 @@ import static io.switchboard.api.RestFixtures.assertSuccess;
 import static io.switchboard.api.RestFixtures.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.pusher.rest.Pusher;
 import com.pusher.rest.data.Result;
 import io.switchboard.api.RestFixtures.Client;
@@ -211,17 +212,34 @@ class RestAuthenticationTest {
     @Test
     void acceptsUpperCaseQueryKeysAndUrlEncodedValues() {
         Client sub = clients.subscriber("a;b=c@d,e.f-1", "plain");
+        JsonNode listed = json("{\"channels\":{\"a;b=c@d,e.f-1\":{}}}");
 
         // Keys are lowercased for signing; values are signed decoded and sent encoded.
-        assertOk(http.get("/channels")
-                .param("Custom_Key", "a value & more=/?é")
-                .param("filter_by_prefix", "a;b=c@d,e.")
-                .send());
+        assertThat(assertOk(http.get("/channels")
+                        .param("Custom_Key", "a value & more=/?é")
+                        .param("filter_by_prefix", "a;b=c@d,e.")
+                        .send()))
+                .isEqualTo(listed);
         // pusher-http-java percent-encodes ; = @ , in values.
         assertThat(assertSuccess(rest.get("/channels", Map.of("filter_by_prefix", "a;b=c@d,e."))))
-                .isEqualTo(json("{\"channels\":{\"a;b=c@d,e.f-1\":{}}}"));
+                .isEqualTo(listed);
         assertSuccess(rest.trigger("a;b=c@d,e.f-1", "encoded", Map.of("text", "a&b=c d")));
         assertNextEvent(sub.ws(), "encoded", "a;b=c@d,e.f-1");
+    }
+
+    @Test
+    void acceptsAPercentEncodedPathSignedAsSentOrDecoded() {
+        clients.subscriber("a;b=c@d,e.f-1");
+        String encoded = "/apps/a/channels/a%3Bb%3Dc%40d%2Ce.f-1";
+        String decoded = "/apps/a/channels/a;b=c@d,e.f-1";
+        JsonNode occupied = json("{\"occupied\":true}");
+
+        assertThat(assertOk(http.request("GET", encoded).send())).isEqualTo(occupied);
+        assertThat(assertOk(http.request("GET", encoded).signPath(decoded).send()))
+                .isEqualTo(occupied);
+        assertThat(assertSuccess(rest.get("/channels/a;b=c@d,e.f-1"))).isEqualTo(occupied);
+        assertError(
+                http.request("GET", encoded).signPath("/apps/a/channels/other").send(), 401);
     }
 
     @Test

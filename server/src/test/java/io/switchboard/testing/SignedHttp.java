@@ -105,6 +105,7 @@ public final class SignedHttp {
         private String bodyMd5;
         private String signature;
         private boolean signed = true;
+        private String signedPath;
 
         private Request(String method, String path) {
             this.method = method;
@@ -161,6 +162,12 @@ public final class SignedHttp {
             return this;
         }
 
+        /** Signs {@code path} in place of the path that is sent, e.g. its percent-decoded form. */
+        public Request signPath(String path) {
+            signedPath = path;
+            return this;
+        }
+
         /** Sends only the extra parameters: no {@code auth_*} and no {@code body_md5}. */
         public Request unsigned() {
             signed = false;
@@ -181,7 +188,9 @@ public final class SignedHttp {
             }
             all.put(
                     "auth_signature",
-                    signature != null ? signature : TestAuth.hmac(secret, stringToSign(method, path, all)));
+                    signature != null
+                            ? signature
+                            : TestAuth.hmac(secret, stringToSign(method, signedPath != null ? signedPath : path, all)));
             return all;
         }
 
