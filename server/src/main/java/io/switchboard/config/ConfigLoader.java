@@ -157,7 +157,13 @@ public final class ConfigLoader {
                 throw new ConfigException(source + ": 'apps' must be a list");
             }
             for (JsonNode app : userApps) {
-                apps.add(merge(appDefaults(), app));
+                JsonNode merged = merge(appDefaults(), app);
+                if (merged.get("webhooks") instanceof ArrayNode hooks) {
+                    for (int w = 0; w < hooks.size(); w++) {
+                        hooks.set(w, merge(webhookDefaults(), hooks.get(w)));
+                    }
+                }
+                apps.add(merged);
             }
         }
         Iterator<String> unknown = user.fieldNames();
@@ -179,6 +185,15 @@ public final class ConfigLoader {
         app.set("limits", YAML.valueToTree(AppLimits.DEFAULTS));
         app.putArray("webhooks");
         return app;
+    }
+
+    /** A webhook needs only its {@code url}: all event types, all channels, no extra headers. */
+    private static ObjectNode webhookDefaults() {
+        ObjectNode hook = JsonNodeFactory.instance.objectNode();
+        hook.putArray("event_types");
+        hook.put("channel_prefix", "");
+        hook.putObject("headers");
+        return hook;
     }
 
     private static JsonNode merge(JsonNode defaults, JsonNode user) {
@@ -241,6 +256,8 @@ public final class ConfigLoader {
         }
         if (e instanceof com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException u) {
             why = "unknown key '" + u.getPropertyName() + "'";
+        } else if (why.startsWith("Missing creator property")) {
+            why = "must be set";
         }
         return (path.isEmpty() ? "" : path + ": ") + why;
     }

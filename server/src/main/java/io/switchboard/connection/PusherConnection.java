@@ -380,10 +380,14 @@ public final class PusherConnection implements Subscriber {
             signinTimer.cancel(false);
             signinTimer = null;
         }
-        transport.send(ServerFrames.signinSuccess(s.userData()));
         if (first) {
+            // Recorded before the reply: a client that acts on signin_success (closing another
+            // connection of the same user, say) must find this one already online.
             ctx.connections().signedIn(this, userId);
             ctx.users().signedIn(app.id(), userId, socketId);
+        }
+        transport.send(ServerFrames.signinSuccess(s.userData()));
+        if (first) {
             startWatching(data.watchlist());
         }
     }

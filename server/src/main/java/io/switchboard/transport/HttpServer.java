@@ -8,9 +8,11 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.FullHttpMessage;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.ssl.SslContext;
 import java.net.InetSocketAddress;
 
@@ -72,7 +74,12 @@ public final class HttpServer {
         channel.close().syncUninterruptibly();
     }
 
-    /** Answers a too-large body with a JSON 413 instead of an empty one. */
+    /**
+     * Answers a too-large body with a JSON 413 instead of an empty one. As Netty's own handler does,
+     * a keep-alive request whose body has not been read yet keeps its connection: the aggregator
+     * discards the rest of the body. Closing instead would reset a connection with unread input,
+     * and the client could lose the 413.
+     */
     private static final class JsonOversizeAggregator extends HttpObjectAggregator {
         private final int max;
 
@@ -83,7 +90,9 @@ public final class HttpServer {
 
         @Override
         protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
-            HttpResponses.jsonError(ctx, false, 413, "Request body is larger than " + max + " bytes");
+            boolean keepOpen = !(oversized instanceof FullHttpMessage)
+                    && (HttpUtil.is100ContinueExpected(oversized) || HttpUtil.isKeepAlive(oversized));
+            HttpResponses.jsonError(ctx, keepOpen, 413, "Request body is larger than " + max + " bytes");
         }
     }
 }
