@@ -163,7 +163,12 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         try {
-            awaitingPong = false;
+            if (awaitingPong) {
+                // Any frame is a sign of life. Cancel the pending check too: left to run, it could
+                // fire after the next ping went out and close a client that had no time to answer.
+                awaitingPong = false;
+                pongCheck.cancel(false);
+            }
             switch (msg) {
                 case TextWebSocketFrame text -> {
                     if (connection != null && !closing) {
