@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.switchboard.app.App;
 import java.io.IOException;
-import java.time.Duration;
 
 /**
  * A {@link RawWebSocket} that has read {@code connection_established} and knows its app and
@@ -180,10 +179,6 @@ public final class RawClient implements AutoCloseable {
     public void expectOnlyPong() {
         send("{\"event\":\"pusher:ping\",\"data\":{}}");
         expect("pusher:pong");
-    }
-
-    public void expectSilence(Duration wait) {
-        ws.expectSilence(wait);
     }
 
     /** Reads up to the close frame and returns its code. */

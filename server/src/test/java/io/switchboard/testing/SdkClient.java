@@ -80,10 +80,6 @@ public final class SdkClient implements AutoCloseable {
         return pusher;
     }
 
-    public String socketId() {
-        return pusher.getConnection().getSocketId();
-    }
-
     /**
      * Subscribes with the SDK call that fits the name's prefix and waits for the server's {@code
      * subscription_succeeded}.
