@@ -7,12 +7,14 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.EventLoop;
+import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -163,7 +165,12 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         try {
-            awaitingPong = false;
+            if (awaitingPong) {
+                // Any frame is a sign of life. Cancel the pending check too: left to run, it could
+                // fire after the next ping went out and close a client that had no time to answer.
+                awaitingPong = false;
+                pongCheck.cancel(false);
+            }
             switch (msg) {
                 case TextWebSocketFrame text -> {
                     if (connection != null && !closing) {
@@ -237,6 +244,15 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
             // The decoder has already sent the matching close frame (1002, 1007 or 1009).
             log.debug("{}: bad frame: {}", connection, cause.getMessage());
             closing = true;
+            channel.eventLoop().schedule(() -> channel.close(), CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+            return;
+        }
+        if (cause instanceof TooLongFrameException && !closing) {
+            // A fragmented message outgrew max_frame_bytes while being reassembled (the decoder only
+            // sees single frames): answer as the decoder does for one oversized frame.
+            log.debug("{}: message too big: {}", connection, cause.getMessage());
+            closing = true;
+            channel.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.MESSAGE_TOO_BIG));
             channel.eventLoop().schedule(() -> channel.close(), CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
             return;
         }

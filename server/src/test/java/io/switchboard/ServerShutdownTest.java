@@ -1,0 +1,53 @@
+package io.switchboard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.switchboard.app.App;
+import io.switchboard.testing.RawClient;
+import io.switchboard.testing.RawWebSocket;
+import io.switchboard.testing.SdkClient;
+import io.switchboard.testing.TestApps;
+import io.switchboard.testing.TestServer;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Graceful stop (pusher-protocol.md §6: 4200 means "reconnect immediately"). */
+class ServerShutdownTest {
+    private final App app = TestApps.app("a");
+    private final TestServer server = TestServer.start(app);
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    @Test
+    void stopSendsError4200AndClosesWith4200() throws Exception {
+        try (RawClient first = RawClient.connect(server, app);
+                RawClient second = RawClient.connect(server, app)) {
+            first.subscribe("news");
+
+            CompletableFuture<Void> stopping = CompletableFuture.runAsync(server::close);
+
+            for (RawClient client : new RawClient[] {first, second}) {
+                assertThat(client.expectError().path("code").asInt()).isEqualTo(4200);
+                RawWebSocket.Frame close = client.ws().awaitClose();
+                assertThat(close.closeCode()).isEqualTo(4200);
+                client.ws().sendFrame(RawWebSocket.CLOSE, close.payload(), true);
+            }
+            stopping.get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void javaClientIsToldToReconnect() throws Exception {
+        try (SdkClient client = SdkClient.connect(server, app)) {
+            CompletableFuture<Void> stopping = CompletableFuture.runAsync(server::close);
+
+            assertThat(client.awaitError()).startsWith("4200 ");
+            stopping.get(10, TimeUnit.SECONDS);
+        }
+    }
+}

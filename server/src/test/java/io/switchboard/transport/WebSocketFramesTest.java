@@ -1,0 +1,111 @@
+package io.switchboard.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.switchboard.app.App;
+import io.switchboard.testing.Bystanders;
+import io.switchboard.testing.RawClient;
+import io.switchboard.testing.RawWebSocket;
+import io.switchboard.testing.TestApps;
+import io.switchboard.testing.TestServer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** WebSocket framing (RFC 6455) as the transport enforces it, and its limits. */
+class WebSocketFramesTest {
+    private static final int CONTINUATION = 0;
+
+    private final App app = TestApps.app("a");
+    private final App other = TestApps.app("b");
+    private final TestServer server = TestServer.start(app, other);
+    private final Bystanders bystanders = new Bystanders(server, app, other);
+
+    @AfterEach
+    void stop() {
+        bystanders.close();
+        server.close();
+    }
+
+    @Test
+    void binaryFramesAreIgnored() {
+        try (RawClient client = RawClient.connect(server, app)) {
+            client.ws().sendFrame(RawWebSocket.BINARY, "{\"event\":\"pusher:ping\"}".getBytes(), true);
+
+            client.expectOnlyPong();
+            bystanders.stillReceiveEvents();
+        }
+    }
+
+    @Test
+    void invalidUtf8TextClosesWith1007() {
+        try (RawClient client = RawClient.connect(server, app)) {
+            client.ws().sendFrame(RawWebSocket.TEXT, new byte[] {'{', (byte) 0xC3, (byte) 0x28, '}'}, true);
+
+            assertThat(client.awaitCloseCode()).isEqualTo(1007);
+            bystanders.stillReceiveEvents();
+        }
+    }
+
+    @Test
+    void frameOverTheSizeLimitClosesWith1009() {
+        try (RawClient client = RawClient.connect(server, app)) {
+            client.ws().sendFrame(RawWebSocket.TEXT, pingPaddedTo(64 * 1024 + 1), true);
+
+            assertThat(client.awaitCloseCode()).isEqualTo(1009);
+            bystanders.stillReceiveEvents();
+        }
+    }
+
+    @Test
+    void frameAtTheSizeLimitIsAccepted() {
+        try (RawClient client = RawClient.connect(server, app)) {
+            client.ws().sendFrame(RawWebSocket.TEXT, pingPaddedTo(64 * 1024), true);
+
+            client.expect("pusher:pong");
+        }
+    }
+
+    @Test
+    void fragmentedMessageIsReassembled() {
+        try (RawClient client = RawClient.connect(server, app)) {
+            client.ws().sendFrame(RawWebSocket.TEXT, utf8("{\"event\":\"pusher:subscribe\","), false);
+            client.ws().sendFrame(RawWebSocket.PING, utf8("mid-message"), true);
+            client.ws().sendFrame(CONTINUATION, utf8("\"data\":{\"channel\":"), false);
+            client.ws().sendFrame(CONTINUATION, utf8("\"news\"}}"), true);
+
+            RawWebSocket.Frame pong = client.ws().nextFrame();
+            assertThat(pong.opcode()).isEqualTo(RawWebSocket.PONG);
+            assertThat(pong.text()).isEqualTo("mid-message");
+            client.expectSubscribed("news");
+            bystanders.stillReceiveEvents();
+        }
+    }
+
+    @Test
+    void fragmentedMessageOverTheSizeLimitIsRefused() {
+        try (RawClient client = RawClient.connect(server, app)) {
+            byte[] half = new byte[40 * 1024];
+            Arrays.fill(half, (byte) ' ');
+            client.ws().sendFrame(RawWebSocket.TEXT, half, false);
+            client.ws().sendFrame(CONTINUATION, half, true);
+
+            assertThat(client.awaitCloseCode()).isEqualTo(1009);
+            bystanders.stillReceiveEvents();
+        }
+    }
+
+    /** A {@code pusher:ping} padded with spaces to exactly {@code size} bytes. */
+    private static byte[] pingPaddedTo(int size) {
+        byte[] ping = utf8("{\"event\":\"pusher:ping\"}");
+        byte[] frame = new byte[size];
+        Arrays.fill(frame, (byte) ' ');
+        System.arraycopy(ping, 0, frame, 0, ping.length);
+        return frame;
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}
