@@ -7,6 +7,7 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 import io.switchboard.api.RestApi;
+import io.switchboard.app.App;
 import io.switchboard.app.AppRegistry;
 import io.switchboard.broker.Broker;
 import io.switchboard.broker.ChannelKey;
@@ -24,6 +25,7 @@ import io.switchboard.connection.ConnectionGate;
 import io.switchboard.connection.Connections;
 import io.switchboard.connection.PusherConnection;
 import io.switchboard.connection.SocketIds;
+import io.switchboard.metrics.Metrics;
 import io.switchboard.protocol.ClientMessageDecoder;
 import io.switchboard.protocol.ErrorCodes;
 import io.switchboard.transport.HttpServer;
@@ -38,6 +40,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,6 +55,9 @@ public final class Server implements AutoCloseable {
     private final Broker broker;
     private final Connections connections;
     private final Webhooks webhooks;
+    private final Metrics metrics;
+    private final ScheduledFuture<?> insightLog;
+    private static final int INSIGHT_LOG_MINUTES = 5;
     private final ServerContext context;
     private final HttpServer http;
     private final HttpServer https;
@@ -136,13 +142,15 @@ public final class Server implements AutoCloseable {
                     s.pongTimeout(),
                     4L * s.writeBufferHighWaterMark(),
                     () -> holder[0].draining());
+            RestApi api = new RestApi(apps, channels, connections, Clock.systemUTC());
+            metrics = new Metrics();
+            registerMetrics(apps, table, channels, api, httpSessions);
             context = new ServerContext(
-                    new RestApi(apps, channels, Clock.systemUTC()),
-                    webSockets,
-                    httpSessions,
-                    broker::healthy,
-                    Version.current());
+                    api, webSockets, httpSessions, broker::healthy, metrics::scrape, Version.current());
             holder[0] = context;
+            insightLog = boss.next()
+                    .scheduleAtFixedRate(
+                            () -> logInsight(apps), INSIGHT_LOG_MINUTES, INSIGHT_LOG_MINUTES, TimeUnit.MINUTES);
             http = HttpServer.bind(
                     io,
                     boss,
@@ -176,6 +184,81 @@ public final class Server implements AutoCloseable {
             workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw e;
+        }
+    }
+
+    private void registerMetrics(
+            AppRegistry apps, ChannelTable table, Channels channels, RestApi api, HttpSessions sessions) {
+        metrics.counter(
+                "switchboard.messages.delivered",
+                "Frames written to subscribers by fan-out",
+                table,
+                ChannelTable::delivered);
+        metrics.counter(
+                "switchboard.events.published",
+                "Events published from this node (REST, client events, presence changes)",
+                channels,
+                Channels::published);
+        metrics.gauge("switchboard.http.sessions", "Open HTTP fallback sessions", sessions::size);
+        for (App app : apps.all()) {
+            String id = app.id();
+            for (String transport : List.of("websocket", "xhr_streaming", "xhr_polling")) {
+                metrics.gauge(
+                        "switchboard.connections",
+                        "Open connections on this node",
+                        () -> connections.insight(id).transports().getOrDefault(transport, 0),
+                        "app",
+                        id,
+                        "transport",
+                        transport);
+            }
+            metrics.counter(
+                    "switchboard.rest.requests", "Authenticated REST requests", api, a -> a.requests(id), "app", id);
+            if (webhooks != null && !app.webhooks().isEmpty()) {
+                metrics.counter(
+                        "switchboard.webhooks.delivered",
+                        "Webhook batches delivered",
+                        webhooks,
+                        w -> w.stats(id).delivered(),
+                        "app",
+                        id);
+                metrics.counter(
+                        "switchboard.webhooks.retried",
+                        "Webhook delivery attempts that failed and were retried",
+                        webhooks,
+                        w -> w.stats(id).retried(),
+                        "app",
+                        id);
+                metrics.counter(
+                        "switchboard.webhooks.failed",
+                        "Webhook batches given up after retry_for_seconds",
+                        webhooks,
+                        w -> w.stats(id).failed(),
+                        "app",
+                        id);
+                metrics.gauge(
+                        "switchboard.webhooks.queued",
+                        "Webhook batches waiting for delivery",
+                        () -> webhooks.stats(id).queued(),
+                        "app",
+                        id);
+            }
+        }
+    }
+
+    /** Logs, per app with connections, which transports, protocols and client libraries they use. */
+    private void logInsight(AppRegistry apps) {
+        for (App app : apps.all()) {
+            Connections.Insight i = connections.insight(app.id());
+            if (i.connections() > 0) {
+                log.info(
+                        "app {}: {} connections, transports {}, protocols {}, clients {}",
+                        app.id(),
+                        i.connections(),
+                        i.transports(),
+                        i.protocols(),
+                        i.clients());
+            }
         }
     }
 
@@ -253,6 +336,8 @@ public final class Server implements AutoCloseable {
         if (webhooks != null) {
             webhooks.close();
         }
+        insightLog.cancel(false);
+        metrics.close();
         broker.close();
         long remaining = Math.max(0, deadline - System.nanoTime());
         workers.shutdownGracefully(0, remaining, TimeUnit.NANOSECONDS);

@@ -11,6 +11,7 @@ import io.switchboard.broker.ChannelKey;
 import io.switchboard.broker.Command;
 import io.switchboard.broker.Member;
 import io.switchboard.channel.Channels;
+import io.switchboard.connection.Connections;
 import io.switchboard.protocol.ChannelNames;
 import io.switchboard.protocol.ChannelType;
 import io.switchboard.protocol.ServerFrames;
@@ -24,6 +25,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,12 +42,15 @@ public final class RestApi {
     private final AppRegistry apps;
     private final Channels channels;
     private final Broker broker;
+    private final Connections connections;
     private final Clock clock;
+    private final Map<String, LongAdder> requests = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, RateLimiter> limiters = new java.util.HashMap<>();
 
-    public RestApi(AppRegistry apps, Channels channels, Clock clock) {
+    public RestApi(AppRegistry apps, Channels channels, Connections connections, Clock clock) {
         this.apps = apps;
         this.channels = channels;
+        this.connections = connections;
         this.broker = channels.broker();
         this.clock = clock;
         for (App app : apps.all()) {
@@ -77,6 +82,7 @@ public final class RestApi {
         if (!app.enabled()) {
             return fail(403, "Application is disabled");
         }
+        requests.computeIfAbsent(app.id(), a -> new LongAdder()).increment();
         RateLimiter limiter = limiters.get(app.id());
         if (limiter != null && !limiter.tryAcquire()) {
             return fail(
@@ -101,6 +107,9 @@ public final class RestApi {
             }
             if (resource.equals("channels") && parts.length == 5 && parts[4].equals("users")) {
                 return method.equals("GET") ? users(app, ApiRequest.decode(parts[3])) : notAllowed(method);
+            }
+            if (resource.equals("connections") && parts.length == 3) {
+                return method.equals("GET") ? insight(app) : notAllowed(method);
             }
             if (resource.equals("users") && parts.length == 5 && parts[4].equals("terminate_connections")) {
                 return method.equals("POST") ? terminate(app, ApiRequest.decode(parts[3])) : notAllowed(method);
@@ -352,6 +361,31 @@ public final class RestApi {
                     }
                     g.writeEndArray();
                 })));
+    }
+
+    // --- GET /connections (Switchboard's own: what this node's clients use) ----------------------
+
+    private CompletionStage<ApiResponse> insight(App app) {
+        Connections.Insight i = connections.insight(app.id());
+        return completedFuture(new ApiResponse(200, ApiResponse.json(g -> {
+            g.writeNumberField("connections", i.connections());
+            for (var group : List.of(
+                    Map.entry("transports", i.transports()),
+                    Map.entry("protocols", i.protocols()),
+                    Map.entry("clients", i.clients()))) {
+                g.writeObjectFieldStart(group.getKey());
+                for (var e : group.getValue().entrySet()) {
+                    g.writeNumberField(e.getKey(), e.getValue());
+                }
+                g.writeEndObject();
+            }
+        })));
+    }
+
+    /** Authenticated REST requests of an app since start. */
+    public long requests(String appId) {
+        LongAdder n = requests.get(appId);
+        return n == null ? 0 : n.sum();
     }
 
     // --- POST /users/{id}/terminate_connections ----------------------------------------------------

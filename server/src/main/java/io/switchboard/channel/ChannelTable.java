@@ -25,6 +25,7 @@ public final class ChannelTable {
     private final ByteBufAllocator alloc;
     private final Map<ChannelKey, LocalChannel> channels = new ConcurrentHashMap<>();
     private final InterestListener interest;
+    private final java.util.concurrent.atomic.LongAdder delivered = new java.util.concurrent.atomic.LongAdder();
 
     /** Told when this node gains its first or loses its last subscriber on a channel. */
     public interface InterestListener {
@@ -98,6 +99,11 @@ public final class ChannelTable {
         }
     }
 
+    /** Frames written to subscribers since start. */
+    public long delivered() {
+        return delivered.sum();
+    }
+
     /** Number of local subscriptions to {@code key}. */
     public int localCount(ChannelKey key) {
         LocalChannel ch = channels.get(key);
@@ -129,12 +135,12 @@ public final class ChannelTable {
                 EventLoop loop = loops[i];
                 LoopFlusher flusher = flushers[i];
                 if (loop.inEventLoop()) {
-                    group.deliver(frame, exclude, flusher, loop);
+                    delivered.add(group.deliver(frame, exclude, flusher, loop));
                 } else {
                     frame.retain();
                     loop.execute(() -> {
                         try {
-                            group.deliver(frame, exclude, flusher, loop);
+                            delivered.add(group.deliver(frame, exclude, flusher, loop));
                         } finally {
                             frame.release();
                         }
@@ -194,9 +200,11 @@ public final class ChannelTable {
             size = last;
         }
 
-        void deliver(SharedFrame frame, String exclude, LoopFlusher flusher, EventLoop loop) {
+        /** Returns how many subscribers it wrote to. */
+        int deliver(SharedFrame frame, String exclude, LoopFlusher flusher, EventLoop loop) {
             Slot[] s = slots;
             int n = size;
+            int written = 0;
             for (int i = 0; i < n; i++) {
                 Subscriber sub = s[i].subscriber;
                 if (exclude != null && exclude.equals(sub.socketId())) {
@@ -204,7 +212,9 @@ public final class ChannelTable {
                 }
                 sub.deliver(frame);
                 flusher.add(sub, loop);
+                written++;
             }
+            return written;
         }
     }
 

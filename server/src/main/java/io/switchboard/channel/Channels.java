@@ -26,11 +26,17 @@ public final class Channels {
     private final Broker broker;
     private final ChannelTable table;
     private final ChannelObserver observer;
+    private final java.util.concurrent.atomic.LongAdder published = new java.util.concurrent.atomic.LongAdder();
 
     public Channels(Broker broker, ChannelTable table, ChannelObserver observer) {
         this.broker = broker;
         this.table = table;
         this.observer = observer;
+    }
+
+    /** Events published from this node since start (REST, client events, presence changes). */
+    public long published() {
+        return published.sum();
     }
 
     public Broker broker() {
@@ -168,6 +174,7 @@ public final class Channels {
 
     /** Publishes a frame to every subscriber of {@code key} on every node. Safe from any thread. */
     public void publish(ChannelKey key, byte[] frame, String excludeSocketId) {
+        published.increment();
         broker.publish(key, new Envelope(frame, excludeSocketId));
     }
 

@@ -64,6 +64,30 @@ public final class Connections {
         return total.get();
     }
 
+    /**
+     * What this node's connections of an app use: transports, protocol versions and client
+     * libraries (from the {@code client} and {@code version} query parameters).
+     */
+    public record Insight(
+            int connections,
+            Map<String, Integer> transports,
+            Map<String, Integer> protocols,
+            Map<String, Integer> clients) {}
+
+    public Insight insight(String appId) {
+        Map<String, Integer> transports = new java.util.TreeMap<>();
+        Map<String, Integer> protocols = new java.util.TreeMap<>();
+        Map<String, Integer> clients = new java.util.TreeMap<>();
+        List<PusherConnection> list = of(appId);
+        for (PusherConnection c : list) {
+            transports.merge(c.transport().kind(), 1, Integer::sum);
+            protocols.merge(String.valueOf(c.protocol()), 1, Integer::sum);
+            String client = c.client() == null ? "unknown" : c.client();
+            clients.merge(c.clientVersion() == null ? client : client + " " + c.clientVersion(), 1, Integer::sum);
+        }
+        return new Insight(list.size(), transports, protocols, clients);
+    }
+
     /** A snapshot of every open connection of the app on this node. */
     public List<PusherConnection> of(String appId) {
         Set<PusherConnection> set = byApp.get(appId);

@@ -69,6 +69,9 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
             return;
         }
         switch (path) {
+            case "/metrics" ->
+                HttpResponses.send(
+                        ctx, keepAlive, 200, "text/plain; version=0.0.4; charset=utf-8", bytes(server.metrics()));
             case "/health" -> HttpResponses.json(ctx, keepAlive, 200, bytes("{\"status\":\"ok\"}"));
             case "/ready" -> {
                 boolean ready = server.ready();

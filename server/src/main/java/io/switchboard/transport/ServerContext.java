@@ -4,6 +4,7 @@ import io.switchboard.api.RestApi;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /** What the HTTP layer needs from the rest of the server, and its draining state. */
 public final class ServerContext {
@@ -11,6 +12,7 @@ public final class ServerContext {
     private final WebSocketUpgrade webSockets;
     private final HttpSessions httpSessions;
     private final BooleanSupplier brokerHealthy;
+    private final Supplier<String> metrics;
     private final String version;
     private final AtomicBoolean draining = new AtomicBoolean();
     private final AtomicInteger requestsInFlight = new AtomicInteger();
@@ -20,7 +22,9 @@ public final class ServerContext {
             WebSocketUpgrade webSockets,
             HttpSessions httpSessions,
             BooleanSupplier brokerHealthy,
+            Supplier<String> metrics,
             String version) {
+        this.metrics = metrics;
         this.api = api;
         this.webSockets = webSockets;
         this.httpSessions = httpSessions;
@@ -38,6 +42,11 @@ public final class ServerContext {
 
     HttpSessions httpSessions() {
         return httpSessions;
+    }
+
+    /** The Prometheus text exposition. */
+    String metrics() {
+        return metrics.get();
     }
 
     String version() {
