@@ -20,7 +20,6 @@ import io.switchboard.protocol.ServerFrames;
 import io.switchboard.protocol.SharedFrame;
 import io.switchboard.protocol.Signatures;
 import io.switchboard.protocol.UserPayloads;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -501,11 +500,9 @@ public final class PusherConnection implements Subscriber {
         transport.send(ServerFrames.subscriptionError(channel, type, message, status));
     }
 
+    /** The UTF-8 size of {@code s}, without encoding it. */
     private static int utf8Length(String s) {
         int n = s.length();
-        if (n * 3 <= 0 || n > 1 << 20) {
-            return s.getBytes(StandardCharsets.UTF_8).length;
-        }
         int bytes = 0;
         for (int i = 0; i < n; i++) {
             char c = s.charAt(i);
