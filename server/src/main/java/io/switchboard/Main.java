@@ -114,10 +114,10 @@ public final class Main implements Callable<Integer> {
           app key:    %s
           app secret: %s
 
-        pusher-js:
+        pusher-js (WebSocket, with the HTTP fallbacks on the same port):
           const pusher = new Pusher('%s', {
-            cluster: 'local', wsHost: '127.0.0.1', wsPort: %d, forceTLS: false,
-            enabledTransports: ['ws'],
+            cluster: 'local', forceTLS: false,
+            wsHost: '127.0.0.1', wsPort: %d, httpHost: '127.0.0.1', httpPort: %d,
           });
           pusher.subscribe('my-channel').bind('my-event', (data) => console.log(data));
 
@@ -126,7 +126,7 @@ public final class Main implements Callable<Integer> {
             host: '127.0.0.1', port: '%d', useTLS: false})
             .trigger('my-channel', 'my-event', {message: 'hello'});
         """.formatted(
-                        app.id(), app.key(), app.secret(), app.key(), port, app.id(), app.key(), app.secret(), port);
+                app.id(), app.key(), app.secret(), app.key(), port, port, app.id(), app.key(), app.secret(), port);
     }
 
     static final class VersionProvider implements CommandLine.IVersionProvider {
