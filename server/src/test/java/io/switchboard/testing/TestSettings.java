@@ -1,0 +1,30 @@
+package io.switchboard.testing;
+
+import io.switchboard.config.ServerSettings;
+
+/** Changes to {@link ServerSettings} for {@link TestServer#start(java.util.function.UnaryOperator,
+ * io.switchboard.app.App...)}. */
+public final class TestSettings {
+    private TestSettings() {}
+
+    /**
+     * A shorter graceful-stop bound, for tests that leave HTTP fallback sessions without a receive
+     * request (they stay counted until they expire, and a stop waits for them).
+     */
+    public static ServerSettings shutdownTimeout(ServerSettings s, int seconds) {
+        return new ServerSettings(
+                s.host(),
+                s.port(),
+                s.nodeId(),
+                s.activityTimeout(),
+                s.pongTimeout(),
+                s.maxFrameBytes(),
+                s.maxRequestBodyBytes(),
+                s.ioThreads(),
+                s.io(),
+                s.writeBufferHighWaterMark(),
+                s.writeBufferLowWaterMark(),
+                s.slowConsumerTimeout(),
+                seconds);
+    }
+}
