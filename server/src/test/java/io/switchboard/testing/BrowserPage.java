@@ -105,6 +105,12 @@ public final class BrowserPage {
         return (List<String>) js("return sb.memberIds(arguments[0])", channel);
     }
 
+    /** The XHRs the page opened, as {@code "POST /pusher/app/key/123/abcdefgh/xhr_send"}, oldest first. */
+    @SuppressWarnings("unchecked")
+    public List<String> requests() {
+        return (List<String>) js("return sb.requests.slice()");
+    }
+
     /** Everything the page logged: state changes and channel events, oldest first. */
     public List<JsonNode> log() {
         try {
@@ -114,6 +120,16 @@ public final class BrowserPage {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The page log with every entry cut to 200 characters, for failure messages. */
+    public String summary() {
+        StringBuilder out = new StringBuilder();
+        for (JsonNode entry : log()) {
+            String text = entry.toString();
+            out.append("\n  ").append(text.length() > 200 ? text.substring(0, 200) + "..." : text);
+        }
+        return out.toString();
     }
 
     /** The events received on {@code channel} named {@code event}, oldest first. */
@@ -150,7 +166,8 @@ public final class BrowserPage {
         try {
             new WebDriverWait(driver, WAIT, Duration.ofMillis(100)).until(d -> condition.getAsBoolean());
         } catch (TimeoutException e) {
-            throw new AssertionError("page " + handle + ": no " + what + " within " + WAIT + "; page log: " + log(), e);
+            throw new AssertionError(
+                    "page " + handle + ": no " + what + " within " + WAIT + "; page log: " + summary(), e);
         }
     }
 }

@@ -12,10 +12,12 @@ import io.switchboard.testing.TestSettings;
 import io.switchboard.testing.TestWebServer;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -130,6 +132,51 @@ class BrowserTransportsTest {
                 .as("a client event is not sent back to its sender")
                 .hasSize(1);
         assertThat(bob.events(room, "client-wave")).isEmpty();
+    }
+
+    /**
+     * pusher-js aborts a streaming response once it has buffered 256 KiB and POSTs a new one for the
+     * same session (pusher-protocol.md §9.6): the connection must carry on, losing nothing.
+     */
+    @Test
+    void streamingSurvivesPusherJsRestartingTheResponseAfter256KiB() {
+        BrowserPage page = BrowserPage.open(chromium.driver(), web.page("erin"));
+        page.connect(
+                app.key(),
+                Map.of(
+                        "cluster",
+                        "local",
+                        "httpHost",
+                        "127.0.0.1",
+                        "httpPort",
+                        server.port(),
+                        "forceTLS",
+                        false,
+                        "enabledTransports",
+                        List.of("xhr_streaming")));
+        assertThat(page.awaitConnected()).isEqualTo("xhr_streaming");
+        String socketId = page.socketId();
+        String channel = "bulk";
+        page.subscribed(channel);
+
+        String filler = "x".repeat(8 * 1024);
+        int count = 48; // about 400 KiB on the wire
+        for (int i = 0; i < count; i++) {
+            server.rest(app).trigger(channel, "chunk", Map.of("i", i, "filler", filler));
+        }
+        page.await(
+                "all " + count + " events", () -> page.events(channel, "chunk").size() >= count);
+
+        assertThat(page.events(channel, "chunk"))
+                .extracting(e -> e.path("data").path("i").asInt())
+                .containsExactlyElementsOf(IntStream.range(0, count).boxed().toList());
+        List<String> streams = page.requests().stream()
+                .filter(r -> r.endsWith("/xhr_streaming"))
+                .toList();
+        assertThat(streams).as("pusher-js restarted the response").hasSizeGreaterThanOrEqualTo(2);
+        assertThat(streams).as("for the same session").containsOnly(streams.get(0));
+        assertThat(page.socketId()).as("same connection, no reconnect").isEqualTo(socketId);
+        assertThat(page.transport()).isEqualTo("xhr_streaming");
     }
 
     private static String kindOf(String socketId) {

@@ -16,8 +16,12 @@ import io.switchboard.testing.TestApps;
 import io.switchboard.testing.TestServer;
 import io.switchboard.testing.TestSettings;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The pusher-js HTTP fallback transports on the wire (pusher-protocol.md §9), without a browser. */
@@ -166,6 +170,54 @@ class HttpFallbackTest {
         }
     }
 
+    /**
+     * pusher-js drops a streaming response once it holds more than 256 KiB and opens a new one; what
+     * the server writes to the old one after that is lost, so it must hold messages for the new one.
+     */
+    @Test
+    void streamingStopsWritingPast256KiBAndResumesOnTheNextRequest() throws Exception {
+        FallbackClient client = FallbackClient.streaming(server.port(), app.key());
+        int count = 40; // 8 KiB each: about 330 KiB
+        List<Integer> received = new ArrayList<>();
+        try (RawHttp first = client.receive()) {
+            long chars = 0; // what pusher-js counts: the whole response text (ASCII here)
+            while (chars <= HttpSession.STREAM_RESTART_CHARS) {
+                String line = first.nextLine();
+                chars += line.length() + 1;
+                if (!line.startsWith("a")) {
+                    continue;
+                }
+                for (JsonNode m : parse(line, 'a')) {
+                    JsonNode event = parse(m.asText());
+                    switch (event.path("event").asText()) {
+                        case "pusher:connection_established" -> client.send(subscribe("bulk", null));
+                        case "pusher_internal:subscription_succeeded" -> {
+                            for (int i = 0; i < count; i++) {
+                                server.rest(app)
+                                        .trigger("bulk", "chunk", Map.of("i", i, "filler", "x".repeat(8 * 1024)));
+                            }
+                        }
+                        default ->
+                            received.add(RawWebSocket.data(event).path("i").asInt());
+                    }
+                }
+            }
+            assertThat(received).isNotEmpty().hasSizeLessThan(count);
+            assertThat(first.silentFor(Duration.ofMillis(500)))
+                    .as("nothing more on a response pusher-js is about to drop")
+                    .isTrue();
+        }
+        try (RawHttp second = client.receive()) {
+            assertThat(second.nextLine()).isEqualTo("h".repeat(2048));
+            while (received.size() < count) {
+                for (JsonNode m : parse(second.nextLine(), 'a')) {
+                    received.add(RawWebSocket.data(parse(m.asText())).path("i").asInt());
+                }
+            }
+        }
+        assertThat(received).isEqualTo(IntStream.range(0, count).boxed().toList());
+    }
+
     @Test
     void sessionWhoseReceiveRequestGoesAwayIsCleanedUp() throws Exception {
         String channel = "presence-room";
@@ -191,6 +243,88 @@ class HttpFallbackTest {
                         () -> assertThat(server.server().connections().total()).isZero());
         Result channels = server.rest(app).get("/channels");
         assertThat(parse(channels.getMessage()).path("channels").size()).isZero();
+    }
+
+    @Test
+    void pingOverXhrSendIsAnsweredWithPong() {
+        try (FallbackClient client = FallbackClient.polling(server.port(), app.key())) {
+            client.established();
+            assertThat(client.send("{\"event\":\"pusher:ping\",\"data\":{}}")).isBetween(200, 204);
+            assertThat(client.nextEvent().path("event").asText()).isEqualTo("pusher:pong");
+            assertThat(client.send()).as("[] is a heartbeat").isBetween(200, 204);
+        }
+    }
+
+    @Test
+    void xhrSendWithoutAJsonArrayOfStringsIs400() {
+        try (FallbackClient client = FallbackClient.streaming(server.port(), app.key())) {
+            client.established();
+            try (RawHttp response = RawHttp.request(
+                    server.port(),
+                    "POST",
+                    client.base() + "/xhr_send?t=1&n=9",
+                    Map.of("Content-Type", "application/json"),
+                    "{\"event\":\"pusher:ping\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8))) {
+                assertThat(response.status()).isEqualTo(400);
+            }
+        }
+    }
+
+    @Test
+    void serverCloseEndsTheStreamWithErrorThenCloseFrame() {
+        try (FallbackClient client = FallbackClient.streaming(server.port(), app.key())) {
+            client.established();
+            server.server().connections().closeAll(4200, "Server is shutting down, reconnect");
+
+            JsonNode error = client.nextEvent();
+            assertThat(error.path("event").asText()).isEqualTo("pusher:error");
+            assertThat(RawWebSocket.data(error).path("code").asInt()).isEqualTo(4200);
+            assertThat(client.stream().nextLine()).isEqualTo("c[4200,\"Server is shutting down, reconnect\"]");
+            assertThat(client.stream().nextLine())
+                    .as("the response ends after c")
+                    .isNull();
+        }
+        await().atMost(Duration.ofSeconds(5))
+                .untilAsserted(
+                        () -> assertThat(server.server().connections().total()).isZero());
+    }
+
+    @Test
+    void serverCloseAnswersTheHeldPollWithErrorThenCloseFrame() {
+        try (FallbackClient client = FallbackClient.polling(server.port(), app.key())) {
+            client.established();
+            try (RawHttp held = client.receive()) {
+                assertThat(held.silentFor(Duration.ofMillis(300))).isTrue();
+                server.server().connections().closeAll(4200, "Server is shutting down, reconnect");
+                assertThat(held.status()).isEqualTo(200);
+                String[] lines = held.readToEnd().split("\n");
+                assertThat(lines).hasSize(2);
+                JsonNode error = parse(parse(lines[0], 'a').get(0).asText());
+                assertThat(error.path("event").asText()).isEqualTo("pusher:error");
+                assertThat(RawWebSocket.data(error).path("code").asInt()).isEqualTo(4200);
+                assertThat(lines[1]).isEqualTo("c[4200,\"Server is shutting down, reconnect\"]");
+            }
+            assertThat(client.send("{\"event\":\"pusher:ping\",\"data\":{}}"))
+                    .as("the session is gone")
+                    .isEqualTo(404);
+        }
+        assertThat(server.server().connections().total()).isZero();
+    }
+
+    /** Waits out the 25 s heartbeat once, for a streaming and a polling session at the same time. */
+    @Test
+    @Tag("slow")
+    void idleSessionsGetHeartbeatsWithinThirtySeconds() throws Exception {
+        try (FallbackClient streaming = FallbackClient.streaming(server.port(), app.key());
+                FallbackClient polling = FallbackClient.polling(server.port(), app.key())) {
+            streaming.established();
+            polling.established();
+            try (RawHttp held = polling.receive()) {
+                assertThat(streaming.stream().nextLine(Duration.ofSeconds(30))).isEqualTo("h");
+                assertThat(held.status()).isEqualTo(200);
+                assertThat(held.readToEnd(Duration.ofSeconds(30))).isEqualTo("h\n");
+            }
+        }
     }
 
     private String presenceAuth(String socketId, String channel, String userId) {
