@@ -55,6 +55,12 @@ public final class BrowserPage {
         driver.switchTo().window(handles.get(0)).get("about:blank");
     }
 
+    /** Closes this window, as a user closing the tab; the driver moves to another open window. */
+    public void close() {
+        driver.switchTo().window(handle).close();
+        driver.switchTo().window(driver.getWindowHandles().iterator().next());
+    }
+
     private Object js(String script, Object... args) {
         driver.switchTo().window(handle);
         return ((JavascriptExecutor) driver).executeScript(script, args);

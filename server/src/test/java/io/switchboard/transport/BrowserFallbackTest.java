@@ -137,6 +137,18 @@ class BrowserFallbackTest {
                 .isEqualTo("dave");
 
         assertThat(carol.transport()).as("still on the same HTTP transport").isEqualTo(transport);
+
+        // Closing the tab sends nothing: the session expires and carol leaves the room.
+        String carolId = carol.socketId();
+        carol.close();
+        dave.awaitEvent(
+                room,
+                "pusher:member_removed",
+                e -> e.path("data").path("id").asText().equals("carol"));
+        assertThat(dave.memberIds(room)).containsExactly("dave");
+        assertThat(server.server().connections().all())
+                .extracting(PusherConnection::socketId)
+                .doesNotContain(carolId);
     }
 
     private static String kindOf(String socketId) {
