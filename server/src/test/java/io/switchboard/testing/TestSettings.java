@@ -2,8 +2,7 @@ package io.switchboard.testing;
 
 import io.switchboard.config.ServerSettings;
 
-/** Changes to {@link ServerSettings} for {@link TestServer#start(java.util.function.UnaryOperator,
- * io.switchboard.app.App...)}. */
+/** Changed {@link ServerSettings} for {@code TestServer.start(settings -> ..., apps)}. */
 public final class TestSettings {
     private TestSettings() {}
 
