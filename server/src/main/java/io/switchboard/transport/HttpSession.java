@@ -52,6 +52,14 @@ final class HttpSession implements Transport {
     record Settings(
             long heartbeatMillis, long detachedTimeoutMillis, long inactivityTimeoutMillis, long maxQueuedBytes) {}
 
+    /**
+     * pusher-js aborts a streaming response once it has buffered more than 256 KiB and all of it is
+     * parsed, then POSTs a new one for the same session. Anything written after that point is lost
+     * with the aborted response, so once a response has carried more than this the session stops
+     * writing to it and queues until the new request arrives.
+     */
+    static final long STREAM_RESTART_CHARS = 256 * 1024;
+
     private final String id;
     private final EventLoop loop;
     private final Mode mode;
@@ -67,6 +75,13 @@ final class HttpSession implements Transport {
 
     private boolean receiverKeepAlive;
     private boolean opened;
+
+    /**
+     * Characters (as pusher-js counts them: UTF-16 units of {@code responseText}) written on the open
+     * streaming response. See {@link #STREAM_RESTART_CHARS}.
+     */
+    private long streamedChars;
+
     private byte[] closeFrame;
     private boolean destroyed;
     private long lastClientActivity = System.nanoTime();
@@ -179,9 +194,11 @@ final class HttpSession implements Transport {
             HttpUtil.setTransferEncodingChunked(head, true);
             ctx.write(head, ctx.voidPromise());
             chunk(ctx, FallbackFrames.PRELUDE);
+            streamedChars = FallbackFrames.PRELUDE.length;
             if (!opened) {
                 opened = true;
                 chunk(ctx, FallbackFrames.OPEN);
+                streamedChars += FallbackFrames.OPEN.length;
             }
             ctx.flush();
             drain();
@@ -236,12 +253,16 @@ final class HttpSession implements Transport {
         if (mode == Mode.STREAMING && !receiver.channel().isWritable()) {
             return; // resumes from writabilityChanged
         }
+        if (mode == Mode.STREAMING && streamedChars > STREAM_RESTART_CHARS) {
+            return; // pusher-js is replacing this response; the queue goes out on the new one
+        }
         byte[] batch = queue.isEmpty() ? null : FallbackFrames.messages(queue);
         queue.clear();
         queuedBytes = 0;
         if (mode == Mode.STREAMING) {
             if (batch != null) {
                 chunk(receiver, batch);
+                streamedChars += utf16Length(batch);
             }
             if (closeFrame != null) {
                 chunk(receiver, closeFrame);
@@ -323,8 +344,9 @@ final class HttpSession implements Transport {
             destroy();
             return;
         }
-        if (mode == Mode.STREAMING && receiver != null && queue.isEmpty()) {
+        if (mode == Mode.STREAMING && receiver != null && queue.isEmpty() && streamedChars <= STREAM_RESTART_CHARS) {
             chunk(receiver, FallbackFrames.HEARTBEAT);
+            streamedChars += FallbackFrames.HEARTBEAT.length;
             receiver.flush();
         }
     }
@@ -375,6 +397,17 @@ final class HttpSession implements Transport {
         if (connection != null) {
             connection.onClosed();
         }
+    }
+
+    /** How many UTF-16 units the UTF-8 {@code bytes} decode to, as a browser's responseText holds them. */
+    static long utf16Length(byte[] bytes) {
+        long units = 0;
+        for (byte b : bytes) {
+            if ((b & 0xC0) != 0x80) {
+                units += (b & 0xF8) == 0xF0 ? 2 : 1; // a 4-byte sequence is a surrogate pair
+            }
+        }
+        return units;
     }
 
     private static byte[] concat(byte[] a, byte[] b) {

@@ -1,0 +1,179 @@
+package io.switchboard.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.TimeoutException;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WindowType;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * One browser window showing the test page ({@code browser/client.html}) with real pusher-js.
+ * Drives it through the page's {@code sb} object and reads what pusher-js reported from {@code
+ * sb.log}. Every wait is bounded; a failed wait reports the page's log.
+ */
+public final class BrowserPage {
+    /** Generous: pusher-js may need 5 s before it even tries an HTTP fallback. */
+    public static final Duration WAIT = Duration.ofSeconds(30);
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final WebDriver driver;
+    private final String handle;
+
+    private BrowserPage(WebDriver driver, String handle) {
+        this.driver = driver;
+        this.handle = handle;
+    }
+
+    /** Opens {@code url} in the driver's current window. */
+    public static BrowserPage open(WebDriver driver, String url) {
+        driver.get(url);
+        return new BrowserPage(driver, driver.getWindowHandle());
+    }
+
+    /** Opens {@code url} in a new window of the same browser. */
+    public static BrowserPage openWindow(WebDriver driver, String url) {
+        driver.switchTo().newWindow(WindowType.WINDOW);
+        return open(driver, url);
+    }
+
+    /** Closes every window but the first and blanks that one, which ends all pusher-js connections. */
+    public static void reset(WebDriver driver) {
+        List<String> handles = new ArrayList<>(driver.getWindowHandles());
+        for (int i = 1; i < handles.size(); i++) {
+            driver.switchTo().window(handles.get(i)).close();
+        }
+        driver.switchTo().window(handles.get(0)).get("about:blank");
+    }
+
+    /** Closes this window, as a user closing the tab; the driver moves to another open window. */
+    public void close() {
+        driver.switchTo().window(handle).close();
+        driver.switchTo().window(driver.getWindowHandles().iterator().next());
+    }
+
+    private Object js(String script, Object... args) {
+        driver.switchTo().window(handle);
+        return ((JavascriptExecutor) driver).executeScript(script, args);
+    }
+
+    /**
+     * {@code new Pusher(key, options)} on the page; {@code options} become a JS object (lists
+     * become arrays). Channel authorization is set by the page.
+     */
+    public void connect(String key, Map<String, Object> options) {
+        js("sb.connect(arguments[0], arguments[1])", key, options);
+    }
+
+    /** Waits for {@code connected} and returns the name of the transport that carries it. */
+    public String awaitConnected() {
+        await("connected", () -> "connected".equals(js("return sb.state()")));
+        return transport();
+    }
+
+    /** {@code pusher.connection.connection.transport.name}: ws, xhr_streaming, xhr_polling... */
+    public String transport() {
+        return (String) js("return sb.transport()");
+    }
+
+    public String socketId() {
+        return (String) js("return sb.socketId()");
+    }
+
+    public void subscribe(String channel) {
+        js("sb.subscribe(arguments[0])", channel);
+    }
+
+    /** Subscribes and waits for {@code pusher:subscription_succeeded}; returns its data. */
+    public JsonNode subscribed(String channel) {
+        subscribe(channel);
+        return awaitEvent(channel, "pusher:subscription_succeeded").path("data");
+    }
+
+    /** A client event through pusher-js's {@code channel.trigger}; false when pusher-js refused it. */
+    public boolean trigger(String channel, String event, Map<String, Object> data) {
+        return Boolean.TRUE.equals(
+                js("return sb.trigger(arguments[0], arguments[1], arguments[2])", channel, event, data));
+    }
+
+    /** The presence members pusher-js holds for {@code channel}, sorted by id. */
+    @SuppressWarnings("unchecked")
+    public List<String> memberIds(String channel) {
+        return (List<String>) js("return sb.memberIds(arguments[0])", channel);
+    }
+
+    /** The XHRs the page opened, as {@code "POST /pusher/app/key/123/abcdefgh/xhr_send"}, oldest first. */
+    @SuppressWarnings("unchecked")
+    public List<String> requests() {
+        return (List<String>) js("return sb.requests.slice()");
+    }
+
+    /** Everything the page logged: state changes and channel events, oldest first. */
+    public List<JsonNode> log() {
+        try {
+            List<JsonNode> out = new ArrayList<>();
+            JSON.readTree((String) js("return JSON.stringify(sb.log)")).forEach(out::add);
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The page log with every entry cut to 200 characters, for failure messages. */
+    public String summary() {
+        StringBuilder out = new StringBuilder();
+        for (JsonNode entry : log()) {
+            String text = entry.toString();
+            out.append("\n  ").append(text.length() > 200 ? text.substring(0, 200) + "..." : text);
+        }
+        return out.toString();
+    }
+
+    /** The events received on {@code channel} named {@code event}, oldest first. */
+    public List<JsonNode> events(String channel, String event) {
+        return log().stream()
+                .filter(e -> e.path("type").asText().equals("event"))
+                .filter(e -> e.path("channel").asText().equals(channel))
+                .filter(e -> e.path("event").asText().equals(event))
+                .toList();
+    }
+
+    /** Waits for the first {@code event} on {@code channel} and returns its log entry. */
+    public JsonNode awaitEvent(String channel, String event) {
+        return awaitEvent(channel, event, e -> true);
+    }
+
+    /** Waits for an {@code event} on {@code channel} whose log entry matches. */
+    public JsonNode awaitEvent(String channel, String event, Predicate<JsonNode> matching) {
+        JsonNode[] found = new JsonNode[1];
+        await(event + " on " + channel, () -> {
+            for (JsonNode e : events(channel, event)) {
+                if (matching.test(e)) {
+                    found[0] = e;
+                    return true;
+                }
+            }
+            return false;
+        });
+        return found[0];
+    }
+
+    /** Waits until {@code condition} holds, reading the page every 100 ms, for at most {@link #WAIT}. */
+    public void await(String what, java.util.function.BooleanSupplier condition) {
+        try {
+            new WebDriverWait(driver, WAIT, Duration.ofMillis(100)).until(d -> condition.getAsBoolean());
+        } catch (TimeoutException e) {
+            throw new AssertionError(
+                    "page " + handle + ": no " + what + " within " + WAIT + "; page log: " + summary(), e);
+        }
+    }
+}

@@ -1,0 +1,190 @@
+package io.switchboard.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.switchboard.app.App;
+import io.switchboard.connection.PusherConnection;
+import io.switchboard.testing.BrowserPage;
+import io.switchboard.testing.Chromium;
+import io.switchboard.testing.TestApps;
+import io.switchboard.testing.TestServer;
+import io.switchboard.testing.TestSettings;
+import io.switchboard.testing.TestWebServer;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Real pusher-js in headless Chromium, forced onto one transport at a time. The page comes from a
+ * different origin (the test web server) than Switchboard, so the HTTP transports run with CORS.
+ */
+@Tag("browser")
+class BrowserTransportsTest {
+    private static final App app = TestApps.app("web");
+    private static Chromium chromium;
+    private static TestServer server;
+    private static TestWebServer web;
+
+    @BeforeAll
+    static void start() {
+        chromium = Chromium.start();
+        server = TestServer.start(s -> TestSettings.shutdownTimeout(s, 0), app);
+        web = TestWebServer.start(server, app);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (web != null) {
+            web.close();
+        }
+        if (server != null) {
+            server.close();
+        }
+        if (chromium != null) {
+            chromium.close();
+        }
+    }
+
+    @AfterEach
+    void closePages() {
+        BrowserPage.reset(chromium.driver());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"ws, websocket", "xhr_streaming, xhr_streaming", "xhr_polling, xhr_polling"})
+    void pusherJsSubscribesReceivesAndSendsClientEvents(String transport, String serverKind) {
+        Map<String, Object> options = Map.of(
+                "cluster",
+                "local",
+                "wsHost",
+                "127.0.0.1",
+                "wsPort",
+                server.port(),
+                "httpHost",
+                "127.0.0.1",
+                "httpPort",
+                server.port(),
+                "forceTLS",
+                false,
+                "enabledTransports",
+                List.of(transport));
+        BrowserPage alice = BrowserPage.open(chromium.driver(), web.page("alice"));
+        BrowserPage bob = BrowserPage.openWindow(chromium.driver(), web.page("bob"));
+        alice.connect(app.key(), options);
+        bob.connect(app.key(), options);
+
+        assertThat(alice.awaitConnected()).isEqualTo(transport);
+        assertThat(bob.awaitConnected()).isEqualTo(transport);
+        assertThat(kindOf(alice.socketId())).isEqualTo(serverKind);
+        assertThat(kindOf(bob.socketId())).isEqualTo(serverKind);
+
+        String news = "news-" + transport;
+        String chat = "private-chat-" + transport;
+        String room = "presence-room-" + transport;
+        for (BrowserPage page : List.of(alice, bob)) {
+            page.subscribe(news);
+            page.subscribe(chat);
+            page.subscribe(room);
+        }
+        for (BrowserPage page : List.of(alice, bob)) {
+            page.awaitEvent(news, "pusher:subscription_succeeded");
+            page.awaitEvent(chat, "pusher:subscription_succeeded");
+            page.awaitEvent(room, "pusher:subscription_succeeded");
+            page.await("both presence members", () -> page.memberIds(room).equals(List.of("alice", "bob")));
+        }
+
+        server.rest(app).trigger(List.of(news, chat, room), "announcement", Map.of("text", "hello " + transport));
+        for (BrowserPage page : List.of(alice, bob)) {
+            for (String channel : List.of(news, chat, room)) {
+                assertThat(page.awaitEvent(channel, "announcement")
+                                .path("data")
+                                .path("text")
+                                .asText())
+                        .isEqualTo("hello " + transport);
+            }
+        }
+
+        assertThat(alice.trigger(chat, "client-typing", Map.of("from", "alice")))
+                .isTrue();
+        assertThat(bob.awaitEvent(chat, "client-typing")
+                        .path("data")
+                        .path("from")
+                        .asText())
+                .isEqualTo("alice");
+        assertThat(bob.trigger(room, "client-wave", Map.of("from", "bob"))).isTrue();
+        assertThat(alice.awaitEvent(room, "client-wave")
+                        .path("data")
+                        .path("from")
+                        .asText())
+                .isEqualTo("bob");
+        assertThat(bob.trigger(chat, "client-typing", Map.of("from", "bob"))).isTrue();
+        alice.awaitEvent(
+                chat, "client-typing", e -> e.path("data").path("from").asText().equals("bob"));
+        // bob answered after alice's event reached him, so an echo to alice would have come first.
+        assertThat(alice.events(chat, "client-typing"))
+                .as("a client event is not sent back to its sender")
+                .hasSize(1);
+        assertThat(bob.events(room, "client-wave")).isEmpty();
+    }
+
+    /**
+     * pusher-js aborts a streaming response once it has buffered 256 KiB and POSTs a new one for the
+     * same session (pusher-protocol.md §9.6): the connection must carry on, losing nothing.
+     */
+    @Test
+    void streamingSurvivesPusherJsRestartingTheResponseAfter256KiB() {
+        BrowserPage page = BrowserPage.open(chromium.driver(), web.page("erin"));
+        page.connect(
+                app.key(),
+                Map.of(
+                        "cluster",
+                        "local",
+                        "httpHost",
+                        "127.0.0.1",
+                        "httpPort",
+                        server.port(),
+                        "forceTLS",
+                        false,
+                        "enabledTransports",
+                        List.of("xhr_streaming")));
+        assertThat(page.awaitConnected()).isEqualTo("xhr_streaming");
+        String socketId = page.socketId();
+        String channel = "bulk";
+        page.subscribed(channel);
+
+        String filler = "x".repeat(8 * 1024);
+        int count = 48; // about 400 KiB on the wire
+        for (int i = 0; i < count; i++) {
+            server.rest(app).trigger(channel, "chunk", Map.of("i", i, "filler", filler));
+        }
+        page.await(
+                "all " + count + " events", () -> page.events(channel, "chunk").size() >= count);
+
+        assertThat(page.events(channel, "chunk"))
+                .extracting(e -> e.path("data").path("i").asInt())
+                .containsExactlyElementsOf(IntStream.range(0, count).boxed().toList());
+        List<String> streams = page.requests().stream()
+                .filter(r -> r.endsWith("/xhr_streaming"))
+                .toList();
+        assertThat(streams).as("pusher-js restarted the response").hasSizeGreaterThanOrEqualTo(2);
+        assertThat(streams).as("for the same session").containsOnly(streams.get(0));
+        assertThat(page.socketId()).as("same connection, no reconnect").isEqualTo(socketId);
+        assertThat(page.transport()).isEqualTo("xhr_streaming");
+    }
+
+    private static String kindOf(String socketId) {
+        return server.server().connections().all().stream()
+                .filter(c -> c.socketId().equals(socketId))
+                .map(PusherConnection::transport)
+                .map(t -> t.kind())
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no connection " + socketId + " on the server"));
+    }
+}
