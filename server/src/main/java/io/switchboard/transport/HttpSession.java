@@ -60,6 +60,8 @@ final class HttpSession implements Transport {
      */
     static final long STREAM_RESTART_CHARS = 256 * 1024;
 
+    private static final long CLOSE_GRACE_MILLIS = 2000;
+
     private final String id;
     private final EventLoop loop;
     private final Mode mode;
@@ -153,6 +155,11 @@ final class HttpSession implements Transport {
         queue.add(ServerFrames.error(code, reason));
         closeFrame = FallbackFrames.close(code, reason);
         drain();
+        if (!destroyed) {
+            // Between two polls: the next one comes at once and carries the close; a client that
+            // does not come back is not waited for as long as an idle session.
+            loop.schedule(this::destroy, CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+        }
     }
 
     private void enqueue(byte[] json) {
