@@ -91,7 +91,14 @@ public final class Channels {
                         sub.refuse();
                         done.accept(new Subscribed(null, List.of(), null));
                     } else {
-                        done.accept(activate(sub, subscriber, member, pending));
+                        Subscribed result = activate(sub, subscriber, member, pending);
+                        if (result.refused()) {
+                            done.accept(result);
+                        } else {
+                            // Answer only once this node receives the channel's events from every
+                            // node, so nothing published after the answer is missed.
+                            broker.whenSubscribed(key).whenComplete((v, e) -> onLoop(loop, () -> done.accept(result)));
+                        }
                     }
                 }));
         return sub;

@@ -148,6 +148,7 @@ public final class ConfigLoader {
         ObjectNode out = JsonNodeFactory.instance.objectNode();
         out.set("server", merge(YAML.valueToTree(ServerSettings.DEFAULTS), user.remove("server")));
         out.set("logging", merge(YAML.valueToTree(LoggingSettings.DEFAULTS), user.remove("logging")));
+        out.set("broker", merge(YAML.valueToTree(BrokerSettings.DEFAULTS), user.remove("broker")));
         ArrayNode apps = out.putArray("apps");
         JsonNode userApps = user.remove("apps");
         if (userApps != null && !userApps.isNull()) {
@@ -160,8 +161,8 @@ public final class ConfigLoader {
         }
         Iterator<String> unknown = user.fieldNames();
         if (unknown.hasNext()) {
-            throw new ConfigException(
-                    source + ": unknown key '" + unknown.next() + "' (known top-level keys: server, logging, apps)");
+            throw new ConfigException(source + ": unknown key '" + unknown.next()
+                    + "' (known top-level keys: server, logging, apps, broker)");
         }
         return out;
     }
@@ -199,15 +200,16 @@ public final class ConfigLoader {
         try {
             ServerSettings server = YAML.treeToValue(merged.get("server"), ServerSettings.class);
             LoggingSettings logging = YAML.treeToValue(merged.get("logging"), LoggingSettings.class);
+            BrokerSettings broker = YAML.treeToValue(merged.get("broker"), BrokerSettings.class);
             List<App> apps = new ArrayList<>();
             int i = 0;
             for (JsonNode app : merged.get("apps")) {
                 apps.add(bindApp(app, source, i++));
             }
             if (apps.isEmpty()) {
-                return new SwitchboardConfig(server, logging, List.of(DEMO_APP), true);
+                return new SwitchboardConfig(server, logging, List.of(DEMO_APP), true, broker);
             }
-            return new SwitchboardConfig(server, logging, apps, false);
+            return new SwitchboardConfig(server, logging, apps, false, broker);
         } catch (JsonProcessingException e) {
             throw new ConfigException(source + ": " + describe(e, ""));
         }
