@@ -3,6 +3,7 @@ package io.switchboard.testing;
 import com.pusher.client.PusherOptions;
 import io.switchboard.Server;
 import io.switchboard.app.App;
+import io.switchboard.config.BrokerSettings;
 import io.switchboard.config.LoggingSettings;
 import io.switchboard.config.ServerSettings;
 import io.switchboard.config.SwitchboardConfig;
@@ -26,11 +27,24 @@ public final class TestServer implements AutoCloseable {
 
     /** Starts with changed server settings, e.g. a short activity timeout. */
     public static TestServer start(UnaryOperator<ServerSettings> settings, App... apps) {
+        return start(settings, BrokerSettings.DEFAULTS, apps);
+    }
+
+    /**
+     * Starts one node of a cluster, e.g. {@code TestServer.start(BrokerSettings.redis(redis.settings()),
+     * app)}; each node gets a generated node id.
+     */
+    public static TestServer start(BrokerSettings broker, App... apps) {
+        return start(s -> s, broker, apps);
+    }
+
+    /** Starts with changed server settings and a broker. */
+    public static TestServer start(UnaryOperator<ServerSettings> settings, BrokerSettings broker, App... apps) {
         ServerSettings base = ServerSettings.DEFAULTS;
         ServerSettings s = settings.apply(new ServerSettings(
                 "127.0.0.1",
                 0,
-                "test",
+                broker.usesRedis() ? "" : "test",
                 base.activityTimeout(),
                 base.pongTimeout(),
                 base.maxFrameBytes(),
@@ -41,7 +55,8 @@ public final class TestServer implements AutoCloseable {
                 base.writeBufferLowWaterMark(),
                 base.slowConsumerTimeout(),
                 5));
-        return new TestServer(Server.start(new SwitchboardConfig(s, LoggingSettings.DEFAULTS, List.of(apps), false)));
+        return new TestServer(
+                Server.start(new SwitchboardConfig(s, LoggingSettings.DEFAULTS, List.of(apps), false, broker)));
     }
 
     public Server server() {
@@ -88,6 +103,26 @@ public final class TestServer implements AutoCloseable {
         PusherOptions options =
                 clientOptions().setChannelAuthorizer(auth.channels()).setUserAuthenticator(auth.users());
         return new com.pusher.client.Pusher(app.key(), options);
+    }
+
+    /** The HTTP status of {@code GET path} on this server, e.g. 200 or 503 for {@code /ready}. */
+    public int httpStatus(String path) {
+        try {
+            java.net.HttpURLConnection c = (java.net.HttpURLConnection) java.net
+                    .URI
+                    .create("http://127.0.0.1:" + port() + path)
+                    .toURL()
+                    .openConnection();
+            c.setConnectTimeout(5000);
+            c.setReadTimeout(10000);
+            try {
+                return c.getResponseCode();
+            } finally {
+                c.disconnect();
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Override
