@@ -100,7 +100,15 @@ public final class ConfigLoader {
     private static JsonNode parseScalar(String name, String text) {
         try {
             JsonNode node = YAML.readTree(text);
-            return node == null || node.isMissingNode() ? TextNode.valueOf("") : node;
+            if (node == null || node.isMissingNode()) {
+                return TextNode.valueOf("");
+            }
+            // Only flow collections ([a, b], {k: v}) become collections: "myapp:" is a string.
+            String start = text.strip();
+            if (node.isContainerNode() && !start.startsWith("[") && !start.startsWith("{")) {
+                return TextNode.valueOf(text);
+            }
+            return node;
         } catch (JsonProcessingException e) {
             return TextNode.valueOf(text);
         }
