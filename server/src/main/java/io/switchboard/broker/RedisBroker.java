@@ -68,7 +68,13 @@ public final class RedisBroker implements Broker {
             }
         }));
         this.membership = new RedisMembership(
-                link, keys, nodeId, ledger, settings, this::resubscribeAll, new RedisMembership.Outcome() {
+                link,
+                keys,
+                nodeId,
+                ledger,
+                settings,
+                this::resubscribeAll,
+                new RedisMembership.Outcome() {
                     @Override
                     public void memberGone(ChannelKey channel, String userId) {
                         publish(channel, new Envelope(ServerFrames.memberRemoved(channel.name(), userId), null));
@@ -79,7 +85,8 @@ public final class RedisBroker implements Broker {
                     public void channelEmpty(ChannelKey channel) {
                         listener.channelReaped(channel);
                     }
-                });
+                },
+                health);
         self[0] = membership;
         this.presence = new RedisPresence(link, keys, nodeId, ledger, membership::markStale);
         this.counts = new RedisCounts(link, keys, nodeId, ledger, membership::markStale);

@@ -9,8 +9,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Whether Redis answers: healthy after a successful round trip within the window, unhealthy from
- * the first failed command or lost connection. An outage is logged once when it starts and once
- * when it ends, not once per command.
+ * the first failed command or lost connection until the next successful heartbeat. An outage is
+ * logged once when it starts and once when it ends, not once per command.
  */
 final class RedisHealth {
     private static final Logger log = LoggerFactory.getLogger("switchboard.broker");
@@ -44,6 +44,14 @@ final class RedisHealth {
     void succeeded() {
         lastSuccess = System.nanoTime();
         answered = true;
+    }
+
+    /**
+     * A heartbeat completed. Only heartbeats end an outage, so answers racing with a dropping
+     * connection do not make the health flap.
+     */
+    void heartbeat() {
+        succeeded();
         synchronized (this) {
             if (!down) {
                 return;

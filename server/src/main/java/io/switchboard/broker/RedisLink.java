@@ -127,7 +127,7 @@ final class RedisLink implements AutoCloseable {
         Duration timeout = Duration.ofMillis(settings.commandTimeoutMs());
         ClientResources resources = DefaultClientResources.builder()
                 .ioThreadPoolSize(2)
-                .computationThreadPoolSize(1)
+                .computationThreadPoolSize(2)
                 .reconnectDelay(
                         Delay.exponential(Duration.ofMillis(50), Duration.ofSeconds(2), 2, TimeUnit.MILLISECONDS))
                 .build();

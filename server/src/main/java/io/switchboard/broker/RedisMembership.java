@@ -45,6 +45,7 @@ final class RedisMembership {
     private final RedisSettings settings;
     private final Runnable resubscribe;
     private final Outcome outcome;
+    private final RedisHealth health;
     private final ScheduledExecutorService timer;
     private final AtomicBoolean stale = new AtomicBoolean(true);
     private final AtomicBoolean ticking = new AtomicBoolean();
@@ -59,7 +60,8 @@ final class RedisMembership {
             NodeLedger ledger,
             RedisSettings settings,
             Runnable resubscribe,
-            Outcome outcome) {
+            Outcome outcome,
+            RedisHealth health) {
         this.link = link;
         this.keys = keys;
         this.nodeId = nodeId;
@@ -67,6 +69,7 @@ final class RedisMembership {
         this.settings = settings;
         this.resubscribe = resubscribe;
         this.outcome = outcome;
+        this.health = health;
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "switchboard-redis-heartbeat");
             t.setDaemon(true);
@@ -108,6 +111,7 @@ final class RedisMembership {
                 utf8(nodeId),
                 utf8(settings.nodeTimeoutMs()));
         return beat.thenCompose(reply -> {
+                    health.heartbeat();
                     long now = System.nanoTime();
                     if (healthySince < 0) {
                         healthySince = now;
@@ -249,18 +253,14 @@ final class RedisMembership {
             args.add(utf8(0));
             args.add(utf8(0));
             args.add(utf8(0));
+            args.add(utf8(0));
             reply = link.script(
                     RedisScripts.RECONCILE, ScriptOutputType.MULTI, scriptKeys, args.toArray(byte[][]::new));
         } else {
             synchronized (record) {
-                if (record.acquiring > 0) {
-                    // A connection slot is being taken right now; its outcome is unknown, so the
-                    // count is left alone this time and put right at the next beat.
-                    args.add(utf8(-1));
-                    stale.set(true);
-                } else {
-                    args.add(utf8(record.connections));
-                }
+                // Slots being taken right now may or may not be counted in Redis yet.
+                args.add(utf8(record.connections));
+                args.add(utf8(record.connections + record.acquiring));
                 args.add(utf8(record.subscriptions.size()));
                 record.subscriptions.forEach((channel, n) -> {
                     args.add(utf8(channel));

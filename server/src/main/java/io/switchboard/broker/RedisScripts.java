@@ -163,15 +163,16 @@ final class RedisScripts {
      * the node's own record), to remove a dead node (desired = nothing) and on clean shutdown.
      *
      * <p>KEYS: the app's subscriptions key (routes the call to the app's slot). ARGV: app key
-     * start, node, connections (-1 = leave as is), n, n x (channel, count), m, m x (channel,
+     * start, node, lowest and highest right connection count (they differ while connection slots
+     * are being taken: a count in between is kept), n, n x (channel, count), m, m x (channel,
      * socket, user id, user info), k, k x (channel, socket) of joins in flight, kept if present.
      * Returns {{channel, user id, ...} of users whose last connection went, {channel...} that
      * became empty}.
      */
     static final Script RECONCILE = Script.of("reconcile", """
             local base, node = ARGV[1], ARGV[2]
-            local conns = tonumber(ARGV[3])
-            local i = 4
+            local connsLow, connsHigh = tonumber(ARGV[3]), tonumber(ARGV[4])
+            local i = 5
             local function count()
               local n = tonumber(ARGV[i])
               i = i + 1
@@ -251,9 +252,10 @@ final class RedisScripts {
               redis.call('HSET', myPresence, field, uid)
             end
 
-            if conns >= 0 then
-              if conns > 0 then
-                redis.call('HSET', base .. 'connections', node, conns)
+            local conns = tonumber(redis.call('HGET', base .. 'connections', node) or '0')
+            if conns < connsLow or conns > connsHigh then
+              if connsLow > 0 then
+                redis.call('HSET', base .. 'connections', node, connsLow)
               else
                 redis.call('HDEL', base .. 'connections', node)
               end

@@ -3,6 +3,7 @@ package io.switchboard.testing;
 import static org.awaitility.Awaitility.await;
 
 import com.pusher.client.Pusher;
+import com.pusher.client.PusherOptions;
 import com.pusher.client.channel.PresenceChannelEventListener;
 import com.pusher.client.channel.PrivateChannel;
 import com.pusher.client.channel.PusherEvent;
@@ -42,7 +43,21 @@ public final class SdkClient implements AutoCloseable {
 
     /** Connects to {@code server}; private and presence channels are authorized as {@code userId}. */
     public static SdkClient connect(TestServer server, App app, String userId) {
-        return connected(server.client(app, TestAuth.of(server, app, userId)));
+        return connect(server.port(), app, userId);
+    }
+
+    /** Connects to a server on a loopback port (e.g. in another process), authorized as {@code userId}. */
+    public static SdkClient connect(int port, App app, String userId) {
+        var rest = new com.pusher.rest.Pusher(
+                "http://" + app.key() + ":" + app.secret() + "@127.0.0.1:" + port + "/apps/" + app.id());
+        TestAuth auth = new TestAuth(rest, app, userId, java.util.Map.of("name", "user " + userId), null);
+        PusherOptions options = new PusherOptions()
+                .setHost("127.0.0.1")
+                .setWsPort(port)
+                .setUseTLS(false)
+                .setChannelAuthorizer(auth.channels())
+                .setUserAuthenticator(auth.users());
+        return connected(new Pusher(app.key(), options));
     }
 
     private static SdkClient connected(Pusher pusher) {
