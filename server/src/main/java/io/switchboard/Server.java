@@ -151,7 +151,7 @@ public final class Server implements AutoCloseable {
             Server server;
             try {
                 server = new Server(config, broker);
-            } catch (RuntimeException | InterruptedException e) {
+            } catch (Exception e) { // also Netty's undeclared bind failures
                 broker.close();
                 throw e;
             }
