@@ -43,6 +43,11 @@ abstract class BrokerContractTest {
         throw new UnsupportedOperationException();
     }
 
+    /** How many nodes the shared store currently delivers {@code channel}'s events to. */
+    protected int deliveringTo(ChannelKey channel) {
+        throw new UnsupportedOperationException();
+    }
+
     /** Removes every key from the shared store, as a restarted store without persistence. */
     protected void loseAllData() {
         throw new UnsupportedOperationException();
@@ -111,12 +116,15 @@ abstract class BrokerContractTest {
         ChannelKey ch = new ChannelKey("app", "churn");
         subscribe(a, ch);
         subscribe(b, ch);
+        assertThat(deliveringTo(ch)).isEqualTo(2);
         b.broker().unsubscribe(ch);
+        await().atMost(WAIT).until(() -> deliveringTo(ch) == 1);
         a.broker().publish(ch, event("while-away", null));
         awaitFrames(a, ch, "while-away");
 
         subscribe(b, ch);
         a.broker().publish(ch, event("back", null));
+        awaitFrames(a, ch, "while-away", "back");
         awaitFrames(b, ch, "back");
     }
 

@@ -49,6 +49,18 @@ class RedisBrokerContractTest extends BrokerContractTest {
     }
 
     @Override
+    protected int deliveringTo(ChannelKey channel) {
+        String name = new RedisKeys(settings.keyPrefix()).messages(channel);
+        int total = 0;
+        for (int port : redis().ports()) {
+            long[] n = new long[1];
+            TestRedis.with(port, c -> n[0] = c.sync().pubsubNumsub(name).getOrDefault(name, 0L));
+            total += (int) n[0];
+        }
+        return total;
+    }
+
+    @Override
     protected void loseAllData() {
         redis().flushAll();
     }
