@@ -115,6 +115,8 @@ public final class RedisBroker implements Broker {
             link.subscribe(keys.control())
                     .toCompletableFuture()
                     .get(settings.commandTimeoutMs(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (Exception e) {
             membership.markStale();
         }
@@ -254,6 +256,8 @@ public final class RedisBroker implements Broker {
                     .thenCompose(v -> link.call(() -> link.commands().ping()))
                     .toCompletableFuture()
                     .get(2L * settings.commandTimeoutMs(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (Exception e) {
             log.warn(
                     "could not remove this node's state from Redis ({}); the other nodes remove it after {} ms",

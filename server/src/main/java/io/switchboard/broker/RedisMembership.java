@@ -51,7 +51,7 @@ final class RedisMembership {
     private final AtomicBoolean ticking = new AtomicBoolean();
     private volatile long healthySince = -1;
     private volatile boolean stopped;
-    private boolean firstBeat = true;
+    private volatile boolean firstBeat = true;
 
     RedisMembership(
             RedisLink link,
@@ -87,8 +87,13 @@ final class RedisMembership {
      * then beats every {@code heartbeat_interval_ms}. Blocks for at most a few command timeouts.
      */
     void start() {
+        ticking.set(true);
         try {
-            tick().toCompletableFuture().get(3L * settings.commandTimeoutMs(), TimeUnit.MILLISECONDS);
+            tick().whenComplete((v, e) -> ticking.set(false))
+                    .toCompletableFuture()
+                    .get(3L * settings.commandTimeoutMs(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (Exception e) {
             log.warn("first heartbeat to Redis did not complete ({}); retrying in the background", e.toString());
         }

@@ -102,8 +102,14 @@ public final class Channels {
                             done.accept(result);
                         } else {
                             // Answer only once this node receives the channel's events from every
-                            // node, so nothing published after the answer is missed.
-                            broker.whenSubscribed(key).whenComplete((v, e) -> onLoop(loop, () -> done.accept(result)));
+                            // node, so nothing published after the answer is missed (and not at all
+                            // when the client left the channel meanwhile).
+                            broker.whenSubscribed(key)
+                                    .whenComplete((v, e) -> onLoop(loop, () -> {
+                                        if (!sub.cancelled()) {
+                                            done.accept(result);
+                                        }
+                                    }));
                         }
                     }
                 }));
