@@ -14,10 +14,12 @@ import io.switchboard.broker.ChannelKey;
 import io.switchboard.broker.Command;
 import io.switchboard.broker.Envelope;
 import io.switchboard.broker.MemoryBroker;
+import io.switchboard.broker.RedisBroker;
 import io.switchboard.channel.ChannelObserver;
 import io.switchboard.channel.ChannelTable;
 import io.switchboard.channel.Channels;
 import io.switchboard.channel.UserPresence;
+import io.switchboard.config.BrokerSettings;
 import io.switchboard.config.ServerSettings;
 import io.switchboard.config.SwitchboardConfig;
 import io.switchboard.config.TlsSettings;
@@ -37,8 +39,10 @@ import io.switchboard.transport.WebSocketUpgrade;
 import io.switchboard.webhook.FileWebhookQueue;
 import io.switchboard.webhook.Webhooks;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -64,8 +68,9 @@ public final class Server implements AutoCloseable {
     private final IoTransport io;
     private boolean stopped;
 
-    private Server(SwitchboardConfig config) throws Exception {
+    private Server(SwitchboardConfig config, Broker broker) throws Exception {
         this.config = config;
+        this.broker = broker;
         ServerSettings s = config.server();
         io = IoTransport.select(s.io());
         int threads = s.ioThreads() > 0 ? s.ioThreads() : Runtime.getRuntime().availableProcessors();
@@ -79,7 +84,6 @@ public final class Server implements AutoCloseable {
             }
 
             AppRegistry apps = new AppRegistry(config.apps());
-            broker = new MemoryBroker();
             ChannelTable table = new ChannelTable(loops, ByteBufAllocator.DEFAULT, new ChannelTable.InterestListener() {
                 @Override
                 public void firstLocalSubscriber(ChannelKey channel) {
@@ -113,6 +117,16 @@ public final class Server implements AutoCloseable {
                 @Override
                 public void onCommand(Command command) {
                     connections.onCommand(command);
+                }
+
+                @Override
+                public void memberReaped(ChannelKey channel, String userId) {
+                    channels.observer().memberRemoved(channel, userId);
+                }
+
+                @Override
+                public void channelReaped(ChannelKey channel) {
+                    channels.observer().channelVacated(channel);
                 }
             });
 
@@ -262,10 +276,31 @@ public final class Server implements AutoCloseable {
         }
     }
 
+    private static Broker newBroker(BrokerSettings settings, String configuredNodeId) {
+        if (!settings.usesRedis()) {
+            return new MemoryBroker();
+        }
+        String nodeId = configuredNodeId == null || configuredNodeId.isEmpty() ? randomNodeId() : configuredNodeId;
+        return RedisBroker.connect(settings.redis(), nodeId);
+    }
+
+    private static String randomNodeId() {
+        byte[] bytes = new byte[6];
+        new SecureRandom().nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
+    }
+
     /** Builds and starts a server; it accepts connections when this returns. */
     public static Server start(SwitchboardConfig config) {
+        Broker broker = newBroker(config.broker(), config.server().nodeId());
         try {
-            Server server = new Server(config);
+            Server server;
+            try {
+                server = new Server(config, broker);
+            } catch (Exception e) { // also Netty's undeclared bind failures
+                broker.close();
+                throw e;
+            }
             log.info(
                     "Switchboard {} listening on {}:{}{} ({}, {} apps)",
                     Version.current(),

@@ -1,5 +1,8 @@
 package io.switchboard.broker;
 
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
 /**
  * The seam between nodes. One per process. The memory broker serves a single process; a
  * distributed broker makes several processes act as one.
@@ -21,6 +24,16 @@ public interface Broker extends AutoCloseable {
     /** This node has no local subscribers on {@code channel} any more. */
     void unsubscribe(ChannelKey channel);
 
+    /**
+     * Completes once events published on {@code channel} anywhere reach this node, after {@link
+     * #subscribe}; a caller waits for it before telling a client it is subscribed. Never fails: when
+     * the subscription cannot be confirmed (the other nodes are unreachable) it completes anyway and
+     * the broker keeps trying.
+     */
+    default CompletionStage<Void> whenSubscribed(ChannelKey channel) {
+        return CompletableFuture.completedFuture(null);
+    }
+
     /** Runs {@code command} on every node, this one included. */
     void broadcast(Command command);
 
@@ -41,5 +54,15 @@ public interface Broker extends AutoCloseable {
         void onEvent(ChannelKey channel, Envelope envelope);
 
         void onCommand(Command command);
+
+        /**
+         * A user's last connection on a presence channel was on a node that died (or on this node
+         * while the others could not be told) and was removed; {@code member_removed} has already
+         * been published. Called on exactly one node, so webhooks fire once.
+         */
+        default void memberReaped(ChannelKey channel, String userId) {}
+
+        /** Like {@link #memberReaped}: a channel lost its last subscriber that way. */
+        default void channelReaped(ChannelKey channel) {}
     }
 }

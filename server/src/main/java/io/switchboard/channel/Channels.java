@@ -57,8 +57,13 @@ public final class Channels {
      * @param subscription the new subscription, or {@code null} when refused
      * @param members presence members after joining (presence channels only)
      * @param cached the cache channel's last event, or {@code null}
+     * @param failed refused because the cluster-wide stores did not answer (not a full channel)
      */
-    public record Subscribed(Subscription subscription, List<Member> members, byte[] cached) {
+    public record Subscribed(Subscription subscription, List<Member> members, byte[] cached, boolean failed) {
+        public Subscribed(Subscription subscription, List<Member> members, byte[] cached) {
+            this(subscription, members, cached, false);
+        }
+
         public boolean refused() {
             return subscription == null;
         }
@@ -90,14 +95,28 @@ public final class Channels {
         joined.thenCombine(cached, Pending::new)
                 .whenComplete((pending, error) -> onLoop(loop, () -> {
                     if (error != null) {
-                        log.warn("subscribe to {} failed", key, error);
+                        // The broker logs its outages; one line per refused client would repeat it.
+                        log.debug("subscribe to {} failed: {}", key, error.toString());
                         sub.refuse();
-                        done.accept(new Subscribed(null, List.of(), null));
+                        done.accept(new Subscribed(null, List.of(), null, true));
                     } else if (pending.join() != null && !pending.join().accepted()) {
                         sub.refuse();
                         done.accept(new Subscribed(null, List.of(), null));
                     } else {
-                        done.accept(activate(sub, subscriber, member, pending));
+                        Subscribed result = activate(sub, subscriber, member, pending);
+                        if (result.refused()) {
+                            done.accept(result);
+                        } else {
+                            // Answer only once this node receives the channel's events from every
+                            // node, so nothing published after the answer is missed (and not at all
+                            // when the client left the channel meanwhile).
+                            broker.whenSubscribed(key)
+                                    .whenComplete((v, e) -> onLoop(loop, () -> {
+                                        if (!sub.cancelled()) {
+                                            done.accept(result);
+                                        }
+                                    }));
+                        }
                     }
                 }));
         return sub;

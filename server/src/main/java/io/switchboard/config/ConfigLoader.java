@@ -100,7 +100,15 @@ public final class ConfigLoader {
     private static JsonNode parseScalar(String name, String text) {
         try {
             JsonNode node = YAML.readTree(text);
-            return node == null || node.isMissingNode() ? TextNode.valueOf("") : node;
+            if (node == null || node.isMissingNode()) {
+                return TextNode.valueOf("");
+            }
+            // Only flow collections ([a, b], {k: v}) become collections: "myapp:" is a string.
+            String start = text.strip();
+            if (node.isContainerNode() && !start.startsWith("[") && !start.startsWith("{")) {
+                return TextNode.valueOf(text);
+            }
+            return node;
         } catch (JsonProcessingException e) {
             return TextNode.valueOf(text);
         }
@@ -150,6 +158,7 @@ public final class ConfigLoader {
         out.set("logging", merge(YAML.valueToTree(LoggingSettings.DEFAULTS), user.remove("logging")));
         out.set("tls", merge(YAML.valueToTree(TlsSettings.DEFAULTS), user.remove("tls")));
         out.set("webhooks", merge(YAML.valueToTree(WebhookSettings.DEFAULTS), user.remove("webhooks")));
+        out.set("broker", merge(YAML.valueToTree(BrokerSettings.DEFAULTS), user.remove("broker")));
         ArrayNode apps = out.putArray("apps");
         JsonNode userApps = user.remove("apps");
         if (userApps != null && !userApps.isNull()) {
@@ -169,7 +178,7 @@ public final class ConfigLoader {
         Iterator<String> unknown = user.fieldNames();
         if (unknown.hasNext()) {
             throw new ConfigException(source + ": unknown key '" + unknown.next()
-                    + "' (known top-level keys: server, logging, tls, webhooks, apps)");
+                    + "' (known top-level keys: server, logging, tls, webhooks, broker, apps)");
         }
         return out;
     }
@@ -217,15 +226,16 @@ public final class ConfigLoader {
         LoggingSettings logging = section(merged.get("logging"), LoggingSettings.class, source, "logging");
         TlsSettings tls = section(merged.get("tls"), TlsSettings.class, source, "tls");
         WebhookSettings webhooks = section(merged.get("webhooks"), WebhookSettings.class, source, "webhooks");
+        BrokerSettings broker = section(merged.get("broker"), BrokerSettings.class, source, "broker");
         List<App> apps = new ArrayList<>();
         int i = 0;
         for (JsonNode app : merged.get("apps")) {
             apps.add(section(app, App.class, source, "apps[" + i++ + "]"));
         }
         if (apps.isEmpty()) {
-            return new SwitchboardConfig(server, logging, tls, webhooks, List.of(DEMO_APP), true);
+            return new SwitchboardConfig(server, logging, tls, webhooks, broker, List.of(DEMO_APP), true);
         }
-        return new SwitchboardConfig(server, logging, tls, webhooks, apps, false);
+        return new SwitchboardConfig(server, logging, tls, webhooks, broker, apps, false);
     }
 
     private static <T> T section(JsonNode node, Class<T> type, String source, String path) {

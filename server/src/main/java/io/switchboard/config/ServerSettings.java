@@ -36,6 +36,23 @@ public record ServerSettings(
     public static final ServerSettings DEFAULTS = new ServerSettings(
             "0.0.0.0", 6001, "", 120, 30, 64 * 1024, 1024 * 1024, 0, "auto", 1024 * 1024, 512 * 1024, 10, 10);
 
+    public ServerSettings withNodeId(String newNodeId) {
+        return new ServerSettings(
+                host,
+                port,
+                newNodeId,
+                activityTimeout,
+                pongTimeout,
+                maxFrameBytes,
+                maxRequestBodyBytes,
+                ioThreads,
+                io,
+                writeBufferHighWaterMark,
+                writeBufferLowWaterMark,
+                slowConsumerTimeout,
+                shutdownTimeout);
+    }
+
     public ServerSettings withPort(int newPort) {
         return new ServerSettings(
                 host,

@@ -9,6 +9,7 @@ public record SwitchboardConfig(
         LoggingSettings logging,
         TlsSettings tls,
         WebhookSettings webhooks,
+        BrokerSettings broker,
         List<App> apps,
         boolean demoApp) {
 
@@ -16,21 +17,31 @@ public record SwitchboardConfig(
         apps = List.copyOf(apps);
     }
 
-    /** A configuration with defaults for everything but the server settings and apps. */
+    /** A single-process configuration with defaults for everything but the server settings and apps. */
     public static SwitchboardConfig of(ServerSettings server, List<App> apps) {
         return new SwitchboardConfig(
-                server, LoggingSettings.DEFAULTS, TlsSettings.DEFAULTS, WebhookSettings.DEFAULTS, apps, false);
+                server,
+                LoggingSettings.DEFAULTS,
+                TlsSettings.DEFAULTS,
+                WebhookSettings.DEFAULTS,
+                BrokerSettings.DEFAULTS,
+                apps,
+                false);
     }
 
     public SwitchboardConfig withServer(ServerSettings newServer) {
-        return new SwitchboardConfig(newServer, logging, tls, webhooks, apps, demoApp);
+        return new SwitchboardConfig(newServer, logging, tls, webhooks, broker, apps, demoApp);
     }
 
     public SwitchboardConfig withTls(TlsSettings newTls) {
-        return new SwitchboardConfig(server, logging, newTls, webhooks, apps, demoApp);
+        return new SwitchboardConfig(server, logging, newTls, webhooks, broker, apps, demoApp);
     }
 
     public SwitchboardConfig withWebhooks(WebhookSettings newWebhooks) {
-        return new SwitchboardConfig(server, logging, tls, newWebhooks, apps, demoApp);
+        return new SwitchboardConfig(server, logging, tls, newWebhooks, broker, apps, demoApp);
+    }
+
+    public SwitchboardConfig withBroker(BrokerSettings newBroker) {
+        return new SwitchboardConfig(server, logging, tls, webhooks, newBroker, apps, demoApp);
     }
 }

@@ -12,6 +12,7 @@ import java.util.regex.Pattern;
 final class Validation {
     private static final Pattern CREDENTIAL = Pattern.compile("[A-Za-z0-9_.\\-]+");
     private static final Set<String> LEVELS = Set.of("trace", "debug", "info", "warn", "error", "off");
+    private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9_.\\-]*");
 
     static final Set<String> WEBHOOK_EVENTS = Set.of(
             "channel_occupied",
@@ -77,6 +78,8 @@ final class Validation {
                 Set.of("always", "every_second", "never").contains(hooks.sync()),
                 "must be always, every_second or never");
 
+        broker(config.broker(), s, source);
+
         var logging = config.logging();
         check(source, "logging.level", LEVELS.contains(lower(logging.level())), "must be one of " + LEVELS);
         logging.levels()
@@ -113,6 +116,57 @@ final class Validation {
                             "unknown event type '" + type + "'; use " + WEBHOOK_EVENTS);
                 }
             }
+        }
+    }
+
+    private static void broker(BrokerSettings b, ServerSettings s, String source) {
+        check(
+                source,
+                "broker.driver",
+                "memory".equals(b.driver()) || "redis".equals(b.driver()),
+                "must be memory or redis");
+        RedisSettings r = b.redis();
+        check(source, "broker.redis", r != null, "must be a mapping");
+        if (!b.usesRedis()) {
+            return;
+        }
+        check(
+                source,
+                "server.node_id",
+                s.nodeId() != null && NODE_ID.matcher(s.nodeId()).matches(),
+                "must use only A-Z a-z 0-9 _ . - (or be empty to generate one)");
+        if (r.clusterNodes().isEmpty()) {
+            check(source, "broker.redis.url", isRedisUrl(r.url()), "must be a redis:// or rediss:// URL");
+        }
+        for (int i = 0; i < r.clusterNodes().size(); i++) {
+            check(
+                    source,
+                    "broker.redis.cluster_nodes[" + i + "]",
+                    isRedisUrl(r.clusterNodes().get(i)),
+                    "must be a redis:// or rediss:// URL");
+        }
+        check(
+                source,
+                "broker.redis.key_prefix",
+                r.keyPrefix() != null
+                        && r.keyPrefix().indexOf('{') < 0
+                        && r.keyPrefix().indexOf('}') < 0,
+                "must not contain { or } (they would change Redis Cluster hash slots)");
+        check(source, "broker.redis.heartbeat_interval_ms", r.heartbeatIntervalMs() >= 100, "must be at least 100");
+        check(
+                source,
+                "broker.redis.node_timeout_ms",
+                r.nodeTimeoutMs() >= 2L * r.heartbeatIntervalMs(),
+                "must be at least twice heartbeat_interval_ms (" + 2L * r.heartbeatIntervalMs() + ")");
+        check(source, "broker.redis.command_timeout_ms", r.commandTimeoutMs() >= 100, "must be at least 100");
+    }
+
+    private static boolean isRedisUrl(String url) {
+        try {
+            URI uri = URI.create(url);
+            return ("redis".equals(uri.getScheme()) || "rediss".equals(uri.getScheme())) && uri.getHost() != null;
+        } catch (RuntimeException e) {
+            return false;
         }
     }
 

@@ -259,7 +259,7 @@ public final class PusherConnection implements Subscriber {
             if (current != null && current.refused()) {
                 subscriptions.remove(name);
             }
-            if (type.presence()) {
+            if (type.presence() && !result.failed()) {
                 subscriptionError(
                         name,
                         "LimitReached",

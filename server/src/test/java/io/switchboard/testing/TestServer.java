@@ -3,6 +3,7 @@ package io.switchboard.testing;
 import com.pusher.client.PusherOptions;
 import io.switchboard.Server;
 import io.switchboard.app.App;
+import io.switchboard.config.BrokerSettings;
 import io.switchboard.config.ServerSettings;
 import io.switchboard.config.SwitchboardConfig;
 import java.util.List;
@@ -25,8 +26,25 @@ public final class TestServer implements AutoCloseable {
 
     /** Starts with changed server settings, e.g. a short activity timeout. */
     public static TestServer start(UnaryOperator<ServerSettings> settings, App... apps) {
+        return start(settings, BrokerSettings.DEFAULTS, apps);
+    }
+
+    /**
+     * Starts one node of a cluster, e.g. {@code TestServer.start(BrokerSettings.redis(redis.settings()),
+     * app)}; each node gets a generated node id.
+     */
+    public static TestServer start(BrokerSettings broker, App... apps) {
+        return start(s -> s, broker, apps);
+    }
+
+    /** Starts with changed server settings and a broker. */
+    public static TestServer start(UnaryOperator<ServerSettings> settings, BrokerSettings broker, App... apps) {
         ServerSettings s = settings.apply(settings());
-        return new TestServer(Server.start(SwitchboardConfig.of(s, List.of(apps))));
+        if (broker.usesRedis()) {
+            s = s.withNodeId("");
+        }
+        return new TestServer(
+                Server.start(SwitchboardConfig.of(s, List.of(apps)).withBroker(broker)));
     }
 
     /** Starts with a complete configuration (its port is used as given: pass 0 for an ephemeral one). */
@@ -97,6 +115,26 @@ public final class TestServer implements AutoCloseable {
         PusherOptions options =
                 clientOptions().setChannelAuthorizer(auth.channels()).setUserAuthenticator(auth.users());
         return new com.pusher.client.Pusher(app.key(), options);
+    }
+
+    /** The HTTP status of {@code GET path} on this server, e.g. 200 or 503 for {@code /ready}. */
+    public int httpStatus(String path) {
+        try {
+            java.net.HttpURLConnection c = (java.net.HttpURLConnection) java.net
+                    .URI
+                    .create("http://127.0.0.1:" + port() + path)
+                    .toURL()
+                    .openConnection();
+            c.setConnectTimeout(5000);
+            c.setReadTimeout(10000);
+            try {
+                return c.getResponseCode();
+            } finally {
+                c.disconnect();
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Override

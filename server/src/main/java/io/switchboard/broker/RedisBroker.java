@@ -1,0 +1,282 @@
+package io.switchboard.broker;
+
+import io.switchboard.config.RedisSettings;
+import io.switchboard.protocol.ServerFrames;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Makes several Switchboard processes act as one through Redis (or a Redis Cluster).
+ *
+ * <p>Delivery is interest-based: this node subscribes to a channel's Redis pub/sub channel only
+ * while it has local subscribers, and every publication (its own included) comes back through that
+ * subscription, so each node delivers each event once. Presence, subscription counts, connection
+ * counts and cache channels live in Redis ({@link RedisKeys}); this node also keeps its own record
+ * of what it put there ({@link NodeLedger}) to put it back after Redis lost it. Node liveness and
+ * the removal of dead nodes are in {@link RedisMembership}.
+ *
+ * <p>While Redis is unreachable the node keeps its connections; events published on this node
+ * reach only this node's subscribers, events from other nodes do not arrive, presence subscribes
+ * are refused, and {@link #healthy()} is false. When Redis answers again the node subscribes again
+ * to every channel it has subscribers on and re-registers its presence members and counts.
+ */
+public final class RedisBroker implements Broker {
+    private static final Logger log = LoggerFactory.getLogger("switchboard.broker");
+
+    private final String nodeId;
+    private final RedisSettings settings;
+    private final RedisKeys keys;
+    private final RedisHealth health;
+    private final RedisLink link;
+    private final NodeLedger ledger;
+    private final RedisMembership membership;
+    private final RedisPresence presence;
+    private final RedisCounts counts;
+    private final RedisCache cache;
+    /** Channels with local subscribers; guarded by itself, so (un)subscribes reach Redis in order. */
+    private final Map<ChannelKey, Interest> interest = new HashMap<>();
+
+    private volatile Listener listener;
+    private volatile boolean closed;
+
+    /** One channel's local interest: a reference count, as first/last reports may interleave. */
+    private static final class Interest {
+        int references;
+        final CompletableFuture<Void> confirmed = new CompletableFuture<>();
+    }
+
+    private RedisBroker(RedisSettings settings, String nodeId) {
+        this.nodeId = nodeId;
+        this.settings = settings;
+        this.keys = new RedisKeys(settings.keyPrefix());
+        this.health = new RedisHealth(
+                2L * settings.heartbeatIntervalMs() + settings.commandTimeoutMs(),
+                TimeUnit.MILLISECONDS,
+                RedisLink.describe(settings));
+        this.link = RedisLink.connect(settings, health);
+        RedisMembership[] self = new RedisMembership[1];
+        this.ledger = new NodeLedger(appId -> self[0].register(appId).whenComplete((n, error) -> {
+            if (error != null) {
+                self[0].markStale();
+            }
+        }));
+        this.membership = new RedisMembership(
+                link,
+                keys,
+                nodeId,
+                ledger,
+                settings,
+                this::resubscribeAll,
+                new RedisMembership.Outcome() {
+                    @Override
+                    public void memberGone(ChannelKey channel, String userId) {
+                        publish(channel, new Envelope(ServerFrames.memberRemoved(channel.name(), userId), null));
+                        listener.memberReaped(channel, userId);
+                    }
+
+                    @Override
+                    public void channelEmpty(ChannelKey channel) {
+                        listener.channelReaped(channel);
+                    }
+                },
+                health);
+        self[0] = membership;
+        this.presence = new RedisPresence(link, keys, nodeId, ledger, membership::markStale);
+        this.counts = new RedisCounts(link, keys, nodeId, ledger, membership::markStale);
+        this.cache = new RedisCache(link, keys);
+    }
+
+    /**
+     * Connects to Redis; blocks until connected.
+     *
+     * @param nodeId this process's id in the cluster; must be unique among live nodes
+     * @throws IllegalStateException when Redis cannot be reached
+     */
+    public static RedisBroker connect(RedisSettings settings, String nodeId) {
+        return new RedisBroker(settings, nodeId);
+    }
+
+    public String nodeId() {
+        return nodeId;
+    }
+
+    @Override
+    public void start(Listener listener) {
+        this.listener = listener;
+        link.onMessage(this::onMessage);
+        try {
+            link.subscribe(keys.control())
+                    .toCompletableFuture()
+                    .get(settings.commandTimeoutMs(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            membership.markStale();
+        }
+        membership.start();
+        log.info(
+                "node {} joined the cluster through Redis at {} (heartbeat every {} ms, taken for dead after {} ms)",
+                nodeId,
+                RedisLink.describe(settings),
+                settings.heartbeatIntervalMs(),
+                settings.nodeTimeoutMs());
+    }
+
+    @Override
+    public void publish(ChannelKey channel, Envelope envelope) {
+        link.publish(keys.messages(channel), RedisWire.event(envelope)).whenComplete((receivers, error) -> {
+            if (error != null && !closed) {
+                // Redis did not take it: at least this node's subscribers get it.
+                listener.onEvent(channel, envelope);
+            }
+        });
+    }
+
+    @Override
+    public void subscribe(ChannelKey channel) {
+        synchronized (interest) {
+            Interest i = interest.computeIfAbsent(channel, c -> new Interest());
+            if (i.references++ == 0) {
+                link.subscribe(keys.messages(channel)).whenComplete((v, error) -> {
+                    if (error != null) {
+                        membership.markStale(); // subscribed again once Redis answers
+                    }
+                    i.confirmed.complete(null);
+                });
+            }
+        }
+    }
+
+    @Override
+    public void unsubscribe(ChannelKey channel) {
+        synchronized (interest) {
+            Interest i = interest.get(channel);
+            if (i == null || --i.references > 0) {
+                return;
+            }
+            interest.remove(channel);
+            link.unsubscribe(keys.messages(channel));
+        }
+    }
+
+    @Override
+    public CompletionStage<Void> whenSubscribed(ChannelKey channel) {
+        synchronized (interest) {
+            Interest i = interest.get(channel);
+            return i == null ? CompletableFuture.completedFuture(null) : i.confirmed;
+        }
+    }
+
+    /** Subscribes again to the control channel and every channel with local subscribers. */
+    private void resubscribeAll() {
+        List<ChannelKey> channels;
+        synchronized (interest) {
+            channels = new ArrayList<>(interest.keySet());
+            link.subscribe(keys.control()).whenComplete((v, e) -> failed(e));
+            for (ChannelKey channel : channels) {
+                link.subscribe(keys.messages(channel)).whenComplete((v, e) -> failed(e));
+            }
+        }
+        log.debug("subscribed again to {} channels", channels.size());
+    }
+
+    private void failed(Throwable error) {
+        if (error != null) {
+            membership.markStale();
+        }
+    }
+
+    @Override
+    public void broadcast(Command command) {
+        link.publish(keys.control(), RedisWire.command(command)).whenComplete((receivers, error) -> {
+            if (error != null && !closed) {
+                listener.onCommand(command);
+            }
+        });
+    }
+
+    private void onMessage(String channelName, byte[] message) {
+        Listener l = listener;
+        if (l == null) {
+            return;
+        }
+        ChannelKey channel = keys.channelOf(channelName);
+        if (channel != null) {
+            Envelope envelope = RedisWire.event(message);
+            if (envelope != null) {
+                l.onEvent(channel, envelope);
+            }
+        } else if (channelName.equals(keys.control())) {
+            Command command = RedisWire.command(message);
+            if (command != null) {
+                l.onCommand(command);
+            }
+        }
+    }
+
+    @Override
+    public PresenceStore presence() {
+        return presence;
+    }
+
+    @Override
+    public CountStore counts() {
+        return counts;
+    }
+
+    @Override
+    public CacheStore cache() {
+        return cache;
+    }
+
+    @Override
+    public boolean healthy() {
+        return !closed && health.healthy();
+    }
+
+    /**
+     * Leaves the cluster: this node's presence members leave at once (with {@code member_removed}),
+     * its counts and connections are taken back, then the connections to Redis close.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        try {
+            membership
+                    .leave()
+                    .thenCompose(v -> link.call(() -> link.commands().ping()))
+                    .toCompletableFuture()
+                    .get(2L * settings.commandTimeoutMs(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            log.warn(
+                    "could not remove this node's state from Redis ({}); the other nodes remove it after {} ms",
+                    e.toString(),
+                    settings.nodeTimeoutMs());
+        } finally {
+            closed = true;
+            link.close();
+        }
+        log.info("node {} left the cluster", nodeId);
+    }
+
+    /**
+     * Stops as a crashed process would: no heartbeat, connections dropped, nothing removed from
+     * Redis. For tests of failure handling.
+     */
+    void halt() {
+        closed = true;
+        membership.halt();
+        link.close();
+    }
+}

@@ -1,0 +1,293 @@
+package io.switchboard.broker;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
+import io.lettuce.core.cluster.pubsub.RedisClusterPubSubAdapter;
+import io.lettuce.core.cluster.pubsub.StatefulRedisClusterPubSubConnection;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.codec.RedisCodec;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.event.connection.ConnectionDeactivatedEvent;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.pubsub.api.async.RedisPubSubAsyncCommands;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
+import io.switchboard.config.RedisSettings;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import reactor.core.Disposable;
+
+/**
+ * The connections to Redis, standalone or cluster: one for commands, one for pub/sub (plain
+ * {@code SUBSCRIBE}/{@code PUBLISH} on a single Redis, sharded {@code SSUBSCRIBE}/{@code
+ * SPUBLISH} on a cluster so each message travels only to the shard that owns its channel).
+ *
+ * <p>Lettuce runs on its own small set of threads, never on the server's event loops. Every call
+ * is asynchronous. While a single Redis is unreachable commands fail at once instead of queueing
+ * (in a cluster they wait up to the command timeout, as node connections open lazily); Lettuce
+ * reconnects in the background with a backoff of at most two seconds.
+ */
+final class RedisLink implements AutoCloseable {
+    private static final RedisCodec<String, byte[]> CODEC = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
+
+    /** Receives pub/sub messages, on a Lettuce thread. */
+    interface MessageHandler {
+        void message(String channel, byte[] message);
+    }
+
+    private final ClientResources resources;
+    private final RedisClient client;
+    private final RedisClusterClient clusterClient;
+    private final StatefulConnection<String, byte[]> commandConnection;
+    private final RedisClusterAsyncCommands<String, byte[]> commands;
+    private final StatefulRedisPubSubConnection<String, byte[]> pubSub;
+    private final boolean cluster;
+    private final RedisHealth health;
+    private final Disposable events;
+    private volatile MessageHandler handler = (channel, message) -> {};
+    private volatile boolean closing;
+
+    private RedisLink(
+            ClientResources resources,
+            RedisClient client,
+            RedisClusterClient clusterClient,
+            StatefulConnection<String, byte[]> commandConnection,
+            RedisClusterAsyncCommands<String, byte[]> commands,
+            StatefulRedisPubSubConnection<String, byte[]> pubSub,
+            RedisHealth health) {
+        this.resources = resources;
+        this.client = client;
+        this.clusterClient = clusterClient;
+        this.commandConnection = commandConnection;
+        this.commands = commands;
+        this.pubSub = pubSub;
+        this.cluster = clusterClient != null;
+        this.health = health;
+        if (pubSub instanceof StatefulRedisClusterPubSubConnection<String, byte[]> c) {
+            c.setNodeMessagePropagation(true);
+            c.addListener(new RedisClusterPubSubAdapter<String, byte[]>() {
+                @Override
+                public void message(RedisClusterNode node, String channel, byte[] message) {
+                    handler.message(channel, message);
+                }
+
+                @Override
+                public void smessage(RedisClusterNode node, String channel, byte[] message) {
+                    handler.message(channel, message);
+                }
+            });
+        } else {
+            pubSub.addListener(new RedisPubSubAdapter<String, byte[]>() {
+                @Override
+                public void message(String channel, byte[] message) {
+                    handler.message(channel, message);
+                }
+
+                @Override
+                public void smessage(String channel, byte[] message) {
+                    handler.message(channel, message);
+                }
+            });
+        }
+        // A single Redis: a closed connection means an outage right away. (In a cluster the
+        // client also opens and closes short-lived connections, so only failed commands count.)
+        events = cluster
+                ? null
+                : resources.eventBus().get().subscribe(event -> {
+                    if (event instanceof ConnectionDeactivatedEvent && !closing) {
+                        health.lost("connection closed");
+                    }
+                });
+    }
+
+    /**
+     * Connects, blocking until both connections are up.
+     *
+     * @throws IllegalStateException naming the Redis address when it cannot be reached
+     */
+    static RedisLink connect(RedisSettings settings, RedisHealth health) {
+        Duration timeout = Duration.ofMillis(settings.commandTimeoutMs());
+        ClientResources resources = DefaultClientResources.builder()
+                .ioThreadPoolSize(2)
+                .computationThreadPoolSize(2)
+                .reconnectDelay(
+                        Delay.exponential(Duration.ofMillis(50), Duration.ofSeconds(2), 2, TimeUnit.MILLISECONDS))
+                .build();
+        SocketOptions socket =
+                SocketOptions.builder().connectTimeout(timeout).keepAlive(true).build();
+        try {
+            if (settings.cluster()) {
+                List<RedisURI> seeds = new ArrayList<>();
+                for (String url : settings.clusterNodes()) {
+                    seeds.add(uri(url, timeout));
+                }
+                RedisClusterClient client = RedisClusterClient.create(resources, seeds);
+                // Connections to the cluster's nodes open on first use, so commands must wait for
+                // them rather than fail; during an outage they fail after the command timeout.
+                client.setOptions(ClusterClientOptions.builder()
+                        .autoReconnect(true)
+                        .timeoutOptions(TimeoutOptions.enabled(timeout))
+                        .socketOptions(socket)
+                        .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
+                                .enablePeriodicRefresh(Duration.ofSeconds(30))
+                                .build())
+                        .build());
+                try {
+                    var connection = client.connect(CODEC);
+                    StatefulRedisClusterPubSubConnection<String, byte[]> pubSub = client.connectPubSub(CODEC);
+                    return new RedisLink(resources, null, client, connection, connection.async(), pubSub, health);
+                } catch (RuntimeException e) {
+                    client.shutdown(Duration.ZERO, timeout);
+                    throw e;
+                }
+            }
+            RedisClient client = RedisClient.create(resources, uri(settings.url(), timeout));
+            client.setOptions(ClientOptions.builder()
+                    .autoReconnect(true)
+                    .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                    .timeoutOptions(TimeoutOptions.enabled(timeout))
+                    .socketOptions(socket)
+                    .build());
+            try {
+                var connection = client.connect(CODEC);
+                StatefulRedisPubSubConnection<String, byte[]> pubSub = client.connectPubSub(CODEC);
+                return new RedisLink(resources, client, null, connection, connection.async(), pubSub, health);
+            } catch (RuntimeException e) {
+                client.shutdown(Duration.ZERO, timeout);
+                throw e;
+            }
+        } catch (RuntimeException e) {
+            resources.shutdown(0, settings.commandTimeoutMs(), TimeUnit.MILLISECONDS);
+            throw new IllegalStateException(
+                    "cannot connect to Redis at " + describe(settings) + ": "
+                            + RedisHealth.unwrap(e).getMessage(),
+                    e);
+        }
+    }
+
+    private static RedisURI uri(String url, Duration timeout) {
+        RedisURI uri = RedisURI.create(url);
+        uri.setTimeout(timeout);
+        return uri;
+    }
+
+    /** Where the settings point, for log lines: hosts and ports only, never credentials. */
+    static String describe(RedisSettings settings) {
+        if (!settings.cluster()) {
+            return hostAndPort(settings.url());
+        }
+        List<String> hosts = new ArrayList<>();
+        for (String url : settings.clusterNodes()) {
+            hosts.add(hostAndPort(url));
+        }
+        return "cluster " + String.join(",", hosts);
+    }
+
+    private static String hostAndPort(String url) {
+        try {
+            RedisURI uri = RedisURI.create(url);
+            return uri.getHost() + ":" + uri.getPort();
+        } catch (RuntimeException e) {
+            return "(invalid URL)";
+        }
+    }
+
+    boolean cluster() {
+        return cluster;
+    }
+
+    void onMessage(MessageHandler handler) {
+        this.handler = handler;
+    }
+
+    /** The command API; prefer {@link #call}, which records health. */
+    RedisClusterAsyncCommands<String, byte[]> commands() {
+        return commands;
+    }
+
+    /**
+     * Runs one command, turning a command refused on the spot (Redis unreachable) into a failed
+     * stage and recording the outcome in the health.
+     */
+    <T> CompletionStage<T> call(Supplier<? extends CompletionStage<T>> command) {
+        return recorded(attempt(command));
+    }
+
+    /** Runs a script by its SHA, sending its body when Redis does not have it (yet, or any more). */
+    <T> CompletionStage<T> script(RedisScripts.Script script, ScriptOutputType type, String[] keys, byte[]... args) {
+        CompletionStage<T> stage = RedisLink.<T>attempt(() -> commands.evalsha(script.sha(), type, keys, args))
+                .exceptionallyCompose(error -> RedisHealth.unwrap(error) instanceof RedisNoScriptException
+                        ? attempt(() -> commands.<T>eval(script.body(), type, keys, args))
+                        : CompletableFuture.failedFuture(error));
+        return recorded(stage);
+    }
+
+    private static <T> CompletionStage<T> attempt(Supplier<? extends CompletionStage<T>> command) {
+        try {
+            return command.get();
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private <T> CompletionStage<T> recorded(CompletionStage<T> stage) {
+        return stage.whenComplete((value, error) -> {
+            if (error == null) {
+                health.succeeded();
+            } else {
+                health.failed(error);
+            }
+        });
+    }
+
+    CompletionStage<Long> publish(String channel, byte[] message) {
+        return call(() -> cluster ? commands.spublish(channel, message) : commands.publish(channel, message));
+    }
+
+    CompletionStage<Void> subscribe(String channel) {
+        RedisPubSubAsyncCommands<String, byte[]> c = pubSub.async();
+        return call(() -> cluster ? c.ssubscribe(channel) : c.subscribe(channel));
+    }
+
+    CompletionStage<Void> unsubscribe(String channel) {
+        RedisPubSubAsyncCommands<String, byte[]> c = pubSub.async();
+        return call(() -> cluster ? c.sunsubscribe(channel) : c.unsubscribe(channel));
+    }
+
+    @Override
+    public void close() {
+        closing = true;
+        if (events != null) {
+            events.dispose();
+        }
+        try {
+            pubSub.close();
+            commandConnection.close();
+        } finally {
+            if (client != null) {
+                client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+            } else {
+                clusterClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+            }
+            resources.shutdown(0, 2, TimeUnit.SECONDS);
+        }
+    }
+}

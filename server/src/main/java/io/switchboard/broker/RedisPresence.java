@@ -1,0 +1,127 @@
+package io.switchboard.broker;
+
+import static io.switchboard.broker.RedisWire.utf8;
+
+import io.lettuce.core.ScriptOutputType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Presence in Redis: one hash field per connection ({@code node:socket -> user}), a reference
+ * count and the {@code user_info} per user, changed only by Lua scripts so "first connection",
+ * "last connection" and "channel full" hold cluster-wide. Members are not kept in join order.
+ */
+final class RedisPresence implements PresenceStore {
+    private final RedisLink link;
+    private final RedisKeys keys;
+    private final String nodeId;
+    private final NodeLedger ledger;
+    private final Runnable stale;
+
+    /** @param stale called when a change may not have reached Redis */
+    RedisPresence(RedisLink link, RedisKeys keys, String nodeId, NodeLedger ledger, Runnable stale) {
+        this.link = link;
+        this.keys = keys;
+        this.nodeId = nodeId;
+        this.ledger = ledger;
+        this.stale = stale;
+    }
+
+    private String[] scriptKeys(ChannelKey channel) {
+        return new String[] {
+            keys.presence(channel), keys.users(channel), keys.info(channel), keys.nodePresence(channel.appId(), nodeId)
+        };
+    }
+
+    @Override
+    public CompletionStage<JoinResult> join(ChannelKey channel, String socketId, Member member, int maxMembers) {
+        NodeLedger.AppRecord record = ledger.app(channel.appId());
+        CompletionStage<List<Object>> reply;
+        synchronized (record) {
+            record.joining(channel.name(), socketId, true);
+            reply = link.script(
+                    RedisScripts.JOIN,
+                    ScriptOutputType.MULTI,
+                    scriptKeys(channel),
+                    utf8(nodeId),
+                    utf8(socketId),
+                    utf8(member.userId()),
+                    utf8(member.userInfo() == null ? "" : member.userInfo()),
+                    utf8(maxMembers),
+                    utf8(channel.name()));
+        }
+        return reply.handle((r, error) -> {
+            JoinResult result = error == null ? parse(r) : null;
+            synchronized (record) {
+                record.joining(channel.name(), socketId, false);
+                if (result != null && result.accepted()) {
+                    record.joined(channel.name(), socketId, member);
+                }
+            }
+            if (error != null) {
+                stale.run();
+                throw new CompletionException(RedisHealth.unwrap(error));
+            }
+            return result;
+        });
+    }
+
+    private static JoinResult parse(List<Object> reply) {
+        boolean accepted = RedisWire.number(reply.get(0)) == 1;
+        boolean first = RedisWire.number(reply.get(1)) == 1;
+        return new JoinResult(accepted, first, accepted ? members((List<?>) reply.get(2)) : List.of());
+    }
+
+    private static List<Member> members(List<?> flat) {
+        List<Member> out = new ArrayList<>(flat.size() / 2);
+        for (int i = 0; i + 1 < flat.size(); i += 2) {
+            String info = RedisWire.text(flat.get(i + 1));
+            out.add(new Member(RedisWire.text(flat.get(i)), info == null || info.isEmpty() ? null : info));
+        }
+        return out;
+    }
+
+    @Override
+    public CompletionStage<Boolean> leave(ChannelKey channel, String socketId, String userId) {
+        NodeLedger.AppRecord record = ledger.app(channel.appId());
+        CompletionStage<Long> reply;
+        synchronized (record) {
+            record.left(channel.name(), socketId);
+            reply = link.script(
+                    RedisScripts.LEAVE,
+                    ScriptOutputType.INTEGER,
+                    scriptKeys(channel),
+                    utf8(nodeId),
+                    utf8(socketId),
+                    utf8(channel.name()));
+        }
+        return reply.handle((last, error) -> {
+            if (error != null) {
+                // Redis still holds the connection: the next reconcile removes it and reports
+                // the member as gone then.
+                stale.run();
+                throw new CompletionException(RedisHealth.unwrap(error));
+            }
+            return last == 1;
+        });
+    }
+
+    @Override
+    public CompletionStage<List<Member>> members(ChannelKey channel) {
+        CompletionStage<Map<String, byte[]>> all =
+                link.call(() -> link.commands().hgetall(keys.info(channel)));
+        return all.thenApply(map -> {
+            List<Member> out = new ArrayList<>(map.size());
+            map.forEach((user, info) -> out.add(new Member(user, info.length == 0 ? null : RedisWire.text(info))));
+            return out;
+        });
+    }
+
+    @Override
+    public CompletionStage<Integer> userCount(ChannelKey channel) {
+        return link.<Long>call(() -> link.commands().hlen(keys.users(channel))).thenApply(Long::intValue);
+    }
+}

@@ -1,0 +1,265 @@
+package io.switchboard.broker;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * The Lua scripts that keep cluster-wide state consistent: each runs atomically in Redis, so two
+ * nodes can never both see "first connection" or both take the last connection slot. Key names
+ * are those of {@link RedisKeys}; a script that builds key names itself only builds keys of the
+ * app whose keys it was given, so all of them share one cluster hash slot.
+ */
+final class RedisScripts {
+    private RedisScripts() {}
+
+    /** A script and its SHA-1, for {@code EVALSHA} with a fallback to {@code EVAL}. */
+    record Script(String name, String body, String sha) {
+        static Script of(String name, String body) {
+            try {
+                byte[] digest = MessageDigest.getInstance("SHA-1").digest(body.getBytes(StandardCharsets.UTF_8));
+                return new Script(name, body, HexFormat.of().formatHex(digest));
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    /**
+     * Adds one connection to a presence channel, refusing a new user when the channel is full.
+     * KEYS: presence, users, info, node presence. ARGV: node, socket, user id, user info, max
+     * members, channel. Returns {accepted, first connection of the user, {user, info, ...}}.
+     */
+    static final Script JOIN = Script.of("join", """
+            local conn = ARGV[1] .. ':' .. ARGV[2]
+            local uid = ARGV[3]
+            local first = 0
+            if redis.call('HEXISTS', KEYS[1], conn) == 0 then
+              if redis.call('HEXISTS', KEYS[2], uid) == 0 then
+                if redis.call('HLEN', KEYS[2]) >= tonumber(ARGV[5]) then
+                  return {0, 0, {}}
+                end
+                first = 1
+                redis.call('HSET', KEYS[3], uid, ARGV[4])
+              end
+              redis.call('HINCRBY', KEYS[2], uid, 1)
+              redis.call('HSET', KEYS[1], conn, uid)
+              redis.call('HSET', KEYS[4], ARGV[6] .. ':' .. ARGV[2], uid)
+            end
+            return {1, first, redis.call('HGETALL', KEYS[3])}
+            """);
+
+    /**
+     * Removes one connection from a presence channel. KEYS as {@link #JOIN}. ARGV: node, socket,
+     * channel. Returns 1 when it was the user's last connection on the channel.
+     */
+    static final Script LEAVE = Script.of("leave", """
+            local conn = ARGV[1] .. ':' .. ARGV[2]
+            local uid = redis.call('HGET', KEYS[1], conn)
+            if not uid then
+              return 0
+            end
+            redis.call('HDEL', KEYS[1], conn)
+            redis.call('HDEL', KEYS[4], ARGV[3] .. ':' .. ARGV[2])
+            if redis.call('HINCRBY', KEYS[2], uid, -1) <= 0 then
+              redis.call('HDEL', KEYS[2], uid)
+              redis.call('HDEL', KEYS[3], uid)
+              return 1
+            end
+            return 0
+            """);
+
+    /** KEYS: subscriptions, node subscriptions. ARGV: channel. Returns the cluster-wide count. */
+    static final Script INCREMENT = Script.of("increment", """
+            redis.call('HINCRBY', KEYS[2], ARGV[1], 1)
+            return redis.call('HINCRBY', KEYS[1], ARGV[1], 1)
+            """);
+
+    /**
+     * KEYS as {@link #INCREMENT}. Only takes back what this node added (a Redis that lost this
+     * node's counts is not driven negative). Returns the cluster-wide count.
+     */
+    static final Script DECREMENT = Script.of("decrement", """
+            local mine = redis.call('HINCRBY', KEYS[2], ARGV[1], -1)
+            if mine <= 0 then
+              redis.call('HDEL', KEYS[2], ARGV[1])
+            end
+            if mine < 0 then
+              return tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0')
+            end
+            local total = redis.call('HINCRBY', KEYS[1], ARGV[1], -1)
+            if total <= 0 then
+              redis.call('HDEL', KEYS[1], ARGV[1])
+              return 0
+            end
+            return total
+            """);
+
+    /** KEYS: connections. ARGV: node, limit (0 = none). Returns 1 when a slot was taken. */
+    static final Script ACQUIRE = Script.of("acquire", """
+            local limit = tonumber(ARGV[2])
+            if limit > 0 then
+              local total = 0
+              for _, v in ipairs(redis.call('HVALS', KEYS[1])) do
+                total = total + tonumber(v)
+              end
+              if total >= limit then
+                return 0
+              end
+            end
+            redis.call('HINCRBY', KEYS[1], ARGV[1], 1)
+            return 1
+            """);
+
+    /** KEYS: connections. ARGV: node. */
+    static final Script RELEASE = Script.of("release", """
+            if redis.call('HINCRBY', KEYS[1], ARGV[1], -1) <= 0 then
+              redis.call('HDEL', KEYS[1], ARGV[1])
+            end
+            return 1
+            """);
+
+    /**
+     * Renews this node's heartbeat and lists nodes whose heartbeat expired (or whose reaper did
+     * not finish in time). KEYS: nodes, reaping. ARGV: node, node timeout (ms). Returns {1 when
+     * this node's entry was missing, {expired...}, {stuck...}}.
+     */
+    static final Script HEARTBEAT = Script.of("heartbeat", """
+            local t = redis.call('TIME')
+            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            local added = redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
+            redis.call('ZREM', KEYS[2], ARGV[1])
+            local dead = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, 100)
+            local stuck = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, 100)
+            return {added, dead, stuck}
+            """);
+
+    /**
+     * Claims the reaping of a dead node, so exactly one live node reaps it; a claim that was not
+     * finished by its deadline can be taken over. KEYS: nodes, reaping. ARGV: node, reaping
+     * deadline (ms from now). Returns 1 when this caller must reap.
+     */
+    static final Script CLAIM = Script.of("claim", """
+            local t = redis.call('TIME')
+            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            local expiry = redis.call('ZSCORE', KEYS[1], ARGV[1])
+            if expiry and tonumber(expiry) <= now then
+              redis.call('ZREM', KEYS[1], ARGV[1])
+              redis.call('ZADD', KEYS[2], now + tonumber(ARGV[2]), ARGV[1])
+              return 1
+            end
+            local deadline = redis.call('ZSCORE', KEYS[2], ARGV[1])
+            if deadline and tonumber(deadline) <= now then
+              redis.call('ZADD', KEYS[2], now + tonumber(ARGV[2]), ARGV[1])
+              return 1
+            end
+            return 0
+            """);
+
+    /**
+     * Makes one node's state in one app exactly what it should be: subscription counts, presence
+     * connections and the connection count. Used to re-register after Redis lost data (desired =
+     * the node's own record), to remove a dead node (desired = nothing) and on clean shutdown.
+     *
+     * <p>KEYS: the app's subscriptions key (routes the call to the app's slot). ARGV: app key
+     * start, node, lowest and highest right connection count (they differ while connection slots
+     * are being taken: a count in between is kept), n, n x (channel, count), m, m x (channel,
+     * socket, user id, user info), k, k x (channel, socket) of joins in flight, kept if present.
+     * Returns {{channel, user id, ...} of users whose last connection went, {channel...} that
+     * became empty}.
+     */
+    static final Script RECONCILE = Script.of("reconcile", """
+            local base, node = ARGV[1], ARGV[2]
+            local connsLow, connsHigh = tonumber(ARGV[3]), tonumber(ARGV[4])
+            local i = 5
+            local function count()
+              local n = tonumber(ARGV[i])
+              i = i + 1
+              return n
+            end
+            local wantSubs = {}
+            for _ = 1, count() do
+              wantSubs[ARGV[i]] = tonumber(ARGV[i + 1])
+              i = i + 2
+            end
+            local wantPresence = {}
+            for _ = 1, count() do
+              wantPresence[ARGV[i] .. ':' .. ARGV[i + 1]] = {ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]}
+              i = i + 4
+            end
+            local keep = {}
+            for _ = 1, count() do
+              keep[ARGV[i] .. ':' .. ARGV[i + 1]] = true
+              i = i + 2
+            end
+
+            local removed, vacated = {}, {}
+            local totals = KEYS[1]
+            local mySubs = base .. 'node:' .. node .. ':subs'
+            local have = redis.call('HGETALL', mySubs)
+            local old = {}
+            for j = 1, #have, 2 do
+              old[have[j]] = tonumber(have[j + 1])
+              if wantSubs[have[j]] == nil then
+                wantSubs[have[j]] = 0
+              end
+            end
+            for ch, n in pairs(wantSubs) do
+              local delta = n - (old[ch] or 0)
+              if delta ~= 0 then
+                local total = redis.call('HINCRBY', totals, ch, delta)
+                if total <= 0 then
+                  redis.call('HDEL', totals, ch)
+                  if delta < 0 then
+                    vacated[#vacated + 1] = ch
+                  end
+                end
+              end
+              if n > 0 then
+                redis.call('HSET', mySubs, ch, n)
+              else
+                redis.call('HDEL', mySubs, ch)
+              end
+            end
+
+            local myPresence = base .. 'node:' .. node .. ':presence'
+            local held = redis.call('HGETALL', myPresence)
+            for j = 1, #held, 2 do
+              local field, uid = held[j], held[j + 1]
+              if wantPresence[field] then
+                wantPresence[field] = nil
+              elseif not keep[field] then
+                local sep = string.find(field, ':', 1, true)
+                local ch, socket = string.sub(field, 1, sep - 1), string.sub(field, sep + 1)
+                redis.call('HDEL', myPresence, field)
+                redis.call('HDEL', base .. 'presence:' .. ch, node .. ':' .. socket)
+                local users = base .. 'users:' .. ch
+                if redis.call('HINCRBY', users, uid, -1) <= 0 then
+                  redis.call('HDEL', users, uid)
+                  redis.call('HDEL', base .. 'info:' .. ch, uid)
+                  removed[#removed + 1] = ch
+                  removed[#removed + 1] = uid
+                end
+              end
+            end
+            for field, e in pairs(wantPresence) do
+              local ch, socket, uid = e[1], e[2], e[3]
+              if redis.call('HINCRBY', base .. 'users:' .. ch, uid, 1) == 1 then
+                redis.call('HSET', base .. 'info:' .. ch, uid, e[4])
+              end
+              redis.call('HSET', base .. 'presence:' .. ch, node .. ':' .. socket, uid)
+              redis.call('HSET', myPresence, field, uid)
+            end
+
+            local conns = tonumber(redis.call('HGET', base .. 'connections', node) or '0')
+            if conns < connsLow or conns > connsHigh then
+              if connsLow > 0 then
+                redis.call('HSET', base .. 'connections', node, connsLow)
+              else
+                redis.call('HDEL', base .. 'connections', node)
+              end
+            end
+            return {removed, vacated}
+            """);
+}

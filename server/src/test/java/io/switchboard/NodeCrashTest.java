@@ -1,0 +1,181 @@
+package io.switchboard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.pusher.rest.data.Result;
+import io.switchboard.app.App;
+import io.switchboard.config.BrokerSettings;
+import io.switchboard.config.RedisSettings;
+import io.switchboard.testing.NodeClient;
+import io.switchboard.testing.TestApps;
+import io.switchboard.testing.TestRedis;
+import io.switchboard.testing.TestServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A node killed without warning (SIGKILL, a separate JVM): the surviving node removes its members
+ * once its heartbeat expires, clients see {@code member_removed} exactly once, counts are right.
+ */
+class NodeCrashTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final App app = TestApps.app("a");
+    private final TestRedis redis = TestRedis.standalone();
+    private final RedisSettings settings = redis.settings();
+    private final TestServer survivor = TestServer.start(BrokerSettings.redis(settings), app);
+    private final List<AutoCloseable> open = new ArrayList<>();
+    private Process doomed;
+    private Path log;
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        for (AutoCloseable c : open) {
+            c.close();
+        }
+        if (doomed != null) {
+            doomed.destroyForcibly();
+        }
+        survivor.close();
+        redis.close();
+        if (log != null) {
+            Files.deleteIfExists(log);
+        }
+    }
+
+    @Test
+    void membersOfAKilledNodeAreRemovedOnceBySurvivors() throws Exception {
+        int port = TestRedis.freePort(false);
+        startDoomedNode(port);
+
+        NodeClient watcher = open(NodeClient.connect(survivor, app, "watcher")).subscribePresence("presence-room");
+        NodeClient victim = open(NodeClient.connect(port, app, "victim"));
+        victim.subscribePresence("presence-room").subscribe("only-there");
+        NodeClient sharedThere = open(NodeClient.connect(port, app, "shared")).subscribePresence("presence-room");
+        watcher.awaitNames("presence-room", "member_added:victim", "member_added:shared");
+        NodeClient sharedHere =
+                open(NodeClient.connect(survivor, app, "shared")).subscribePresence("presence-room");
+        await().atMost(NodeClient.WAIT).until(() -> subscriptionCount("presence-room") == 4);
+        assertThat(occupied()).contains("only-there");
+
+        doomed.destroyForcibly();
+        assertThat(doomed.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+        watcher.awaitNames("presence-room", "member_added:victim", "member_added:shared", "member_removed:victim");
+        await().atMost(NodeClient.WAIT).until(() -> subscriptionCount("presence-room") == 2);
+        assertThat(userIds("presence-room")).containsExactlyInAnyOrder("watcher", "shared");
+        assertThat(occupied()).containsExactly("presence-room");
+
+        Result sentinel = survivor.rest(app).trigger("presence-room", "after", Map.of());
+        assertThat(sentinel.getHttpStatus()).isEqualTo(200);
+        watcher.awaitNames(
+                "presence-room", "member_added:victim", "member_added:shared", "member_removed:victim", "after");
+        sharedHere.awaitNames("presence-room", "member_removed:victim", "after");
+    }
+
+    private NodeClient open(NodeClient client) {
+        open.add(client);
+        return client;
+    }
+
+    /** Starts io.switchboard.Main in its own JVM, configured through the environment only. */
+    private void startDoomedNode(int port) throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        log = Files.createTempFile("switchboard-node", ".log");
+        ProcessBuilder pb = new ProcessBuilder(
+                java,
+                "--enable-native-access=ALL-UNNAMED",
+                "-Xmx256m",
+                "-XX:TieredStopAtLevel=1",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "io.switchboard.Main");
+        Map<String, String> env = pb.environment();
+        env.keySet().removeIf(k -> k.startsWith("SWITCHBOARD_"));
+        env.put("SWITCHBOARD_SERVER__HOST", "127.0.0.1");
+        env.put("SWITCHBOARD_SERVER__PORT", Integer.toString(port));
+        env.put("SWITCHBOARD_SERVER__IO_THREADS", "1");
+        env.put("SWITCHBOARD_BROKER__DRIVER", "redis");
+        env.put("SWITCHBOARD_BROKER__REDIS__URL", settings.url());
+        env.put("SWITCHBOARD_BROKER__REDIS__KEY_PREFIX", settings.keyPrefix());
+        env.put("SWITCHBOARD_BROKER__REDIS__HEARTBEAT_INTERVAL_MS", "500");
+        env.put("SWITCHBOARD_BROKER__REDIS__NODE_TIMEOUT_MS", "3000");
+        env.put("SWITCHBOARD_APPS__0__ID", app.id());
+        env.put("SWITCHBOARD_APPS__0__KEY", app.key());
+        env.put("SWITCHBOARD_APPS__0__SECRET", app.secret());
+        env.put("SWITCHBOARD_APPS__0__CLIENT_EVENTS", "true");
+        pb.redirectErrorStream(true).redirectOutput(log.toFile());
+        doomed = pb.start();
+        try {
+            await().atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> {
+                        if (!doomed.isAlive()) {
+                            throw new AssertionError("the node exited: " + Files.readString(log));
+                        }
+                        return ready(port);
+                    });
+        } catch (RuntimeException | AssertionError e) {
+            throw new AssertionError("node on port " + port + " did not become ready:\n" + Files.readString(log), e);
+        }
+    }
+
+    private static boolean ready(int port) {
+        try {
+            HttpURLConnection c = (HttpURLConnection)
+                    URI.create("http://127.0.0.1:" + port + "/ready").toURL().openConnection();
+            c.setConnectTimeout(1000);
+            c.setReadTimeout(2000);
+            try {
+                return c.getResponseCode() == 200;
+            } finally {
+                c.disconnect();
+            }
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private JsonNode get(String path, Map<String, String> params) {
+        Result result = survivor.rest(app).get(path, params);
+        assertThat(result.getHttpStatus()).as(result.getMessage()).isEqualTo(200);
+        try {
+            return JSON.readTree(result.getMessage());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private int subscriptionCount(String channel) {
+        return get("/channels/" + channel, Map.of("info", "subscription_count"))
+                .path("subscription_count")
+                .asInt();
+    }
+
+    private List<String> occupied() {
+        List<String> names = new ArrayList<>();
+        get("/channels", Map.of()).path("channels").fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+
+    private List<String> userIds(String channel) {
+        List<String> ids = new ArrayList<>();
+        for (JsonNode user : get("/channels/" + channel + "/users", Map.of()).path("users")) {
+            ids.add(user.path("id").asText());
+        }
+        return ids;
+    }
+}

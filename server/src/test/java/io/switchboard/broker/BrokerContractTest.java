@@ -1,0 +1,506 @@
+package io.switchboard.broker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.switchboard.protocol.ServerFrames;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every {@link Broker} must do, run against each implementation. A "node" is one broker
+ * instance; the memory broker has a single node (every {@link #node()} is the same one), the Redis
+ * brokers start one instance per node against one Redis, as separate processes would.
+ */
+abstract class BrokerContractTest {
+    static final Duration WAIT = Duration.ofSeconds(15);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final List<Node> started = new ArrayList<>();
+
+    /** A started broker with its own listener. */
+    record Node(Broker broker, Recording seen) {}
+
+    /** Starts a broker instance for a new node; the memory broker returns its only instance. */
+    protected abstract Broker newBroker();
+
+    /** Whether nodes are separate brokers sharing state (false: one node, memory). */
+    protected abstract boolean distributed();
+
+    /** Stops {@code broker} as a crashed process would, leaving its state behind. */
+    protected void crash(Broker broker) {
+        throw new UnsupportedOperationException();
+    }
+
+    /** How many nodes the shared store currently delivers {@code channel}'s events to. */
+    protected int deliveringTo(ChannelKey channel) {
+        throw new UnsupportedOperationException();
+    }
+
+    /** Removes every key from the shared store, as a restarted store without persistence. */
+    protected void loseAllData() {
+        throw new UnsupportedOperationException();
+    }
+
+    Node node() {
+        Broker broker = newBroker();
+        for (Node n : started) {
+            if (n.broker() == broker) {
+                return n;
+            }
+        }
+        Recording seen = new Recording();
+        broker.start(seen);
+        Node node = new Node(broker, seen);
+        started.add(node);
+        return node;
+    }
+
+    @AfterEach
+    void closeNodes() {
+        for (Node n : started) {
+            n.broker().close();
+        }
+    }
+
+    // --- publish / subscribe ------------------------------------------------------------------------
+
+    @Test
+    void publishReachesEverySubscribedNodeExactlyOnce() {
+        Node a = node();
+        Node b = node();
+        Node c = node();
+        ChannelKey ch = new ChannelKey("app", "news");
+        subscribe(a, ch);
+        subscribe(b, ch);
+
+        c.broker().publish(ch, event("e1", null));
+        c.broker().publish(ch, event("e2", null));
+
+        awaitFrames(a, ch, "e1", "e2");
+        awaitFrames(b, ch, "e1", "e2");
+    }
+
+    @Test
+    void nodesWithoutSubscribersReceiveNothing() {
+        assumeTrue(distributed(), "a single node receives everything it publishes");
+        Node a = node();
+        Node b = node();
+        ChannelKey ch = new ChannelKey("app", "quiet");
+        subscribe(a, ch);
+        b.broker().publish(ch, event("before", null));
+        awaitFrames(a, ch, "before");
+
+        subscribe(b, ch);
+        a.broker().publish(ch, event("after", null));
+        awaitFrames(a, ch, "before", "after");
+        awaitFrames(b, ch, "after");
+    }
+
+    @Test
+    void unsubscribedNodeStopsReceiving() {
+        assumeTrue(distributed(), "a single node receives everything it publishes");
+        Node a = node();
+        Node b = node();
+        ChannelKey ch = new ChannelKey("app", "churn");
+        subscribe(a, ch);
+        subscribe(b, ch);
+        assertThat(deliveringTo(ch)).isEqualTo(2);
+        b.broker().unsubscribe(ch);
+        await().atMost(WAIT).until(() -> deliveringTo(ch) == 1);
+        a.broker().publish(ch, event("while-away", null));
+        awaitFrames(a, ch, "while-away");
+
+        subscribe(b, ch);
+        a.broker().publish(ch, event("back", null));
+        awaitFrames(a, ch, "while-away", "back");
+        awaitFrames(b, ch, "back");
+    }
+
+    @Test
+    void interleavedFirstAndLastReportsKeepTheSubscription() {
+        Node a = node();
+        Node b = node();
+        ChannelKey ch = new ChannelKey("app", "flap");
+        // A new first subscriber may be reported before the previous last one: still subscribed.
+        a.broker().subscribe(ch);
+        a.broker().subscribe(ch);
+        a.broker().unsubscribe(ch);
+        result(a.broker().whenSubscribed(ch));
+        b.broker().publish(ch, event("still-here", null));
+        awaitFrames(a, ch, "still-here");
+    }
+
+    @Test
+    void excludedSocketIdTravelsWithTheEvent() {
+        Node a = node();
+        Node b = node();
+        ChannelKey ch = new ChannelKey("app", "private-x");
+        subscribe(a, ch);
+        b.broker().publish(ch, event("skip-me", "123.456"));
+        b.broker().publish(ch, event("to-all", null));
+        awaitFrames(a, ch, "skip-me", "to-all");
+        List<Received> got = a.seen().on(ch);
+        assertThat(got.get(0).exclude()).isEqualTo("123.456");
+        assertThat(got.get(1).exclude()).isNull();
+        assertThat(got.get(0).frame()).isEqualTo(new String(frame("skip-me"), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void channelsOfDifferentAppsNeverMeet() {
+        Node a = node();
+        Node b = node();
+        ChannelKey one = new ChannelKey("app1", "same-name");
+        ChannelKey two = new ChannelKey("app2", "same-name");
+        subscribe(a, one);
+        subscribe(a, two);
+        b.broker().publish(two, event("for-two", null));
+        b.broker().publish(one, event("for-one", null));
+        awaitFrames(a, one, "for-one");
+        awaitFrames(a, two, "for-two");
+    }
+
+    @Test
+    void broadcastRunsOnEveryNodeIncludingThePublisher() {
+        Node a = node();
+        Node b = node();
+        Node c = node();
+        a.broker().broadcast(new Command.TerminateUser("app", "u1"));
+        a.broker().broadcast(new Command.TerminateUser("app", "u2"));
+        for (Node n : List.of(a, b, c)) {
+            await().atMost(WAIT).until(() -> n.seen().commands.size() >= 2);
+            assertThat(n.seen().commands)
+                    .containsExactly(new Command.TerminateUser("app", "u1"), new Command.TerminateUser("app", "u2"));
+        }
+    }
+
+    // --- presence -------------------------------------------------------------------------------------
+
+    @Test
+    void presenceCountsUsersNotConnectionsAcrossNodes() {
+        Node a = node();
+        Node b = node();
+        Node c = node();
+        ChannelKey ch = new ChannelKey("app", "presence-room");
+        Member alice = new Member("alice", "{\"name\":\"Alice\"}");
+        Member bob = new Member("bob", null);
+
+        PresenceStore.JoinResult first = join(a, ch, "1.1", alice, 100);
+        assertThat(first.accepted()).isTrue();
+        assertThat(first.firstConnection()).isTrue();
+        assertThat(first.members()).containsExactly(alice);
+
+        PresenceStore.JoinResult again = join(b, ch, "2.1", alice, 100);
+        assertThat(again.accepted()).isTrue();
+        assertThat(again.firstConnection()).as("alice's second connection").isFalse();
+
+        PresenceStore.JoinResult other = join(c, ch, "3.1", bob, 100);
+        assertThat(other.firstConnection()).isTrue();
+        assertThat(other.members()).containsExactlyInAnyOrder(alice, bob);
+
+        for (Node n : List.of(a, b, c)) {
+            assertThat(result(n.broker().presence().userCount(ch))).isEqualTo(2);
+            assertThat(result(n.broker().presence().members(ch))).containsExactlyInAnyOrder(alice, bob);
+        }
+
+        assertThat(result(a.broker().presence().leave(ch, "1.1", "alice")))
+                .as("alice still has a connection on another node")
+                .isFalse();
+        assertThat(result(b.broker().presence().leave(ch, "2.1", "alice"))).isTrue();
+        assertThat(result(c.broker().presence().members(ch))).containsExactly(bob);
+        assertThat(result(c.broker().presence().leave(ch, "3.1", "bob"))).isTrue();
+        assertThat(result(a.broker().presence().userCount(ch))).isZero();
+        assertThat(result(a.broker().presence().members(ch))).isEmpty();
+    }
+
+    @Test
+    void fullPresenceChannelRefusesNewUsersButNotMoreConnectionsOfAMember() {
+        Node a = node();
+        Node b = node();
+        ChannelKey ch = new ChannelKey("app", "presence-small");
+        assertThat(join(a, ch, "1.1", new Member("u1", null), 2).accepted()).isTrue();
+        assertThat(join(b, ch, "2.1", new Member("u2", null), 2).accepted()).isTrue();
+
+        PresenceStore.JoinResult refused = join(b, ch, "2.2", new Member("u3", null), 2);
+        assertThat(refused.accepted()).isFalse();
+        assertThat(result(a.broker().presence().userCount(ch))).isEqualTo(2);
+
+        assertThat(join(b, ch, "2.3", new Member("u1", null), 2).accepted()).isTrue();
+        assertThat(result(a.broker().presence().leave(ch, "2.2", "u3")))
+                .as("a refused join left nothing to leave")
+                .isFalse();
+    }
+
+    @Test
+    void leavingAConnectionThatNeverJoinedIsNotALastLeave() {
+        Node a = node();
+        ChannelKey ch = new ChannelKey("app", "presence-empty");
+        assertThat(result(a.broker().presence().leave(ch, "9.9", "ghost"))).isFalse();
+        join(a, ch, "1.1", new Member("u1", null), 10);
+        assertThat(result(a.broker().presence().leave(ch, "1.2", "u1"))).isFalse();
+        assertThat(result(a.broker().presence().userCount(ch))).isEqualTo(1);
+    }
+
+    // --- counts ---------------------------------------------------------------------------------------
+
+    @Test
+    void subscriptionCountsAreClusterWideAndOccupiedFiltersByPrefix() {
+        Node a = node();
+        Node b = node();
+        ChannelKey room = new ChannelKey("app", "presence-room");
+        ChannelKey news = new ChannelKey("app", "news");
+        ChannelKey otherApp = new ChannelKey("other", "presence-room");
+
+        assertThat(result(a.broker().counts().increment(room))).isEqualTo(1);
+        assertThat(result(b.broker().counts().increment(room))).isEqualTo(2);
+        assertThat(result(b.broker().counts().increment(news))).isEqualTo(1);
+        assertThat(result(a.broker().counts().increment(otherApp))).isEqualTo(1);
+
+        assertThat(result(a.broker().counts().count(room))).isEqualTo(2);
+        assertThat(result(b.broker().counts().occupied("app", ""))).isEqualTo(Map.of("presence-room", 2L, "news", 1L));
+        assertThat(result(a.broker().counts().occupied("app", "presence-"))).isEqualTo(Map.of("presence-room", 2L));
+
+        assertThat(result(a.broker().counts().decrement(room))).isEqualTo(1);
+        assertThat(result(b.broker().counts().decrement(room))).isZero();
+        assertThat(result(a.broker().counts().count(room))).isZero();
+        assertThat(result(a.broker().counts().occupied("app", "presence-"))).isEmpty();
+        assertThat(result(a.broker().counts().occupied("other", ""))).isEqualTo(Map.of("presence-room", 1L));
+    }
+
+    @Test
+    void connectionQuotaIsClusterWide() {
+        Node a = node();
+        Node b = node();
+        Node c = node();
+        assertThat(result(a.broker().counts().acquireConnection("app", 2))).isTrue();
+        assertThat(result(b.broker().counts().acquireConnection("app", 2))).isTrue();
+        assertThat(result(c.broker().counts().acquireConnection("app", 2))).isFalse();
+        assertThat(result(c.broker().counts().acquireConnection("other", 2)))
+                .as("quotas are per app")
+                .isTrue();
+
+        a.broker().counts().releaseConnection("app");
+        await().atMost(WAIT).until(() -> result(c.broker().counts().acquireConnection("app", 2)));
+        assertThat(result(b.broker().counts().acquireConnection("app", 0)))
+                .as("0 means unlimited")
+                .isTrue();
+    }
+
+    // --- cache ----------------------------------------------------------------------------------------
+
+    @Test
+    void cacheKeepsTheLastFrameForItsTimeToLive() {
+        Node a = node();
+        Node b = node();
+        ChannelKey ch = new ChannelKey("app", "cache-prices");
+        assertThat(result(b.broker().cache().get(ch))).isNull();
+        a.broker().cache().put(ch, frame("v1"), 60);
+        a.broker().cache().put(ch, frame("v2"), 60);
+        await().atMost(WAIT).until(() -> result(b.broker().cache().get(ch)) != null);
+        assertThat(result(b.broker().cache().get(ch))).isEqualTo(frame("v2"));
+
+        ChannelKey brief = new ChannelKey("app", "cache-brief");
+        a.broker().cache().put(brief, frame("soon gone"), 1);
+        await().atMost(WAIT).until(() -> result(b.broker().cache().get(brief)) == null);
+    }
+
+    // --- failures (distributed brokers) ---------------------------------------------------------------
+
+    @Test
+    void closingANodeRemovesItsMembersCountsAndConnectionsAtOnce() {
+        assumeTrue(distributed());
+        Node a = node();
+        Node b = node();
+        ChannelKey ch = new ChannelKey("app", "presence-close");
+        subscribe(a, ch);
+        join(a, ch, "1.1", new Member("stays", null), 10);
+        join(b, ch, "2.1", new Member("goes", null), 10);
+        result(b.broker().counts().increment(ch));
+        result(b.broker().counts().acquireConnection("app", 1));
+
+        b.broker().close();
+
+        awaitFrames(a, ch, memberRemoved(ch, "goes"));
+        assertThat(result(a.broker().presence().members(ch))).containsExactly(new Member("stays", null));
+        assertThat(result(a.broker().counts().count(ch))).isZero();
+        assertThat(result(a.broker().counts().acquireConnection("app", 1))).isTrue();
+        assertThat(a.seen().reapedMembers)
+                .as("a clean leave is reported by the leaving node")
+                .isEmpty();
+    }
+
+    @Test
+    void aDeadNodeIsReapedExactlyOnceBySurvivors() {
+        assumeTrue(distributed());
+        Node a = node();
+        Node b = node();
+        Node dead = node();
+        ChannelKey ch = new ChannelKey("app", "presence-crash");
+        subscribe(a, ch);
+        subscribe(b, ch);
+        join(a, ch, "1.1", new Member("survivor", null), 10);
+        result(a.broker().counts().increment(ch));
+        join(dead, ch, "3.1", new Member("victim", null), 10);
+        join(dead, ch, "3.2", new Member("survivor", null), 10);
+        result(dead.broker().counts().increment(ch));
+        result(dead.broker().counts().increment(new ChannelKey("app", "only-on-dead")));
+        result(dead.broker().counts().acquireConnection("app", 1));
+
+        crash(dead.broker());
+
+        awaitFrames(a, ch, memberRemoved(ch, "victim"));
+        awaitFrames(b, ch, memberRemoved(ch, "victim"));
+        await().atMost(WAIT)
+                .until(() ->
+                        a.seen().reapedMembers.size() + b.seen().reapedMembers.size() >= 1
+                                && a.seen().reapedChannels.size()
+                                                + b.seen().reapedChannels.size()
+                                        >= 1);
+        List<String> reaped = new ArrayList<>(a.seen().reapedMembers);
+        reaped.addAll(b.seen().reapedMembers);
+        assertThat(reaped).containsExactly("presence-crash/victim");
+        List<ChannelKey> vacated = new ArrayList<>(a.seen().reapedChannels);
+        vacated.addAll(b.seen().reapedChannels);
+        assertThat(vacated).containsExactly(new ChannelKey("app", "only-on-dead"));
+
+        assertThat(result(a.broker().presence().members(ch))).containsExactly(new Member("survivor", null));
+        assertThat(result(b.broker().counts().count(ch))).isEqualTo(1);
+        assertThat(result(b.broker().counts().acquireConnection("app", 1))).isTrue();
+        // Nothing else was sent on the channel: one member_removed each, no duplicates.
+        a.broker().publish(ch, event("after", null));
+        awaitFrames(a, ch, memberRemoved(ch, "victim"), "after");
+        awaitFrames(b, ch, memberRemoved(ch, "victim"), "after");
+    }
+
+    @Test
+    void aStoreThatLostItsDataGetsEveryNodesShareBack() {
+        assumeTrue(distributed());
+        Node a = node();
+        Node b = node();
+        ChannelKey ch = new ChannelKey("app", "presence-lost");
+        join(a, ch, "1.1", new Member("u1", "{\"n\":1}"), 10);
+        join(b, ch, "2.1", new Member("u2", null), 10);
+        result(a.broker().counts().increment(ch));
+        result(b.broker().counts().increment(ch));
+        result(a.broker().counts().acquireConnection("app", 2));
+        result(b.broker().counts().acquireConnection("app", 2));
+        subscribe(a, ch);
+
+        loseAllData();
+
+        await().atMost(WAIT)
+                .until(() -> result(a.broker().presence().userCount(ch)) == 2
+                        && result(a.broker().counts().count(ch)) == 2);
+        assertThat(result(b.broker().presence().members(ch)))
+                .containsExactlyInAnyOrder(new Member("u1", "{\"n\":1}"), new Member("u2", null));
+        assertThat(result(a.broker().counts().acquireConnection("app", 2)))
+                .as("both connections are counted again")
+                .isFalse();
+        b.broker().publish(ch, event("still-subscribed", null));
+        awaitFrames(a, ch, "still-subscribed");
+    }
+
+    // --- helpers --------------------------------------------------------------------------------------
+
+    static void subscribe(Node n, ChannelKey ch) {
+        n.broker().subscribe(ch);
+        result(n.broker().whenSubscribed(ch));
+    }
+
+    static PresenceStore.JoinResult join(Node n, ChannelKey ch, String socket, Member member, int max) {
+        return result(n.broker().presence().join(ch, socket, member, max));
+    }
+
+    static <T> T result(CompletionStage<T> stage) {
+        try {
+            return stage.toCompletableFuture().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            throw new AssertionError("broker call did not complete", e);
+        }
+    }
+
+    static byte[] frame(String name) {
+        return ServerFrames.event(name, "c", "{}");
+    }
+
+    static Envelope event(String name, String exclude) {
+        return new Envelope(frame(name), exclude);
+    }
+
+    static String memberRemoved(ChannelKey ch, String userId) {
+        return "member_removed:" + userId;
+    }
+
+    /** Waits until exactly {@code names} (event names, in order) arrived on {@code ch}. */
+    static void awaitFrames(Node n, ChannelKey ch, String... names) {
+        await().atMost(WAIT).until(() -> n.seen().names(ch).size() >= names.length);
+        assertThat(n.seen().names(ch)).containsExactly(names);
+    }
+
+    record Received(ChannelKey channel, String frame, String exclude) {}
+
+    static final class Recording implements Broker.Listener {
+        final List<Received> events = new CopyOnWriteArrayList<>();
+        final List<Command> commands = new CopyOnWriteArrayList<>();
+        final List<String> reapedMembers = new CopyOnWriteArrayList<>();
+        final List<ChannelKey> reapedChannels = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void onEvent(ChannelKey channel, Envelope envelope) {
+            events.add(new Received(
+                    channel, new String(envelope.frame(), StandardCharsets.UTF_8), envelope.excludeSocketId()));
+        }
+
+        @Override
+        public void onCommand(Command command) {
+            commands.add(command);
+        }
+
+        @Override
+        public void memberReaped(ChannelKey channel, String userId) {
+            reapedMembers.add(channel.name() + "/" + userId);
+        }
+
+        @Override
+        public void channelReaped(ChannelKey channel) {
+            reapedChannels.add(channel);
+        }
+
+        List<Received> on(ChannelKey ch) {
+            return events.stream().filter(r -> r.channel().equals(ch)).toList();
+        }
+
+        /** Event names on {@code ch}; member_removed as {@code member_removed:user}. */
+        List<String> names(ChannelKey ch) {
+            List<String> out = new ArrayList<>();
+            for (Received r : on(ch)) {
+                try {
+                    JsonNode frame = JSON.readTree(r.frame());
+                    String event = frame.path("event").asText();
+                    if (event.equals("pusher_internal:member_removed")) {
+                        out.add("member_removed:"
+                                + JSON.readTree(frame.path("data").asText())
+                                        .path("user_id")
+                                        .asText());
+                    } else {
+                        out.add(event);
+                    }
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+            }
+            return out;
+        }
+    }
+}
