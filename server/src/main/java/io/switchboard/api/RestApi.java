@@ -45,7 +45,6 @@ public final class RestApi {
     private final Connections connections;
     private final Clock clock;
     private final Map<String, LongAdder> requests = new java.util.concurrent.ConcurrentHashMap<>();
-    private final Map<String, RateLimiter> limiters = new java.util.HashMap<>();
 
     public RestApi(AppRegistry apps, Channels channels, Connections connections, Clock clock) {
         this.apps = apps;
@@ -53,11 +52,6 @@ public final class RestApi {
         this.connections = connections;
         this.broker = channels.broker();
         this.clock = clock;
-        for (App app : apps.all()) {
-            if (app.limits().restRequestsPerSecond() > 0) {
-                limiters.put(app.id(), new RateLimiter(app.limits().restRequestsPerSecond(), System::nanoTime));
-            }
-        }
     }
 
     /** Whether {@code path} belongs to this API. */
@@ -83,13 +77,20 @@ public final class RestApi {
             return fail(403, "Application is disabled");
         }
         requests.computeIfAbsent(app.id(), a -> new LongAdder()).increment();
-        RateLimiter limiter = limiters.get(app.id());
-        if (limiter != null && !limiter.tryAcquire()) {
-            return fail(
-                    429,
-                    "Too many requests: this app may make " + app.limits().restRequestsPerSecond()
-                            + " REST requests per second");
+        int perSecond = app.limits().restRequestsPerSecond();
+        if (perSecond > 0) {
+            return broker.counts()
+                    .acquireRequest(app.id(), perSecond)
+                    .thenCompose(ok -> ok
+                            ? route(app, request, parts)
+                            : fail(
+                                    429,
+                                    "Too many requests: this app may make " + perSecond + " REST requests per second"));
         }
+        return route(app, request, parts);
+    }
+
+    private CompletionStage<ApiResponse> route(App app, ApiRequest request, String[] parts) {
         String method = request.method();
         String resource = parts[2];
         try {

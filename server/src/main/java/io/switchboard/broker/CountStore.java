@@ -28,4 +28,11 @@ public interface CountStore {
     CompletionStage<Boolean> acquireConnection(String appId, int limit);
 
     void releaseConnection(String appId);
+
+    /**
+     * Takes one of the app's REST requests for the current second, cluster-wide; false when
+     * {@code perSecond} are already taken. Lets the request through when the limit cannot be
+     * checked (the store is unreachable).
+     */
+    CompletionStage<Boolean> acquireRequest(String appId, int perSecond);
 }

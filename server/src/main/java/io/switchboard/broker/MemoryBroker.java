@@ -161,6 +161,7 @@ public final class MemoryBroker implements Broker {
     private static final class MemoryCounts implements CountStore {
         private final Map<String, Map<String, AtomicLong>> channels = new ConcurrentHashMap<>();
         private final Map<String, AtomicInteger> connections = new ConcurrentHashMap<>();
+        private final Map<String, RateLimiter> requests = new ConcurrentHashMap<>();
 
         @Override
         public CompletionStage<Long> increment(ChannelKey channel) {
@@ -221,6 +222,12 @@ public final class MemoryBroker implements Broker {
                     return completedFuture(true);
                 }
             }
+        }
+
+        @Override
+        public CompletionStage<Boolean> acquireRequest(String appId, int perSecond) {
+            RateLimiter limiter = requests.computeIfAbsent(appId, a -> new RateLimiter(perSecond, System::nanoTime));
+            return completedFuture(limiter.tryAcquire());
         }
 
         @Override

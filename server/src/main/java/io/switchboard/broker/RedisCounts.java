@@ -80,6 +80,16 @@ final class RedisCounts implements CountStore {
      * connection is let in (the limit cannot be checked) and counted when Redis is back.
      */
     @Override
+    public CompletionStage<Boolean> acquireRequest(String appId, int perSecond) {
+        return link.<Long>script(
+                        RedisScripts.RATE,
+                        ScriptOutputType.INTEGER,
+                        new String[] {keys.requestRate(appId)},
+                        utf8(perSecond))
+                .handle((ok, error) -> error != null || ok == 1);
+    }
+
+    @Override
     public CompletionStage<Boolean> acquireConnection(String appId, int limit) {
         NodeLedger.AppRecord record = ledger.app(appId);
         CompletionStage<Long> reply;

@@ -63,6 +63,10 @@ final class RedisKeys {
         return app(appId) + "node:" + nodeId + ":presence";
     }
 
+    String requestRate(String appId) {
+        return app(appId) + "rate";
+    }
+
     String connections(String appId) {
         return app(appId) + "connections";
     }

@@ -112,6 +112,22 @@ final class RedisScripts {
             return 1
             """);
 
+    /**
+     * One REST request in the current second (Redis time, so every node shares the window).
+     * KEYS: rate. ARGV: limit per second. Returns 1 when the request is within the limit.
+     */
+    static final Script RATE = Script.of("rate", """
+            local now = tonumber(redis.call('TIME')[1])
+            if tonumber(redis.call('HGET', KEYS[1], 'second') or '0') ~= now then
+              redis.call('HSET', KEYS[1], 'second', now, 'count', 0)
+              redis.call('PEXPIRE', KEYS[1], 2000)
+            end
+            if redis.call('HINCRBY', KEYS[1], 'count', 1) > tonumber(ARGV[1]) then
+              return 0
+            end
+            return 1
+            """);
+
     /** KEYS: connections. ARGV: node. */
     static final Script RELEASE = Script.of("release", """
             if redis.call('HINCRBY', KEYS[1], ARGV[1], -1) <= 0 then

@@ -297,6 +297,24 @@ abstract class BrokerContractTest {
                 .isTrue();
     }
 
+    @Test
+    void restRequestRateIsSharedByEveryNode() {
+        Node a = node();
+        Node b = distributed() ? node() : a;
+        int allowed = 0;
+        for (int i = 0; i < 20; i++) {
+            Node n = i % 2 == 0 ? a : b;
+            if (result(n.broker().counts().acquireRequest("app", 5))) {
+                allowed++;
+            }
+        }
+        // 5 a second; a second boundary may fall inside the loop and open a new window once
+        assertThat(allowed).isBetween(5, 11);
+        assertThat(result(a.broker().counts().acquireRequest("other", 5)))
+                .as("rates are per app")
+                .isTrue();
+    }
+
     // --- cache ----------------------------------------------------------------------------------------
 
     @Test

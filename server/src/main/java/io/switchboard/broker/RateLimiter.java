@@ -1,4 +1,4 @@
-package io.switchboard.api;
+package io.switchboard.broker;
 
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
