@@ -137,6 +137,52 @@ class WebhooksTest {
     }
 
     @Test
+    void quickPresenceReconnectSendsNeitherMemberRemovedNorMemberAddedAgain() {
+        App app = app(TestApps.webhook(receiver.url()));
+        server = start(app, 1500);
+        try (RawWebSocket keeper = server.raw(app)) {
+            joinPresence(app, keeper, "presence-room", "keeper");
+            RawWebSocket first = server.raw(app);
+            joinPresence(app, first, "presence-room", "u1");
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> receiver.events().stream()
+                                    .filter(e -> e.path("name").asText().equals("member_added"))
+                                    .count()
+                            == 2);
+            first.close(); // a page reload: the same user is back within 1.5 s
+            try (RawWebSocket second = server.raw(app)) {
+                joinPresence(app, second, "presence-room", "u1");
+                keeper.subscribe("fence");
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> receiver.events().stream()
+                                .anyMatch(e -> e.path("channel").asText().equals("fence")));
+                // the held-back removal would have been due 1.5 s after the close: let a fence
+                // event pass after that moment too
+                await().pollDelay(Duration.ofMillis(1800))
+                        .atMost(Duration.ofSeconds(10))
+                        .until(() -> true);
+                keeper.subscribe("fence-2");
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> receiver.events().stream()
+                                .anyMatch(e -> e.path("channel").asText().equals("fence-2")));
+            }
+        }
+        assertThat(receiver.events().stream()
+                        .filter(e -> e.path("user_id").asText().equals("u1"))
+                        .map(e -> e.path("name").asText()))
+                .containsExactly("member_added");
+    }
+
+    private static void joinPresence(App app, RawWebSocket ws, String channel, String userId) {
+        String socketId = ws.established();
+        String data = "{\"user_id\":\"" + userId + "\"}";
+        String auth = app.key() + ":" + TestAuth.hmac(app.secret(), socketId + ":" + channel + ":" + data);
+        ws.send("{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"" + channel + "\",\"auth\":\"" + auth
+                + "\",\"channel_data\":\"" + data.replace("\"", "\\\"") + "\"}}");
+        ws.awaitEvent("pusher_internal:subscription_succeeded");
+    }
+
+    @Test
     void filtersByEventTypeAndChannelPrefix() {
         App app = app(new App.Webhook(receiver.url(), List.of("channel_occupied"), "private-", Map.of()));
         server = start(app, 0);
