@@ -11,6 +11,7 @@
 # back to back and prints a table with ratios to Soketi.
 #
 # Environment: SERVER_CPU, LOAD_CPU, RESULTS, PEERS_DIR (/work/shared/peers), PORT (6101),
+# NICE (0; e.g. -5 gives the server and load generator priority over other work on a shared machine),
 # SWITCHBOARD_JAVA_OPTS (extra JVM flags for the server), BENCH_JAVA_OPTS (for the load generator),
 # and any SWITCHBOARD_* setting, which the server reads as usual.
 set -euo pipefail
@@ -22,6 +23,7 @@ SERVER_CPU="${SERVER_CPU:-0}"
 LOAD_CPU="${LOAD_CPU:-1}"
 PORT="${PORT:-6101}"
 RESULTS="${RESULTS:-$HERE/results/results.jsonl}"
+NICE="${NICE:-0}"
 
 usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 
@@ -88,13 +90,13 @@ start_server() { # target port
       SWITCHBOARD_SERVER__IO_THREADS="${SWITCHBOARD_SERVER__IO_THREADS:-1}" \
       SWITCHBOARD_SERVER__HOST="${SWITCHBOARD_SERVER__HOST:-127.0.0.1}" \
       SWITCHBOARD_LOGGING__LEVEL="${SWITCHBOARD_LOGGING__LEVEL:-warn}" \
-        taskset -c "$SERVER_CPU" "$ROOT/switchboard" --port "$2" >"$LOG" 2>&1 &
+        nice -n "$NICE" taskset -c "$SERVER_CPU" "$ROOT/switchboard" --port "$2" >"$LOG" 2>&1 &
       ;;
     soketi)
-      PORT="$2" METRICS_PORT=$(($2 + 1000)) CPU="$SERVER_CPU" "$PEERS/soketi/start.sh" >"$LOG" 2>&1 &
+      PORT="$2" METRICS_PORT=$(($2 + 1000)) CPU="$SERVER_CPU" nice -n "$NICE" "$PEERS/soketi/start.sh" >"$LOG" 2>&1 &
       ;;
     uws)
-      PORT="$2" CPU="$SERVER_CPU" "$PEERS/uws-limit/start.sh" >"$LOG" 2>&1 &
+      PORT="$2" CPU="$SERVER_CPU" nice -n "$NICE" "$PEERS/uws-limit/start.sh" >"$LOG" 2>&1 &
       ;;
     *) echo "run.sh: unknown target $1" >&2; exit 2 ;;
   esac
@@ -134,7 +136,7 @@ for t in "${targets[@]}"; do
   start_server "$t" "$PORT"
   echo "run.sh: $SCENARIO against $t (pid $SERVER_PID, core $SERVER_CPU; load on core $LOAD_CPU)" >&2
   # shellcheck disable=SC2086
-  if line=$(taskset -c "$LOAD_CPU" "$JAVA" "${JAVA_FLAGS[@]}" ${BENCH_JAVA_OPTS:--Xms1g -Xmx1g} \
+  if line=$(nice -n "$NICE" taskset -c "$LOAD_CPU" "$JAVA" "${JAVA_FLAGS[@]}" ${BENCH_JAVA_OPTS:--Xms1g -Xmx1g} \
       -jar "$JAR" "$SCENARIO" --target "$t" --port "$PORT" --server-pid "$SERVER_PID" "$@"); then
     echo "$line"
     echo "$line" >>"$RUN_OUT"
