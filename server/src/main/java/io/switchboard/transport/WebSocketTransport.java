@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -38,6 +39,13 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
     private final boolean secure;
     private final Limits limits;
     private PusherConnection connection;
+    /**
+     * Where pre-framed bytes enter the pipeline: just past the WebSocket encoder, so only TLS (if
+     * any) sees them. Fan-out writes and flushes from here instead of the pipeline's tail, which
+     * would walk every handler's (cache-cold) context once per subscriber and message.
+     */
+    private ChannelHandlerContext frameOut;
+
     private boolean awaitingPong;
     private ScheduledFuture<?> pongCheck;
     private ScheduledFuture<?> slowCheck;
@@ -88,12 +96,27 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
         if (!channel.isWritable() && slow(frame.webSocketFrame().readableBytes())) {
             return;
         }
-        channel.write(frame.webSocketFrame().retainedDuplicate(), channel.voidPromise());
+        ChannelHandlerContext out = frameOut;
+        if (out != null) {
+            out.write(frame.webSocketFrame().retainedDuplicate(), out.voidPromise());
+        } else {
+            channel.write(frame.webSocketFrame().retainedDuplicate(), channel.voidPromise());
+        }
     }
 
     @Override
     public void flush() {
-        channel.flush();
+        ChannelHandlerContext out = frameOut;
+        if (out != null) {
+            out.flush();
+        } else {
+            channel.flush();
+        }
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        frameOut = ctx.pipeline().context(WebSocketFrameEncoder.class);
     }
 
     /**
