@@ -11,7 +11,8 @@
 # back to back and prints a table with ratios to Soketi.
 #
 # Environment: SERVER_CPU, LOAD_CPU, RESULTS, PEERS_DIR (/work/shared/peers), PORT (6101),
-# NICE (0; e.g. -5 gives the server and load generator priority over other work on a shared machine),
+# NICE (0; e.g. -10 runs the server and the load generator each in its own session whose scheduling
+# autogroup gets that nice value, i.e. priority over other work on a shared machine; needs root),
 # SWITCHBOARD_JAVA_OPTS (extra JVM flags for the server), BENCH_JAVA_OPTS (for the load generator),
 # and any SWITCHBOARD_* setting, which the server reads as usual.
 set -euo pipefail
@@ -24,6 +25,13 @@ LOAD_CPU="${LOAD_CPU:-1}"
 PORT="${PORT:-6101}"
 RESULTS="${RESULTS:-$HERE/results/results.jsonl}"
 NICE="${NICE:-0}"
+PRIO=()
+if [ "$NICE" != 0 ]; then
+  # With autogroup scheduling, plain nice only ranks processes within their session, so give each
+  # process a session of its own and set that session's nice.
+  # shellcheck disable=SC2016
+  PRIO=(setsid bash -c 'echo "$1" >/proc/self/autogroup 2>/dev/null || true; renice -n "$1" -p $$ >/dev/null 2>&1 || true; shift; exec "$@"' prio "$NICE")
+fi
 
 usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 
@@ -85,18 +93,22 @@ SERVER_PID=""
 LOG=""
 start_server() { # target port
   LOG="$(mktemp -t "bench-$1-XXXX.log")"
+  if (exec 3<>"/dev/tcp/127.0.0.1/$2") 2>/dev/null; then
+    echo "run.sh: port $2 is already in use; stop what listens there or set PORT" >&2
+    exit 1
+  fi
   case "$1" in
     switchboard)
       SWITCHBOARD_SERVER__IO_THREADS="${SWITCHBOARD_SERVER__IO_THREADS:-1}" \
       SWITCHBOARD_SERVER__HOST="${SWITCHBOARD_SERVER__HOST:-127.0.0.1}" \
       SWITCHBOARD_LOGGING__LEVEL="${SWITCHBOARD_LOGGING__LEVEL:-warn}" \
-        nice -n "$NICE" taskset -c "$SERVER_CPU" "$ROOT/switchboard" --port "$2" >"$LOG" 2>&1 &
+        "${PRIO[@]}" taskset -c "$SERVER_CPU" "$ROOT/switchboard" --port "$2" >"$LOG" 2>&1 &
       ;;
     soketi)
-      PORT="$2" METRICS_PORT=$(($2 + 1000)) CPU="$SERVER_CPU" nice -n "$NICE" "$PEERS/soketi/start.sh" >"$LOG" 2>&1 &
+      PORT="$2" METRICS_PORT=$(($2 + 1000)) CPU="$SERVER_CPU" "${PRIO[@]}" "$PEERS/soketi/start.sh" >"$LOG" 2>&1 &
       ;;
     uws)
-      PORT="$2" CPU="$SERVER_CPU" nice -n "$NICE" "$PEERS/uws-limit/start.sh" >"$LOG" 2>&1 &
+      PORT="$2" CPU="$SERVER_CPU" "${PRIO[@]}" "$PEERS/uws-limit/start.sh" >"$LOG" 2>&1 &
       ;;
     *) echo "run.sh: unknown target $1" >&2; exit 2 ;;
   esac
@@ -136,7 +148,7 @@ for t in "${targets[@]}"; do
   start_server "$t" "$PORT"
   echo "run.sh: $SCENARIO against $t (pid $SERVER_PID, core $SERVER_CPU; load on core $LOAD_CPU)" >&2
   # shellcheck disable=SC2086
-  if line=$(nice -n "$NICE" taskset -c "$LOAD_CPU" "$JAVA" "${JAVA_FLAGS[@]}" ${BENCH_JAVA_OPTS:--Xms1g -Xmx1g} \
+  if line=$("${PRIO[@]}" taskset -c "$LOAD_CPU" "$JAVA" "${JAVA_FLAGS[@]}" ${BENCH_JAVA_OPTS:--Xms1g -Xmx1g -Dio.netty.leakDetection.level=disabled} \
       -jar "$JAR" "$SCENARIO" --target "$t" --port "$PORT" --server-pid "$SERVER_PID" "$@"); then
     echo "$line"
     echo "$line" >>"$RUN_OUT"

@@ -47,6 +47,7 @@ public final class ApiScenario implements Scenario {
                 double serverCpu = server.cores();
                 double clientCpu = client.cores();
                 Trigger.drain(p.meter(), drain);
+                double serverSeconds = server.seconds();
                 Histogram h = p.latency();
                 r.put("requests", p.requests());
                 r.put("requests_per_s", p.accepted() / duration);
@@ -59,6 +60,7 @@ public final class ApiScenario implements Scenario {
                 r.put("lost", Math.max(0, p.meter().expected() - p.meter().received()));
                 if (serverCpu >= 0) {
                     r.put("server_cpu", serverCpu);
+                    r.put("server_us_per_request", p.requests() == 0 ? 0 : serverSeconds * 1e6 / p.requests());
                 }
                 r.put("client_cpu", clientCpu);
                 if (p.lastBadStatus() != 0) {

@@ -48,6 +48,7 @@ public final class ClientEventsScenario implements Scenario {
             double clientCpu = client.cores();
             Meter m = sender.meter;
             Trigger.drain(m, drain);
+            double serverSeconds = server.seconds();
             r.put("offered_events_per_s", perConnection * conns.size());
             r.put("sent_events", sent);
             r.put("expected", m.expected());
@@ -58,6 +59,7 @@ public final class ClientEventsScenario implements Scenario {
             r.putAll(m.percentiles());
             if (serverCpu >= 0) {
                 r.put("server_cpu", serverCpu);
+                r.put("server_us_per_msg", m.received() == 0 ? 0 : serverSeconds * 1e6 / m.received());
             }
             r.put("client_cpu", clientCpu);
             r.put("disconnects", fleet.disconnects());

@@ -88,6 +88,8 @@ public final class FanoutScenario implements Scenario {
         double serverCpu = server.cores();
         double clientCpu = client.cores();
         trigger.drain(drain);
+        double serverSeconds = server.seconds();
+        double clientSeconds = client.seconds();
         Meter m = trigger.current();
         Map<String, Object> r = new LinkedHashMap<>(sent.toMap(trigger.eventsPerRequest()));
         long expected = m.expected();
@@ -99,8 +101,11 @@ public final class FanoutScenario implements Scenario {
         r.putAll(m.percentiles());
         if (serverCpu >= 0) {
             r.put("server_cpu", serverCpu);
+            // CPU time per delivered message: robust to a busy machine, unlike the rates.
+            r.put("server_us_per_msg", received == 0 ? 0 : serverSeconds * 1e6 / received);
         }
         r.put("client_cpu", clientCpu);
+        r.put("client_us_per_msg", received == 0 ? 0 : clientSeconds * 1e6 / received);
         r.put("phase_disconnects", fleet.disconnects() - disconnectsBefore);
         return r;
     }
@@ -142,6 +147,7 @@ public final class FanoutScenario implements Scenario {
             s.put("p99_ms", p.get("p99_ms"));
             s.put("lost", p.get("lost"));
             s.put("server_cpu", p.get("server_cpu"));
+            s.put("server_us_per_msg", p.get("server_us_per_msg"));
             s.put("ok", ok);
             steps.add(s);
             System.err.println("sweep step " + Json.write(s));
@@ -170,6 +176,7 @@ public final class FanoutScenario implements Scenario {
             r.put("p99_ms", best.get("p99_ms"));
             r.put("p999_ms", best.get("p999_ms"));
             r.put("server_cpu", best.get("server_cpu"));
+            r.put("server_us_per_msg", best.get("server_us_per_msg"));
             r.put("client_cpu", best.get("client_cpu"));
         } else {
             r.put("max_events_per_s", 0);

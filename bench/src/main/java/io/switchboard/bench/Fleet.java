@@ -77,6 +77,12 @@ public final class Fleet implements WsConn.Listener, AutoCloseable {
 
     @Override
     public void onEstablished(WsConn c) {
+        if (target.signin()) {
+            String userData = "{\"id\":\"bench-" + c.index + "\"}";
+            String auth = target.key() + ":" + signer().hmacHex(c.socketId() + "::user::" + userData);
+            c.send("{\"event\":\"pusher:signin\",\"data\":{\"auth\":\"" + auth + "\",\"user_data\":\""
+                    + userData.replace("\"", "\\\"") + "\"}}");
+        }
         String channel = channels.apply(c.index);
         String auth = null;
         if (channel.startsWith("private-") || channel.startsWith("presence-")) {

@@ -58,6 +58,12 @@ public final class Proc {
             this.startNanos = System.nanoTime();
         }
 
+        /** CPU seconds used since creation, or -1 when unknown. */
+        public double seconds() {
+            double now = cpuSeconds(pid);
+            return now < 0 || startCpu < 0 ? -1 : now - startCpu;
+        }
+
         /** Cores used since creation, or -1 when unknown. */
         public double cores() {
             double now = cpuSeconds(pid);

@@ -5,8 +5,11 @@ package io.switchboard.bench;
  *
  * @param name label printed in results ({@code switchboard}, {@code soketi}, ...)
  * @param pid the server's process id for memory and CPU readings, or 0 when unknown
+ * @param signin whether connections sign in ({@code pusher:signin}) before subscribing; Soketi's
+ *     peer setup closes connections that have not signed in within 30 s
  */
-public record Target(String name, String host, int port, String appId, String key, String secret, long pid) {
+public record Target(
+        String name, String host, int port, String appId, String key, String secret, long pid, boolean signin) {
 
     public static Target from(Options o) {
         return new Target(
@@ -16,7 +19,8 @@ public record Target(String name, String host, int port, String appId, String ke
                 o.string("app-id", "app-id"),
                 o.string("app-key", "app-key"),
                 o.string("app-secret", "app-secret"),
-                Long.parseLong(o.string("server-pid", "0")));
+                Long.parseLong(o.string("server-pid", "0")),
+                !o.string("signin", "true").equals("false"));
     }
 
     public String wsPath() {
