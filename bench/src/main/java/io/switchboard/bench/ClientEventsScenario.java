@@ -98,9 +98,12 @@ public final class ClientEventsScenario implements Scenario {
                 ticker[0] = loop.scheduleAtFixedRate(
                         () -> {
                             long now = System.nanoTime();
-                            long due = (long) ((Math.min(now, end) - start) * rate / 1e9);
-                            while (sent[0] < due) {
+                            while (true) {
+                                // Event k is due at start + k / rate.
                                 long dueNanos = start + (long) (sent[0] * 1e9 / rate);
+                                if (dueNanos > now || dueNanos >= end) {
+                                    break;
+                                }
                                 WsConn c = conns[next];
                                 next = (next + 1) % conns.length;
                                 long seq = nextSeq++;

@@ -125,6 +125,7 @@ public final class FanoutScenario implements Scenario {
         int maxSteps = o.integer("max-steps", 14);
         double p99Limit = o.number("p99-limit-ms", 100);
         double precision = o.number("precision", 0.05);
+        double minRate = o.number("min-rate", 1);
         if (warmup > 0) {
             trigger.run(startRate, warmup);
             trigger.drain(drain);
@@ -166,6 +167,9 @@ public final class FanoutScenario implements Scenario {
                 break;
             }
             rate = hi == Double.POSITIVE_INFINITY ? rate * 2 : (lo + hi) / 2;
+            if (rate < minRate) {
+                break; // nothing passes even at a trickle
+            }
         }
         r.put("p99_limit_ms", p99Limit);
         r.put("step_seconds", step);

@@ -130,10 +130,12 @@ public final class Trigger {
                 .scheduleAtFixedRate(
                         () -> {
                             long now = System.nanoTime();
-                            long until = Math.min(now, end);
-                            long due = (long) ((until - start) * rate / 1e9);
-                            while (counts[0] < due) {
+                            while (true) {
+                                // Request k is due at start + k / rate.
                                 long dueNanos = start + (long) (counts[0] * 1e9 / rate);
+                                if (dueNanos > now || dueNanos >= end) {
+                                    break;
+                                }
                                 long seq = nextSeq;
                                 nextSeq += events;
                                 counts[0]++;
