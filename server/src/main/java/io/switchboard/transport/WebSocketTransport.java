@@ -46,6 +46,10 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
      */
     private ChannelHandlerContext frameOut;
 
+    /** Inside a read batch: {@link #send} defers its flush to {@link #channelReadComplete}. */
+    private boolean reading;
+
+    private boolean flushAfterRead;
     private boolean awaitingPong;
     private ScheduledFuture<?> pongCheck;
     private ScheduledFuture<?> slowCheck;
@@ -85,7 +89,13 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
             return;
         }
         ByteBuf payload = channel.alloc().buffer(json.length).writeBytes(json);
-        channel.writeAndFlush(new TextWebSocketFrame(payload), channel.voidPromise());
+        if (reading) {
+            // Answers to what the client sent leave together when the read batch ends.
+            channel.write(new TextWebSocketFrame(payload), channel.voidPromise());
+            flushAfterRead = true;
+        } else {
+            channel.writeAndFlush(new TextWebSocketFrame(payload), channel.voidPromise());
+        }
     }
 
     @Override
@@ -185,6 +195,7 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        reading = true;
         try {
             awaitingPong = false;
             switch (msg) {
@@ -240,7 +251,18 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
     }
 
     @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        reading = false;
+        if (flushAfterRead) {
+            flushAfterRead = false;
+            channel.flush();
+        }
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        reading = false;
         closing = true;
         if (pongCheck != null) {
             pongCheck.cancel(false);
