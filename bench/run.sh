@@ -10,7 +10,7 @@
 # same scenario against Switchboard and Soketi (and the bare uWebSockets.js server with --with-uws)
 # back to back and prints a table with ratios to Soketi.
 #
-# Environment: SERVER_CPU, LOAD_CPU, RESULTS, PEERS_DIR (/work/shared/peers), PORT (6101),
+# Environment: SERVER_CPU, LOAD_CPU, RESULTS, PEERS_DIR (/work/shared/peers), PORT (17101),
 # NICE (0; e.g. -10 runs the server and the load generator each in its own session whose scheduling
 # autogroup gets that nice value, i.e. priority over other work on a shared machine; needs root),
 # SWITCHBOARD_JAVA_OPTS (extra JVM flags for the server), BENCH_JAVA_OPTS (for the load generator),
@@ -22,7 +22,7 @@ JAR="$HERE/target/switchboard-bench.jar"
 PEERS="${PEERS_DIR:-/work/shared/peers}"
 SERVER_CPU="${SERVER_CPU:-0}"
 LOAD_CPU="${LOAD_CPU:-1}"
-PORT="${PORT:-6101}"
+PORT="${PORT:-17101}"
 RESULTS="${RESULTS:-$HERE/results/results.jsonl}"
 NICE="${NICE:-0}"
 PRIO=()

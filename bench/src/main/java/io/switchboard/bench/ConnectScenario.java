@@ -15,6 +15,7 @@ public final class ConnectScenario implements Scenario {
         int channels = o.integer("channels", 0); // 0: one channel per connection
         int warmup = o.integer("warmup-connections", Math.min(n, 1000));
         double settle = o.seconds("settle", 2);
+        double sample = o.seconds("rss-sample", 2);
         double hold = o.seconds("hold", 0);
         double timeout = o.seconds("timeout", 120);
         try (Io io = new Io(o.integer("threads", 1))) {
@@ -28,13 +29,13 @@ public final class ConnectScenario implements Scenario {
                 }
                 Thread.sleep((long) (settle * 1000));
             }
-            long rssBefore = Proc.rssKb(target.pid());
+            long rssBefore = Proc.settledRssKb(target.pid(), sample);
             try (Fleet fleet = new Fleet(io, target)) {
                 long start = System.nanoTime();
                 fleet.open(n, i -> "bench-c-" + (channels <= 0 ? i : i % channels), parallel, timeout);
                 double seconds = (System.nanoTime() - start) / 1e9;
                 Thread.sleep((long) (settle * 1000));
-                long rssAfter = Proc.rssKb(target.pid());
+                long rssAfter = Proc.settledRssKb(target.pid(), sample);
                 if (hold > 0) {
                     Thread.sleep((long) (hold * 1000));
                 }

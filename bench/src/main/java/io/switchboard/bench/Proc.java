@@ -27,6 +27,23 @@ public final class Proc {
         return -1;
     }
 
+    /**
+     * The lowest VmRSS of {@code pid} over {@code seconds}, sampled every 200 ms: leaves out
+     * transient memory such as a JIT compilation's arena or a collection in progress. -1 when unknown.
+     */
+    public static long settledRssKb(long pid, double seconds) throws InterruptedException {
+        long min = rssKb(pid);
+        long deadline = System.nanoTime() + (long) (seconds * 1e9);
+        while (min > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            long now = rssKb(pid);
+            if (now > 0 && now < min) {
+                min = now;
+            }
+        }
+        return min;
+    }
+
     /** User plus system CPU seconds used so far by {@code pid} (all threads), or -1. */
     public static double cpuSeconds(long pid) {
         if (pid <= 0) {
