@@ -21,6 +21,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -34,6 +35,9 @@ import java.util.TreeMap;
  */
 public final class ConfigLoader {
     public static final String ENV_PREFIX = "SWITCHBOARD_";
+
+    /** {@code SWITCHBOARD_*} variables that are not settings: read by Main and the launcher script. */
+    private static final Set<String> LAUNCHER_VARIABLES = Set.of("SWITCHBOARD_CONFIG", "SWITCHBOARD_JAVA_OPTS");
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
@@ -87,7 +91,7 @@ public final class ConfigLoader {
     private static void applyEnvironment(ObjectNode root, Map<String, String> env) {
         for (var e : new TreeMap<>(env).entrySet()) {
             String name = e.getKey();
-            if (!name.startsWith(ENV_PREFIX) || name.equals("SWITCHBOARD_CONFIG")) {
+            if (!name.startsWith(ENV_PREFIX) || LAUNCHER_VARIABLES.contains(name)) {
                 continue;
             }
             String[] path =

@@ -53,7 +53,8 @@ public final class PusherConnection implements Subscriber {
     private final int protocol;
     private final String client;
     private final String version;
-    private final Map<String, Subscription> subscriptions = new HashMap<>();
+    // Sized for the usual handful of channels: the default table is 16 slots per connection.
+    private final Map<String, Subscription> subscriptions = new HashMap<>(4);
 
     private String userId;
     private String userInfo;

@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -40,6 +41,17 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
     private final boolean secure;
     private final Limits limits;
     private PusherConnection connection;
+    /**
+     * Where pre-framed bytes enter the pipeline: just past the WebSocket encoder, so only TLS (if
+     * any) sees them. Fan-out writes and flushes from here instead of the pipeline's tail, which
+     * would walk every handler's (cache-cold) context once per subscriber and message.
+     */
+    private ChannelHandlerContext frameOut;
+
+    /** Inside a read batch: {@link #send} defers its flush to {@link #channelReadComplete}. */
+    private boolean reading;
+
+    private boolean flushAfterRead;
     private boolean awaitingPong;
     private ScheduledFuture<?> pongCheck;
     private ScheduledFuture<?> slowCheck;
@@ -79,7 +91,13 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
             return;
         }
         ByteBuf payload = channel.alloc().buffer(json.length).writeBytes(json);
-        channel.writeAndFlush(new TextWebSocketFrame(payload), channel.voidPromise());
+        if (reading) {
+            // Answers to what the client sent leave together when the read batch ends.
+            channel.write(new TextWebSocketFrame(payload), channel.voidPromise());
+            flushAfterRead = true;
+        } else {
+            channel.writeAndFlush(new TextWebSocketFrame(payload), channel.voidPromise());
+        }
     }
 
     @Override
@@ -90,12 +108,27 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
         if (!channel.isWritable() && slow(frame.webSocketFrame().readableBytes())) {
             return;
         }
-        channel.write(frame.webSocketFrame().retainedDuplicate(), channel.voidPromise());
+        ChannelHandlerContext out = frameOut;
+        if (out != null) {
+            out.write(frame.webSocketFrame().retainedDuplicate(), out.voidPromise());
+        } else {
+            channel.write(frame.webSocketFrame().retainedDuplicate(), channel.voidPromise());
+        }
     }
 
     @Override
     public void flush() {
-        channel.flush();
+        ChannelHandlerContext out = frameOut;
+        if (out != null) {
+            out.flush();
+        } else {
+            channel.flush();
+        }
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        frameOut = ctx.pipeline().context(WebSocketFrameEncoder.class);
     }
 
     /**
@@ -164,6 +197,7 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        reading = true;
         try {
             if (awaitingPong) {
                 // Any frame is a sign of life. Cancel the pending check too: left to run, it could
@@ -224,7 +258,18 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
     }
 
     @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        reading = false;
+        if (flushAfterRead) {
+            flushAfterRead = false;
+            channel.flush();
+        }
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        reading = false;
         closing = true;
         if (pongCheck != null) {
             pongCheck.cancel(false);

@@ -136,13 +136,18 @@ public final class WebSocketUpgrade {
                                     socketIds.next(),
                                     transport,
                                     a.protocol(),
-                                    first(query, "client"),
-                                    first(query, "version"));
+                                    shared(first(query, "client")),
+                                    shared(first(query, "version")));
                             transport.attach(connection);
                             connection.open();
                         }
                     }
                 }));
+    }
+
+    /** SDK names and versions repeat across connections: keep one copy of each (weakly held). */
+    private static String shared(String value) {
+        return value == null ? null : value.intern();
     }
 
     private static String first(Map<String, List<String>> query, String name) {

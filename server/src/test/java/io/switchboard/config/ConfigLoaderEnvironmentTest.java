@@ -1,0 +1,20 @@
+package io.switchboard.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ConfigLoaderEnvironmentTest {
+
+    @Test
+    void ignoresTheLauncherJvmOptionsVariable() {
+        SwitchboardConfig config = ConfigLoader.load(
+                null,
+                Map.of(
+                        "SWITCHBOARD_JAVA_OPTS", "-Xmx512m -XX:+FlightRecorder",
+                        "SWITCHBOARD_SERVER__IO_THREADS", "1"));
+
+        assertThat(config.server().ioThreads()).isEqualTo(1);
+    }
+}
