@@ -146,12 +146,21 @@ public final class FileWebhookQueue implements WebhookQueue {
         if (depth != null) {
             depth.decrementAndGet();
         }
-        append(line(g -> {
-            g.writeStringField("op", "ack");
-            g.writeNumberField("id", id);
-        }));
-        if (pending.isEmpty()) {
-            compactIfLarge();
+        // A sender stopped just after a delivery acknowledges with its interrupt flag set, and an
+        // interrupted FileChannel operation closes the channel for good: write without the flag.
+        boolean interrupted = Thread.interrupted();
+        try {
+            append(line(g -> {
+                g.writeStringField("op", "ack");
+                g.writeNumberField("id", id);
+            }));
+            if (pending.isEmpty()) {
+                compactIfLarge();
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
