@@ -373,12 +373,14 @@ public final class Server implements AutoCloseable {
                 break;
             }
         }
+        insightLog.cancel(false);
+        metrics.close();
+        // The broker reports the channels vacated and members removed by this node's leaving
+        // (some only when Redis answers, some as it leaves the cluster): webhooks close after it.
+        broker.close();
         if (webhooks != null) {
             webhooks.close();
         }
-        insightLog.cancel(false);
-        metrics.close();
-        broker.close();
         long remaining = Math.max(0, deadline - System.nanoTime());
         workers.shutdownGracefully(0, remaining, TimeUnit.NANOSECONDS);
         boss.shutdownGracefully(0, remaining, TimeUnit.NANOSECONDS);
