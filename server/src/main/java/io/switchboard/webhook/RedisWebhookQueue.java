@@ -1,27 +1,15 @@
 package io.switchboard.webhook;
 
-import io.lettuce.core.AbstractRedisClient;
-import io.lettuce.core.ClientOptions;
 import io.lettuce.core.Consumer;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisCommandInterruptedException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisFuture;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.SocketOptions;
 import io.lettuce.core.StreamMessage;
-import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.XAutoClaimArgs;
 import io.lettuce.core.XGroupCreateArgs;
 import io.lettuce.core.XReadArgs;
-import io.lettuce.core.api.StatefulConnection;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.cluster.ClusterClientOptions;
-import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
-import io.lettuce.core.cluster.RedisClusterClient;
-import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.codec.StringCodec;
@@ -29,16 +17,12 @@ import io.lettuce.core.models.stream.ClaimedMessages;
 import io.lettuce.core.output.StreamReadOutput;
 import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.CommandType;
-import io.lettuce.core.resource.ClientResources;
-import io.lettuce.core.resource.DefaultClientResources;
-import io.lettuce.core.resource.Delay;
 import io.switchboard.config.RedisSettings;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -125,9 +109,7 @@ public final class RedisWebhookQueue implements WebhookQueue {
     private final RedisSettings settings;
     private final String nodeId;
     private final Consumer<String> consumer;
-    private final ClientResources resources;
-    private final AbstractRedisClient client;
-    private final StatefulConnection<String, String> connection;
+    private final WebhookRedisConnection connection;
     private final RedisClusterCommands<String, String> redis;
     private final RedisClusterAsyncCommands<String, String> async;
     /** Filled by {@link #open} before any other call, read-only afterwards. */
@@ -179,22 +161,13 @@ public final class RedisWebhookQueue implements WebhookQueue {
         }
     }
 
-    private RedisWebhookQueue(
-            RedisSettings settings,
-            String nodeId,
-            ClientResources resources,
-            AbstractRedisClient client,
-            StatefulConnection<String, String> connection,
-            RedisClusterCommands<String, String> redis,
-            RedisClusterAsyncCommands<String, String> async) {
+    private RedisWebhookQueue(RedisSettings settings, String nodeId, WebhookRedisConnection connection) {
         this.settings = settings;
         this.nodeId = nodeId;
         this.consumer = Consumer.from(GROUP, nodeId);
-        this.resources = resources;
-        this.client = client;
         this.connection = connection;
-        this.redis = redis;
-        this.async = async;
+        this.redis = connection.sync();
+        this.async = connection.async();
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "switchboard-webhook-lease");
             t.setDaemon(true);
@@ -209,58 +182,7 @@ public final class RedisWebhookQueue implements WebhookQueue {
      * @throws IllegalStateException when Redis cannot be reached
      */
     public static RedisWebhookQueue connect(RedisSettings settings, String nodeId) {
-        Duration timeout = Duration.ofMillis(settings.commandTimeoutMs());
-        ClientResources resources = DefaultClientResources.builder()
-                .ioThreadPoolSize(2)
-                .computationThreadPoolSize(2)
-                .reconnectDelay(
-                        Delay.exponential(Duration.ofMillis(50), Duration.ofSeconds(2), 2, TimeUnit.MILLISECONDS))
-                .build();
-        SocketOptions socket =
-                SocketOptions.builder().connectTimeout(timeout).keepAlive(true).build();
-        AbstractRedisClient client = null;
-        try {
-            if (settings.cluster()) {
-                List<RedisURI> seeds = new ArrayList<>();
-                for (String url : settings.clusterNodes()) {
-                    seeds.add(uri(url, timeout));
-                }
-                RedisClusterClient cluster = RedisClusterClient.create(resources, seeds);
-                client = cluster;
-                cluster.setOptions(ClusterClientOptions.builder()
-                        .autoReconnect(true)
-                        .timeoutOptions(TimeoutOptions.enabled(timeout))
-                        .socketOptions(socket)
-                        .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
-                                .enablePeriodicRefresh(Duration.ofSeconds(30))
-                                .build())
-                        .build());
-                StatefulRedisClusterConnection<String, String> c = cluster.connect();
-                return new RedisWebhookQueue(settings, nodeId, resources, cluster, c, c.sync(), c.async());
-            }
-            RedisClient single = RedisClient.create(resources, uri(settings.url(), timeout));
-            client = single;
-            single.setOptions(ClientOptions.builder()
-                    .autoReconnect(true)
-                    .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                    .timeoutOptions(TimeoutOptions.enabled(timeout))
-                    .socketOptions(socket)
-                    .build());
-            StatefulRedisConnection<String, String> c = single.connect();
-            return new RedisWebhookQueue(settings, nodeId, resources, single, c, c.sync(), c.async());
-        } catch (RuntimeException e) {
-            if (client != null) {
-                client.shutdown(Duration.ZERO, timeout);
-            }
-            resources.shutdown(0, settings.commandTimeoutMs(), TimeUnit.MILLISECONDS);
-            throw new IllegalStateException("cannot connect to Redis for the webhook queue: " + e.getMessage(), e);
-        }
-    }
-
-    private static RedisURI uri(String url, Duration timeout) {
-        RedisURI uri = RedisURI.create(url);
-        uri.setTimeout(timeout);
-        return uri;
+        return new RedisWebhookQueue(settings, nodeId, WebhookRedisConnection.open(settings));
     }
 
     /** The stream of a target ({@code appId + " " + url}); its lease is this plus {@code :lease}. */
@@ -657,11 +579,6 @@ public final class RedisWebhookQueue implements WebhookQueue {
                 lane.held = false;
             }
         }
-        try {
-            connection.close();
-        } finally {
-            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-            resources.shutdown(0, 2, TimeUnit.SECONDS);
-        }
+        connection.close();
     }
 }
