@@ -37,6 +37,8 @@ import io.switchboard.transport.ServerContext;
 import io.switchboard.transport.Tls;
 import io.switchboard.transport.WebSocketUpgrade;
 import io.switchboard.webhook.FileWebhookQueue;
+import io.switchboard.webhook.RedisWebhookQueue;
+import io.switchboard.webhook.WebhookQueue;
 import io.switchboard.webhook.Webhooks;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -97,14 +99,7 @@ public final class Server implements AutoCloseable {
             });
             boolean anyWebhooks =
                     config.apps().stream().anyMatch(a -> !a.webhooks().isEmpty());
-            webhooks = anyWebhooks
-                    ? new Webhooks(
-                            apps,
-                            config.webhooks(),
-                            new FileWebhookQueue(
-                                    Path.of(config.webhooks().dataDir(), "webhooks"),
-                                    config.webhooks().sync()))
-                    : null;
+            webhooks = anyWebhooks ? new Webhooks(apps, config.webhooks(), webhookQueue(config, broker)) : null;
             started[0] = webhooks;
             Channels channels = new Channels(broker, table, webhooks == null ? ChannelObserver.NONE : webhooks);
             connections = new Connections();
@@ -276,6 +271,16 @@ public final class Server implements AutoCloseable {
         }
     }
 
+    /** In a cluster the queue is shared through Redis, so any node delivers what another formed. */
+    private static WebhookQueue webhookQueue(SwitchboardConfig config, Broker broker) {
+        if (broker instanceof RedisBroker redis) {
+            return RedisWebhookQueue.connect(config.broker().redis(), redis.nodeId());
+        }
+        return new FileWebhookQueue(
+                Path.of(config.webhooks().dataDir(), "webhooks"),
+                config.webhooks().sync());
+    }
+
     private static Broker newBroker(BrokerSettings settings, String configuredNodeId) {
         if (!settings.usesRedis()) {
             return new MemoryBroker();
@@ -368,12 +373,14 @@ public final class Server implements AutoCloseable {
                 break;
             }
         }
+        insightLog.cancel(false);
+        metrics.close();
+        // The broker reports the channels vacated and members removed by this node's leaving
+        // (some only when Redis answers, some as it leaves the cluster): webhooks close after it.
+        broker.close();
         if (webhooks != null) {
             webhooks.close();
         }
-        insightLog.cancel(false);
-        metrics.close();
-        broker.close();
         long remaining = Math.max(0, deadline - System.nanoTime());
         workers.shutdownGracefully(0, remaining, TimeUnit.NANOSECONDS);
         boss.shutdownGracefully(0, remaining, TimeUnit.NANOSECONDS);

@@ -16,11 +16,15 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * An append-only log of webhook batches: one JSON line per added batch, one per acknowledgement.
  * On open, unacknowledged batches are read back and the log is rewritten with only them. The log is
  * forced to disk after every write ({@code always}), once a second ({@code every_second}) or when
- * the OS decides ({@code never}); a crash loses at most what was not yet forced.
+ * the OS decides ({@code never}); a crash loses at most what was not yet forced. This node delivers
+ * every lane.
  */
 public final class FileWebhookQueue implements WebhookQueue {
     private static final Logger log = LoggerFactory.getLogger("switchboard.webhook");
@@ -38,6 +43,11 @@ public final class FileWebhookQueue implements WebhookQueue {
     private final Path file;
     private final String sync;
     private final Map<Long, WebhookBatch> pending = new LinkedHashMap<>();
+    /** Per target: batches not yet taken, in order. Filled under this queue's lock. */
+    private final Map<String, BlockingQueue<WebhookBatch>> lanes = new ConcurrentHashMap<>();
+    /** Per target: batches not yet acknowledged, read without the lock. */
+    private final Map<String, AtomicLong> depths = new ConcurrentHashMap<>();
+
     private final ScheduledExecutorService syncer;
     private FileChannel channel;
     private long nextId = 1;
@@ -75,36 +85,83 @@ public final class FileWebhookQueue implements WebhookQueue {
     }
 
     @Override
-    public synchronized WebhookBatch add(String target, String body, long createdMillis) {
-        WebhookBatch batch = new WebhookBatch(nextId++, target, body, createdMillis);
-        pending.put(batch.id(), batch);
+    public synchronized void open(Set<String> targets) {
+        for (WebhookBatch batch : new ArrayList<>(pending.values())) {
+            if (targets.contains(batch.target())) {
+                enqueue(batch);
+            } else {
+                log.warn("dropping a stored webhook batch for {}: no such webhook is configured now", batch.target());
+                ack(batch);
+            }
+        }
+    }
+
+    @Override
+    public synchronized void add(String target, String body, long createdMillis) {
+        long id = nextId++;
+        WebhookBatch batch = new WebhookBatch(Long.toString(id), target, body, createdMillis);
+        pending.put(id, batch);
         append(line(g -> {
             g.writeStringField("op", "add");
-            g.writeNumberField("id", batch.id());
+            g.writeNumberField("id", id);
             g.writeStringField("target", target);
             g.writeNumberField("created", createdMillis);
             g.writeStringField("body", body);
         }));
-        return batch;
+        enqueue(batch);
+    }
+
+    private void enqueue(WebhookBatch batch) {
+        depths.computeIfAbsent(batch.target(), t -> new AtomicLong()).incrementAndGet();
+        lane(batch.target()).add(batch);
+    }
+
+    private BlockingQueue<WebhookBatch> lane(String target) {
+        return lanes.computeIfAbsent(target, t -> new LinkedBlockingQueue<>());
     }
 
     @Override
-    public synchronized void ack(long id) {
+    public WebhookBatch take(String target) throws InterruptedException {
+        return lane(target).take();
+    }
+
+    @Override
+    public boolean delivering(String target) {
+        return true;
+    }
+
+    @Override
+    public long depth(String target) {
+        AtomicLong depth = depths.get(target);
+        return depth == null ? 0 : depth.get();
+    }
+
+    @Override
+    public synchronized void ack(WebhookBatch batch) {
+        long id = Long.parseLong(batch.id());
         if (pending.remove(id) == null) {
             return;
         }
-        append(line(g -> {
-            g.writeStringField("op", "ack");
-            g.writeNumberField("id", id);
-        }));
-        if (pending.isEmpty()) {
-            compactIfLarge();
+        AtomicLong depth = depths.get(batch.target());
+        if (depth != null) {
+            depth.decrementAndGet();
         }
-    }
-
-    @Override
-    public synchronized List<WebhookBatch> pending() {
-        return new ArrayList<>(pending.values());
+        // A sender stopped just after a delivery acknowledges with its interrupt flag set, and an
+        // interrupted FileChannel operation closes the channel for good: write without the flag.
+        boolean interrupted = Thread.interrupted();
+        try {
+            append(line(g -> {
+                g.writeStringField("op", "ack");
+                g.writeNumberField("id", id);
+            }));
+            if (pending.isEmpty()) {
+                compactIfLarge();
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /** Undelivered batches in the queue. */
@@ -156,7 +213,7 @@ public final class FileWebhookQueue implements WebhookQueue {
                     }
                 }
                 if ("add".equals(op) && target != null && body != null) {
-                    pending.put(id, new WebhookBatch(id, target, body, created));
+                    pending.put(id, new WebhookBatch(Long.toString(id), target, body, created));
                 } else if ("ack".equals(op)) {
                     pending.remove(id);
                 }
@@ -176,7 +233,7 @@ public final class FileWebhookQueue implements WebhookQueue {
             for (WebhookBatch b : pending.values()) {
                 out.write(ByteBuffer.wrap(line(g -> {
                     g.writeStringField("op", "add");
-                    g.writeNumberField("id", b.id());
+                    g.writeNumberField("id", Long.parseLong(b.id()));
                     g.writeStringField("target", b.target());
                     g.writeNumberField("created", b.createdMillis());
                     g.writeStringField("body", b.body());

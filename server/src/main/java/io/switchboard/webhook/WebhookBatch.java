@@ -11,11 +11,12 @@ import java.util.List;
  * A webhook POST waiting for delivery: its target and its exact body, stored as it will be sent so
  * the signature is computed over the same bytes after a restart.
  *
- * @param id position in the durable queue, increasing
+ * @param id the batch's id in its queue: a log position in the file queue, a stream entry id in
+ *     Redis
  * @param target the target's key ({@link WebhookTarget#key()})
  * @param createdMillis when the batch was formed; retries give up relative to it
  */
-public record WebhookBatch(long id, String target, String body, long createdMillis) {
+public record WebhookBatch(String id, String target, String body, long createdMillis) {
     private static final JsonFactory JSON = new JsonFactory();
 
     /** The body {@code {"time_ms":…,"events":[…]}}. */

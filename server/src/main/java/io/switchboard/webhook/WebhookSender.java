@@ -8,17 +8,18 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Delivers one target's batches in order, one at a time, on a virtual thread: a batch is retried
- * with exponential backoff and jitter on network errors, timeouts and any non-2xx answer until it
- * succeeds or {@code retry_for_seconds} pass, and only then is the next one sent, so the receiver
- * sees every channel's events in order.
+ * Delivers one target's batches in order, one at a time, on a virtual thread: it takes the next
+ * batch of the target's lane from the queue, retries it with exponential backoff and jitter on
+ * network errors, timeouts and any non-2xx answer until it succeeds or {@code retry_for_seconds}
+ * pass, and only then acknowledges it and takes the next one, so the receiver sees every channel's
+ * events in order. When the queue hands the lane to another node mid-way, the batch is left
+ * unacknowledged for that node.
  */
 final class WebhookSender {
     private static final Logger log = LoggerFactory.getLogger("switchboard.webhook");
@@ -27,13 +28,21 @@ final class WebhookSender {
     private final WebhookSettings settings;
     private final WebhookQueue queue;
     private final HttpClient http;
-    private final LinkedBlockingQueue<WebhookBatch> batches = new LinkedBlockingQueue<>();
     private final Thread thread;
     final AtomicLong delivered = new AtomicLong();
     final AtomicLong retried = new AtomicLong();
     final AtomicLong failed = new AtomicLong();
     private volatile boolean running = true;
-    private volatile WebhookBatch current;
+
+    /** How one batch's delivery ended. */
+    private enum Outcome {
+        /** Delivered, or given up: acknowledge it. */
+        DONE,
+        /** This node stopped delivering the lane: leave it to the next deliverer. */
+        HANDED_OVER,
+        /** Stopping: leave it in the queue. */
+        STOPPED
+    }
 
     WebhookSender(WebhookTarget target, WebhookSettings settings, WebhookQueue queue, HttpClient http) {
         this.target = target;
@@ -49,13 +58,9 @@ final class WebhookSender {
         return target.app().id();
     }
 
-    void offer(WebhookBatch batch) {
-        batches.add(batch);
-    }
-
-    /** Batches waiting, the one being tried included. */
-    int depth() {
-        return batches.size() + (current == null ? 0 : 1);
+    /** Batches of this target waiting for delivery, the one being tried included. */
+    long depth() {
+        return queue.depth(target.key());
     }
 
     /** Stops after the current try; undelivered batches stay in the durable queue. */
@@ -72,36 +77,42 @@ final class WebhookSender {
         while (running) {
             WebhookBatch batch;
             try {
-                batch = batches.take();
+                batch = queue.take(target.key());
             } catch (InterruptedException e) {
                 return;
             }
-            current = batch;
-            if (!deliver(batch)) {
-                return; // stopped: the batch stays in the durable queue for the next start
+            switch (deliver(batch)) {
+                case DONE -> queue.ack(batch);
+                case HANDED_OVER ->
+                    log.debug(
+                            "left a webhook batch to {} to the node delivering it now",
+                            target.webhook().url());
+                case STOPPED -> {
+                    return; // the batch stays in the durable queue
+                }
             }
-            queue.ack(batch.id());
-            current = null;
         }
     }
 
-    /** Returns true when the batch is done (delivered or given up), false when stopped first. */
-    private boolean deliver(WebhookBatch batch) {
+    private Outcome deliver(WebhookBatch batch) {
         long giveUpAt = batch.createdMillis() + settings.retryForSeconds() * 1000L;
         long delay = settings.retryInitialMs();
         for (int attempt = 1; running; attempt++) {
+            if (!queue.delivering(target.key())) {
+                return Outcome.HANDED_OVER;
+            }
             String problem;
             try {
                 HttpResponse<Void> response = http.send(request(batch), HttpResponse.BodyHandlers.discarding());
                 if (response.statusCode() / 100 == 2) {
                     delivered.incrementAndGet();
-                    return true;
+                    return Outcome.DONE;
                 }
                 problem = "HTTP " + response.statusCode();
             } catch (IOException e) {
                 problem = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
             } catch (InterruptedException e) {
-                return false;
+                return Outcome.STOPPED;
             }
             long jittered = delay / 2 + ThreadLocalRandom.current().nextLong(delay / 2 + 1);
             if (System.currentTimeMillis() + jittered > giveUpAt) {
@@ -113,7 +124,7 @@ final class WebhookSender {
                         attempt,
                         problem,
                         batch.body());
-                return true;
+                return Outcome.DONE;
             }
             retried.incrementAndGet();
             log.info(
@@ -125,11 +136,11 @@ final class WebhookSender {
             try {
                 Thread.sleep(jittered);
             } catch (InterruptedException e) {
-                return false;
+                return Outcome.STOPPED;
             }
             delay = Math.min(settings.retryMaxMs(), delay * 2);
         }
-        return false;
+        return Outcome.STOPPED;
     }
 
     private HttpRequest request(WebhookBatch batch) {

@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -28,8 +29,8 @@ import org.slf4j.LoggerFactory;
  * all batching state: it holds channel_vacated and member_removed back for {@code
  * removal_delay_ms} (a matching occupied / member_added within it cancels both), filters per
  * target, groups events into batches of at most {@code batch_max_events} or {@code
- * batch_max_delay_ms}, and stores each batch in the durable queue before a {@link WebhookSender}
- * delivers it.
+ * batch_max_delay_ms}, and stores each batch in the durable queue, from which a {@link
+ * WebhookSender} per target delivers it (on this node, or on another one with a shared queue).
  */
 public final class Webhooks implements ChannelObserver, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger("switchboard.webhook");
@@ -78,17 +79,11 @@ public final class Webhooks implements ChannelObserver, AutoCloseable {
                 WebhookTarget target = new WebhookTarget(app, webhook);
                 targetsByApp.computeIfAbsent(app.id(), a -> new ArrayList<>()).add(target);
                 pendingByTarget.put(target.key(), new Pending(target));
-                senders.put(target.key(), new WebhookSender(target, settings, queue, http));
             }
         }
-        for (WebhookBatch batch : queue.pending()) {
-            WebhookSender sender = senders.get(batch.target());
-            if (sender == null) {
-                log.warn("dropping a stored webhook batch for {}: no such webhook is configured now", batch.target());
-                queue.ack(batch.id());
-            } else {
-                sender.offer(batch);
-            }
+        queue.open(Set.copyOf(pendingByTarget.keySet()));
+        for (Pending p : pendingByTarget.values()) {
+            senders.put(p.target.key(), new WebhookSender(p.target, settings, queue, http));
         }
     }
 
@@ -214,9 +209,8 @@ public final class Webhooks implements ChannelObserver, AutoCloseable {
             return;
         }
         long now = System.currentTimeMillis();
-        WebhookBatch batch = queue.add(p.target.key(), WebhookBatch.body(now, p.events), now);
+        queue.add(p.target.key(), WebhookBatch.body(now, p.events), now);
         p.events.clear();
-        senders.get(p.target.key()).offer(batch);
     }
 
     // --- stats and shutdown -----------------------------------------------------------------------------
@@ -242,7 +236,8 @@ public final class Webhooks implements ChannelObserver, AutoCloseable {
 
     /**
      * Emits the held-back removals now, stores every open batch, and stops delivery; what is not
-     * delivered yet stays in the durable queue for the next start.
+     * delivered yet stays in the durable queue for the next start (or, in a cluster, for the node
+     * that delivers the target next).
      */
     @Override
     public void close() {

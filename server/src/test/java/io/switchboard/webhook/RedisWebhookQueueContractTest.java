@@ -1,0 +1,148 @@
+package io.switchboard.webhook;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.switchboard.config.RedisSettings;
+import io.switchboard.testing.TestRedis;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Redis webhook queue on a real Redis, with queues standing for nodes: the lease holder takes a
+ * target's batches in stream order whoever appended them, and a new holder first gets what the old
+ * one took but did not finish. Runs on a single Redis and on a Redis Cluster.
+ */
+abstract class RedisWebhookQueueContractTest {
+    static final String TARGET = "a http://127.0.0.1:9/hooks";
+    static final Duration WAIT = Duration.ofSeconds(10);
+
+    private final List<RedisWebhookQueue> nodes = new ArrayList<>();
+    private final ExecutorService takers = Executors.newVirtualThreadPerTaskExecutor();
+    RedisSettings settings;
+
+    /** The Redis this class runs on. */
+    protected abstract TestRedis redis();
+
+    @BeforeEach
+    void freshKeys() {
+        settings = redis().settings();
+    }
+
+    @AfterEach
+    void closeNodes() {
+        nodes.forEach(RedisWebhookQueue::close);
+        takers.shutdownNow();
+    }
+
+    RedisWebhookQueue node(String id) {
+        RedisWebhookQueue queue = RedisWebhookQueue.connect(settings, id);
+        nodes.add(queue);
+        queue.open(Set.of(TARGET));
+        return queue;
+    }
+
+    String stream() {
+        return RedisWebhookQueue.streamKey(settings.keyPrefix(), TARGET);
+    }
+
+    /** Takes the next batch, failing the test when none comes within {@link #WAIT}. */
+    WebhookBatch take(RedisWebhookQueue queue) throws Exception {
+        CompletableFuture<WebhookBatch> next = CompletableFuture.supplyAsync(
+                () -> {
+                    try {
+                        return queue.take(TARGET);
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                },
+                takers);
+        return next.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    List<String> takeAndAck(RedisWebhookQueue queue, int count) throws Exception {
+        List<String> bodies = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            WebhookBatch batch = take(queue);
+            bodies.add(batch.body());
+            queue.ack(batch);
+        }
+        return bodies;
+    }
+
+    /** Runs a command on the Redis server holding the target's keys. */
+    <T> T atTarget(Function<RedisCommands<String, String>, T> command) {
+        List<T> result = new ArrayList<>(1);
+        for (int port : redis().ports()) {
+            try {
+                TestRedis.with(port, c -> result.add(command.apply(c.sync())));
+                return result.get(0);
+            } catch (RedisCommandExecutionException e) {
+                if (!String.valueOf(e.getMessage()).startsWith("MOVED")) {
+                    throw e;
+                }
+            }
+        }
+        throw new IllegalStateException("no server holds " + stream());
+    }
+
+    long streamLength() {
+        return atTarget(c -> c.xlen(stream()));
+    }
+
+    long pendingEntries() {
+        return atTarget(c -> c.xpending(stream(), RedisWebhookQueue.GROUP).getCount());
+    }
+
+    @Test
+    void theLeaseHolderTakesBatchesAppendedOnEveryNodeInOrder() throws Exception {
+        RedisWebhookQueue first = node("n1");
+        RedisWebhookQueue second = node("n2");
+        assertThat(first.delivering(TARGET)).isTrue();
+        assertThat(second.delivering(TARGET)).isFalse();
+
+        second.add(TARGET, "b1", 1);
+        first.add(TARGET, "b2", 2);
+        second.add(TARGET, "b3", 3);
+
+        assertThat(takeAndAck(first, 3)).containsExactly("b1", "b2", "b3");
+        assertThat(streamLength()).isZero();
+        assertThat(pendingEntries()).isZero();
+        assertThat(second.delivering(TARGET)).isFalse();
+    }
+
+    @Test
+    void aNewHolderFirstDeliversWhatThePreviousHolderLeftUnfinished() throws Exception {
+        RedisWebhookQueue first = node("n1");
+        RedisWebhookQueue second = node("n2");
+        first.add(TARGET, "b1", 1);
+        first.add(TARGET, "b2", 2);
+        WebhookBatch taken = take(first); // n1 read b1 and b2 and is sending b1
+        assertThat(taken.body()).isEqualTo("b1");
+        assertThat(taken.createdMillis()).isEqualTo(1);
+        second.add(TARGET, "b3", 3);
+
+        // n1's lease expired (a stalled or dead node) and n2 took it.
+        atTarget(c -> c.set(stream() + ":lease", "n2"));
+        await().atMost(WAIT).until(() -> second.delivering(TARGET) && !first.delivering(TARGET));
+
+        assertThat(takeAndAck(second, 3)).containsExactly("b1", "b2", "b3");
+        assertThat(streamLength()).isZero();
+        assertThat(pendingEntries()).isZero();
+        // n1 has nothing pending any more, so it is no longer listed as a consumer.
+        List<Object> consumers = atTarget(c -> c.xinfoConsumers(stream(), RedisWebhookQueue.GROUP));
+        assertThat(consumers).hasSize(1);
+    }
+}
