@@ -31,9 +31,11 @@ public final class ConnectScenario implements Scenario {
             }
             long rssBefore = Proc.settledRssKb(target.pid(), sample);
             try (Fleet fleet = new Fleet(io, target)) {
+                Proc.CpuMeter server = new Proc.CpuMeter(target.pid());
                 long start = System.nanoTime();
                 fleet.open(n, i -> "bench-c-" + (channels <= 0 ? i : i % channels), parallel, timeout);
                 double seconds = (System.nanoTime() - start) / 1e9;
+                double serverSeconds = server.seconds();
                 Thread.sleep((long) (settle * 1000));
                 long rssAfter = Proc.settledRssKb(target.pid(), sample);
                 if (hold > 0) {
@@ -44,6 +46,10 @@ public final class ConnectScenario implements Scenario {
                 r.put("disconnects", fleet.disconnects());
                 r.put("seconds", seconds);
                 r.put("connections_per_s", fleet.subscribed() / seconds);
+                if (serverSeconds >= 0) {
+                    r.put("server_cpu", serverSeconds / seconds);
+                    r.put("server_us_per_connection", serverSeconds * 1e6 / Math.max(1, fleet.subscribed()));
+                }
                 if (rssBefore > 0 && rssAfter > 0) {
                     r.put("rss_before_mb", rssBefore / 1024.0);
                     r.put("rss_after_mb", rssAfter / 1024.0);
