@@ -31,7 +31,12 @@ public final class FanoutScenario implements Scenario {
             r.put("payload_bytes", payload);
             fleet.open(subscribers, i -> channel, o.integer("parallel", 200), o.seconds("connect-timeout", 120));
             Scenario.requireAll(fleet, subscribers, "subscribers");
-            RestClient rest = new RestClient(io, io.group().next(), target);
+            // --rest-port sends the triggers to another node of a cluster than the subscribers'
+            int restPort = o.integer("rest-port", target.port());
+            if (restPort != target.port()) {
+                r.put("rest_port", restPort);
+            }
+            RestClient rest = new RestClient(io, io.group().next(), target.withPort(restPort));
             rest.connect(concurrency).get();
             String path = "/apps/" + target.appId() + "/events";
             String prefix = "{\"name\":\"bench\",\"channel\":\"" + channel + "\",\"data\":\"";

@@ -23,6 +23,11 @@ public record Target(
                 !o.string("signin", "true").equals("false"));
     }
 
+    /** The same server and app on another port, e.g. another node of a cluster. */
+    public Target withPort(int newPort) {
+        return new Target(name, host, newPort, appId, key, secret, pid, signin);
+    }
+
     public String wsPath() {
         return "/app/" + key + "?protocol=7&client=bench&version=1.0";
     }
