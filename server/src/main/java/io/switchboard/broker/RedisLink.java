@@ -23,8 +23,6 @@ import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.pubsub.api.async.RedisPubSubAsyncCommands;
 import io.lettuce.core.resource.ClientResources;
-import io.lettuce.core.resource.DefaultClientResources;
-import io.lettuce.core.resource.Delay;
 import io.switchboard.config.RedisSettings;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -125,14 +123,8 @@ final class RedisLink implements AutoCloseable {
      */
     static RedisLink connect(RedisSettings settings, RedisHealth health) {
         Duration timeout = Duration.ofMillis(settings.commandTimeoutMs());
-        ClientResources resources = DefaultClientResources.builder()
-                .ioThreadPoolSize(2)
-                .computationThreadPoolSize(2)
-                .reconnectDelay(
-                        Delay.exponential(Duration.ofMillis(50), Duration.ofSeconds(2), 2, TimeUnit.MILLISECONDS))
-                .build();
-        SocketOptions socket =
-                SocketOptions.builder().connectTimeout(timeout).keepAlive(true).build();
+        ClientResources resources = RedisClientSetup.resources();
+        SocketOptions socket = RedisClientSetup.socketOptions(timeout);
         try {
             if (settings.cluster()) {
                 List<RedisURI> seeds = new ArrayList<>();
@@ -184,9 +176,7 @@ final class RedisLink implements AutoCloseable {
     }
 
     private static RedisURI uri(String url, Duration timeout) {
-        RedisURI uri = RedisURI.create(url);
-        uri.setTimeout(timeout);
-        return uri;
+        return RedisClientSetup.uri(url, timeout);
     }
 
     /** Where the settings point, for log lines: hosts and ports only, never credentials. */

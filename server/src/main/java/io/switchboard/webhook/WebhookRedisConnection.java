@@ -15,8 +15,7 @@ import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.resource.ClientResources;
-import io.lettuce.core.resource.DefaultClientResources;
-import io.lettuce.core.resource.Delay;
+import io.switchboard.broker.RedisClientSetup;
 import io.switchboard.config.RedisSettings;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -56,14 +55,8 @@ final class WebhookRedisConnection implements AutoCloseable {
      */
     static WebhookRedisConnection open(RedisSettings settings) {
         Duration timeout = Duration.ofMillis(settings.commandTimeoutMs());
-        ClientResources resources = DefaultClientResources.builder()
-                .ioThreadPoolSize(2)
-                .computationThreadPoolSize(2)
-                .reconnectDelay(
-                        Delay.exponential(Duration.ofMillis(50), Duration.ofSeconds(2), 2, TimeUnit.MILLISECONDS))
-                .build();
-        SocketOptions socket =
-                SocketOptions.builder().connectTimeout(timeout).keepAlive(true).build();
+        ClientResources resources = RedisClientSetup.resources();
+        SocketOptions socket = RedisClientSetup.socketOptions(timeout);
         AbstractRedisClient client = null;
         try {
             if (settings.cluster()) {
@@ -104,9 +97,7 @@ final class WebhookRedisConnection implements AutoCloseable {
     }
 
     private static RedisURI uri(String url, Duration timeout) {
-        RedisURI uri = RedisURI.create(url);
-        uri.setTimeout(timeout);
-        return uri;
+        return RedisClientSetup.uri(url, timeout);
     }
 
     /** Commands that block until Redis answers or the command timeout passes. */
