@@ -10,17 +10,16 @@ import io.switchboard.app.App;
 import io.switchboard.config.BrokerSettings;
 import io.switchboard.config.RedisSettings;
 import io.switchboard.testing.NodeClient;
+import io.switchboard.testing.NodeProcess;
 import io.switchboard.testing.TestApps;
 import io.switchboard.testing.TestRedis;
 import io.switchboard.testing.TestServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.HttpURLConnection;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -91,23 +90,10 @@ class NodeCrashTest {
         return client;
     }
 
-    /** Starts io.switchboard.Main in its own JVM, configured through the environment only. */
+    /** Starts a node in its own JVM, configured through the environment only. */
     private void startDoomedNode(int port) throws IOException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         log = Files.createTempFile("switchboard-node", ".log");
-        ProcessBuilder pb = new ProcessBuilder(
-                java,
-                "--enable-native-access=ALL-UNNAMED",
-                "-Xmx256m",
-                "-XX:TieredStopAtLevel=1",
-                "-cp",
-                System.getProperty("java.class.path"),
-                "io.switchboard.Main");
-        Map<String, String> env = pb.environment();
-        env.keySet().removeIf(k -> k.startsWith("SWITCHBOARD_"));
-        env.put("SWITCHBOARD_SERVER__HOST", "127.0.0.1");
-        env.put("SWITCHBOARD_SERVER__PORT", Integer.toString(port));
-        env.put("SWITCHBOARD_SERVER__IO_THREADS", "1");
+        Map<String, String> env = new LinkedHashMap<>();
         env.put("SWITCHBOARD_BROKER__DRIVER", "redis");
         env.put("SWITCHBOARD_BROKER__REDIS__URL", settings.url());
         env.put("SWITCHBOARD_BROKER__REDIS__KEY_PREFIX", settings.keyPrefix());
@@ -117,36 +103,7 @@ class NodeCrashTest {
         env.put("SWITCHBOARD_APPS__0__KEY", app.key());
         env.put("SWITCHBOARD_APPS__0__SECRET", app.secret());
         env.put("SWITCHBOARD_APPS__0__CLIENT_EVENTS", "true");
-        pb.redirectErrorStream(true).redirectOutput(log.toFile());
-        doomed = pb.start();
-        try {
-            await().atMost(Duration.ofSeconds(60))
-                    .pollInterval(Duration.ofMillis(200))
-                    .until(() -> {
-                        if (!doomed.isAlive()) {
-                            throw new AssertionError("the node exited: " + Files.readString(log));
-                        }
-                        return ready(port);
-                    });
-        } catch (RuntimeException | AssertionError e) {
-            throw new AssertionError("node on port " + port + " did not become ready:\n" + Files.readString(log), e);
-        }
-    }
-
-    private static boolean ready(int port) {
-        try {
-            HttpURLConnection c = (HttpURLConnection)
-                    URI.create("http://127.0.0.1:" + port + "/ready").toURL().openConnection();
-            c.setConnectTimeout(1000);
-            c.setReadTimeout(2000);
-            try {
-                return c.getResponseCode() == 200;
-            } finally {
-                c.disconnect();
-            }
-        } catch (IOException e) {
-            return false;
-        }
+        doomed = NodeProcess.start(port, env, log);
     }
 
     private JsonNode get(String path, Map<String, String> params) {

@@ -10,6 +10,7 @@ import io.switchboard.config.BrokerSettings;
 import io.switchboard.config.RedisSettings;
 import io.switchboard.config.SwitchboardConfig;
 import io.switchboard.config.WebhookSettings;
+import io.switchboard.testing.NodeProcess;
 import io.switchboard.testing.RawWebSocket;
 import io.switchboard.testing.TestApps;
 import io.switchboard.testing.TestAuth;
@@ -17,12 +18,11 @@ import io.switchboard.testing.TestRedis;
 import io.switchboard.testing.TestServer;
 import io.switchboard.testing.WebhookReceiver;
 import java.io.IOException;
-import java.net.HttpURLConnection;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -240,23 +240,9 @@ class ClusteredWebhooksTest {
         assertThat(delivered(survivor)).isEqualTo(receiver.requests().size());
     }
 
-    /** Starts io.switchboard.Main in its own JVM as node "doomed", configured through the environment. */
+    /** Starts a node "doomed" in its own JVM, configured through the environment. */
     private Process startNodeProcess(App app, int port) throws IOException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Path log = Files.createTempFile(dataDir, "node", ".log");
-        ProcessBuilder pb = new ProcessBuilder(
-                java,
-                "--enable-native-access=ALL-UNNAMED",
-                "-Xmx256m",
-                "-XX:TieredStopAtLevel=1",
-                "-cp",
-                System.getProperty("java.class.path"),
-                "io.switchboard.Main");
-        Map<String, String> env = pb.environment();
-        env.keySet().removeIf(k -> k.startsWith("SWITCHBOARD_"));
-        env.put("SWITCHBOARD_SERVER__HOST", "127.0.0.1");
-        env.put("SWITCHBOARD_SERVER__PORT", Integer.toString(port));
-        env.put("SWITCHBOARD_SERVER__IO_THREADS", "1");
+        Map<String, String> env = new LinkedHashMap<>();
         env.put("SWITCHBOARD_SERVER__NODE_ID", "doomed");
         env.put("SWITCHBOARD_BROKER__DRIVER", "redis");
         env.put("SWITCHBOARD_BROKER__REDIS__URL", settings.url());
@@ -272,40 +258,11 @@ class ClusteredWebhooksTest {
         env.put("SWITCHBOARD_APPS__0__KEY", app.key());
         env.put("SWITCHBOARD_APPS__0__SECRET", app.secret());
         env.put("SWITCHBOARD_APPS__0__WEBHOOKS__0__URL", app.webhooks().get(0).url());
-        pb.redirectErrorStream(true).redirectOutput(log.toFile());
-        Process process = pb.start();
+        Process process = NodeProcess.start(port, env, Files.createTempFile(dataDir, "node", ".log"));
         open(() -> {
             process.destroyForcibly();
             process.waitFor(30, TimeUnit.SECONDS);
         });
-        try {
-            await().atMost(Duration.ofSeconds(60))
-                    .pollInterval(Duration.ofMillis(200))
-                    .until(() -> {
-                        if (!process.isAlive()) {
-                            throw new AssertionError("the node exited: " + Files.readString(log));
-                        }
-                        return ready(port);
-                    });
-        } catch (RuntimeException | AssertionError e) {
-            throw new AssertionError("node on port " + port + " did not become ready:\n" + Files.readString(log), e);
-        }
         return process;
-    }
-
-    private static boolean ready(int port) {
-        try {
-            HttpURLConnection c = (HttpURLConnection)
-                    URI.create("http://127.0.0.1:" + port + "/ready").toURL().openConnection();
-            c.setConnectTimeout(1000);
-            c.setReadTimeout(2000);
-            try {
-                return c.getResponseCode() == 200;
-            } finally {
-                c.disconnect();
-            }
-        } catch (IOException e) {
-            return false;
-        }
     }
 }
