@@ -8,38 +8,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.pusher.rest.Pusher;
 import com.pusher.rest.data.Result;
 import io.switchboard.api.RestFixtures.Client;
-import io.switchboard.api.RestFixtures.Clients;
-import io.switchboard.app.App;
-import io.switchboard.testing.SignedHttp;
-import io.switchboard.testing.TestApps;
-import io.switchboard.testing.TestServer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * {@code GET /apps/{id}/channels}, {@code /channels/{name}} and {@code /channels/{name}/users}
  * (pusher-protocol.md §7.2).
  */
-class RestChannelsTest {
-    private final App app = TestApps.app("a");
-    private final TestServer server = TestServer.start(app);
-    private final Pusher rest = server.rest(app);
-    private final SignedHttp http = SignedHttp.to(server, app);
-    private final Clients clients = new Clients(server, app);
-
-    @AfterEach
-    void stop() throws Exception {
-        clients.close();
-        rest.close();
-        server.close();
-    }
+class RestChannelsTest extends RestApiTest {
 
     // --- GET /channels ----------------------------------------------------------------------------
 
