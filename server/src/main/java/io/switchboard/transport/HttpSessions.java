@@ -108,7 +108,8 @@ public final class HttpSessions {
             refuse(ctx, keepAlive, ErrorCodes.RECONNECT, "Server is shutting down, reconnect");
             return;
         }
-        gate.admit(route.key(), first(query, "protocol"), secure)
+        ClientQuery client = ClientQuery.of(query);
+        gate.admit(route.key(), client.protocol(), secure)
                 .whenComplete((admission, error) -> ctx.executor().execute(() -> {
                     if (error != null) {
                         log.warn("admitting an HTTP session failed", error);
@@ -133,8 +134,8 @@ public final class HttpSessions {
                                     socketIds.next(),
                                     session,
                                     a.protocol(),
-                                    first(query, "client"),
-                                    first(query, "version"));
+                                    client.client(),
+                                    client.version());
                             session.attach(connection);
                             session.receive(ctx, keepAlive);
                             connection.open();
@@ -214,10 +215,5 @@ public final class HttpSessions {
         if (session != null && ctx.channel().isWritable()) {
             session.eventLoop().execute(session::writable);
         }
-    }
-
-    private static String first(Map<String, List<String>> query, String name) {
-        List<String> values = query.get(name);
-        return values == null || values.isEmpty() ? null : values.get(0);
     }
 }

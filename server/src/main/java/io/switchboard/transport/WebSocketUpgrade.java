@@ -112,7 +112,8 @@ public final class WebSocketUpgrade {
             transport.close(ErrorCodes.RECONNECT, "Server is shutting down, reconnect");
             return;
         }
-        gate.admit(key, first(query, "protocol"), secure)
+        ClientQuery client = ClientQuery.of(query);
+        gate.admit(key, client.protocol(), secure)
                 .whenComplete((admission, error) -> channel.eventLoop().execute(() -> {
                     channel.config().setAutoRead(true);
                     if (error != null) {
@@ -136,22 +137,12 @@ public final class WebSocketUpgrade {
                                     socketIds.next(),
                                     transport,
                                     a.protocol(),
-                                    shared(first(query, "client")),
-                                    shared(first(query, "version")));
+                                    client.client(),
+                                    client.version());
                             transport.attach(connection);
                             connection.open();
                         }
                     }
                 }));
-    }
-
-    /** SDK names and versions repeat across connections: keep one copy of each (weakly held). */
-    private static String shared(String value) {
-        return value == null ? null : value.intern();
-    }
-
-    private static String first(Map<String, List<String>> query, String name) {
-        List<String> values = query.get(name);
-        return values == null || values.isEmpty() ? null : values.get(0);
     }
 }
