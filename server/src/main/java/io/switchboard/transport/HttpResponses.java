@@ -11,7 +11,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-import java.nio.charset.StandardCharsets;
+import io.switchboard.api.ApiResponse;
 
 /** Writing complete HTTP responses. */
 final class HttpResponses {
@@ -23,8 +23,7 @@ final class HttpResponses {
     }
 
     static void jsonError(ChannelHandlerContext ctx, boolean keepAlive, int status, String message) {
-        String escaped = message.replace("\\", "\\\\").replace("\"", "\\\"");
-        json(ctx, keepAlive, status, ("{\"error\":\"" + escaped + "\"}").getBytes(StandardCharsets.UTF_8));
+        json(ctx, keepAlive, status, ApiResponse.error(status, message).body());
     }
 
     /** CORS headers for pusher-js's cross-origin XHRs, which carry no credentials. */
