@@ -99,7 +99,7 @@ public final class Server implements AutoCloseable {
             });
             boolean anyWebhooks =
                     config.apps().stream().anyMatch(a -> !a.webhooks().isEmpty());
-            webhooks = anyWebhooks ? new Webhooks(apps, config.webhooks(), webhookQueue(config, broker)) : null;
+            webhooks = anyWebhooks ? new Webhooks(apps, config.webhooks(), webhookQueue(config, broker), broker) : null;
             started[0] = webhooks;
             Channels channels = new Channels(broker, table, webhooks == null ? ChannelObserver.NONE : webhooks);
             connections = new Connections();
@@ -116,12 +116,12 @@ public final class Server implements AutoCloseable {
 
                 @Override
                 public void memberReaped(ChannelKey channel, String userId) {
-                    channels.observer().memberRemoved(channel, userId);
+                    channels.observer().memberRemoved(channel, userId, false);
                 }
 
                 @Override
                 public void channelReaped(ChannelKey channel) {
-                    channels.observer().channelVacated(channel);
+                    channels.observer().channelVacated(channel, false);
                 }
             });
 
@@ -375,8 +375,12 @@ public final class Server implements AutoCloseable {
         }
         insightLog.cancel(false);
         metrics.close();
-        // The broker reports the channels vacated and members removed by this node's leaving
-        // (some only when Redis answers, some as it leaves the cluster): webhooks close after it.
+        // Held-back removals are settled while the broker's stores still answer; the broker then
+        // reports what this node's leaving removes (some only when Redis answers, some as it
+        // leaves the cluster): webhooks close after it.
+        if (webhooks != null) {
+            webhooks.settleHeld();
+        }
         broker.close();
         if (webhooks != null) {
             webhooks.close();

@@ -9,11 +9,27 @@ import java.util.concurrent.CompletionStage;
  */
 public interface CountStore {
 
-    /** Adds one subscription; returns the cluster-wide count after it. */
-    CompletionStage<Long> increment(ChannelKey channel);
+    /**
+     * Adds one subscription. When the channel becomes occupied again while a vacancy mark left by
+     * {@link #decrement} is there, the change takes it ({@link Change#returning}).
+     */
+    CompletionStage<Change> increment(ChannelKey channel);
 
-    /** Removes one subscription; returns the cluster-wide count after it. */
-    CompletionStage<Long> decrement(ChannelKey channel);
+    /** Removes one subscription, leaving no vacancy mark. */
+    default CompletionStage<Change> decrement(ChannelKey channel) {
+        return decrement(channel, 0);
+    }
+
+    /**
+     * Removes one subscription. When the channel becomes vacant and {@code holdMs} is above zero,
+     * the store keeps a vacancy mark (for {@code holdMs} plus {@link PresenceStore#MARK_MARGIN_MS})
+     * that the next occupying {@link #increment} or {@link #claimVacancy} takes; exactly one of
+     * them gets it.
+     */
+    CompletionStage<Change> decrement(ChannelKey channel, long holdMs);
+
+    /** Takes the vacancy mark of {@code channel}; false when it was occupied again first. */
+    CompletionStage<Boolean> claimVacancy(ChannelKey channel);
 
     /** The current count; 0 for an unoccupied channel. */
     CompletionStage<Long> count(ChannelKey channel);
@@ -35,4 +51,10 @@ public interface CountStore {
      * checked (the store is unreachable).
      */
     CompletionStage<Boolean> acquireRequest(String appId, int perSecond);
+
+    /**
+     * @param count the cluster-wide subscription count after the change
+     * @param returning the change occupied the channel again and took its vacancy mark
+     */
+    record Change(long count, boolean returning) {}
 }

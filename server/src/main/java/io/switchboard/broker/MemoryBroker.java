@@ -11,14 +11,16 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** The single-process broker: everything lives in this JVM, nothing to set up. */
 public final class MemoryBroker implements Broker {
     private volatile Listener listener;
-    private final MemoryPresence presence = new MemoryPresence();
-    private final MemoryCounts counts = new MemoryCounts();
+    private final Marks marks = new Marks();
+    private final MemoryPresence presence = new MemoryPresence(marks);
+    private final MemoryCounts counts = new MemoryCounts(marks);
     private final MemoryCache cache = new MemoryCache();
 
     @Override
@@ -65,28 +67,67 @@ public final class MemoryBroker implements Broker {
     @Override
     public void close() {}
 
+    /**
+     * Departure and vacancy marks ({@code userId} null for a channel's vacancy), each with its
+     * deadline. Changes set and take them inside the compute of their roster or count, so marks
+     * follow the order of the changes; a claim needs no lock, the removal itself is atomic.
+     */
+    private static final class Marks {
+        private record Mark(ChannelKey channel, String userId) {}
+
+        private final Map<Mark, Long> deadlines = new ConcurrentHashMap<>();
+
+        void put(ChannelKey channel, String userId, long holdMs) {
+            if (holdMs > 0) {
+                long ttl = TimeUnit.MILLISECONDS.toNanos(holdMs + PresenceStore.MARK_MARGIN_MS);
+                deadlines.put(new Mark(channel, userId), System.nanoTime() + ttl);
+            }
+        }
+
+        boolean take(ChannelKey channel, String userId) {
+            Long deadline = deadlines.remove(new Mark(channel, userId));
+            return deadline != null && deadline - System.nanoTime() > 0;
+        }
+    }
+
     private static final class MemoryPresence implements PresenceStore {
         private final Map<ChannelKey, Roster> rosters = new ConcurrentHashMap<>();
+        private final Marks marks;
+
+        MemoryPresence(Marks marks) {
+            this.marks = marks;
+        }
 
         @Override
         public CompletionStage<JoinResult> join(ChannelKey channel, String socketId, Member member, int maxMembers) {
             JoinResult[] result = new JoinResult[1];
             rosters.compute(channel, (k, roster) -> {
                 Roster r = roster == null ? new Roster() : roster;
-                result[0] = r.join(socketId, member, maxMembers);
+                JoinResult joined = r.join(socketId, member, maxMembers);
+                result[0] = joined.firstConnection() && marks.take(channel, member.userId())
+                        ? new JoinResult(true, true, true, joined.members())
+                        : joined;
                 return r.isEmpty() ? null : r;
             });
             return completedFuture(result[0]);
         }
 
         @Override
-        public CompletionStage<Boolean> leave(ChannelKey channel, String socketId, String userId) {
+        public CompletionStage<Boolean> leave(ChannelKey channel, String socketId, String userId, long holdMs) {
             boolean[] last = new boolean[1];
             rosters.computeIfPresent(channel, (k, r) -> {
                 last[0] = r.leave(socketId, userId);
+                if (last[0]) {
+                    marks.put(channel, userId, holdMs);
+                }
                 return r.isEmpty() ? null : r;
             });
             return completedFuture(last[0]);
+        }
+
+        @Override
+        public CompletionStage<Boolean> claimDeparture(ChannelKey channel, String userId) {
+            return completedFuture(marks.take(channel, userId));
         }
 
         @Override
@@ -122,15 +163,15 @@ public final class MemoryBroker implements Broker {
             Entry existing = users.get(member.userId());
             if (existing == null) {
                 if (users.size() >= maxMembers) {
-                    return new PresenceStore.JoinResult(false, false, List.of());
+                    return new PresenceStore.JoinResult(false, false, false, List.of());
                 }
                 Set<String> sockets = new HashSet<>();
                 sockets.add(socketId);
                 users.put(member.userId(), new Entry(member, sockets));
-                return new PresenceStore.JoinResult(true, true, members());
+                return new PresenceStore.JoinResult(true, true, false, members());
             }
             existing.sockets().add(socketId);
-            return new PresenceStore.JoinResult(true, false, members());
+            return new PresenceStore.JoinResult(true, false, false, members());
         }
 
         synchronized boolean leave(String socketId, String userId) {
@@ -162,30 +203,45 @@ public final class MemoryBroker implements Broker {
         private final Map<String, Map<String, AtomicLong>> channels = new ConcurrentHashMap<>();
         private final Map<String, AtomicInteger> connections = new ConcurrentHashMap<>();
         private final Map<String, RateLimiter> requests = new ConcurrentHashMap<>();
+        private final Marks marks;
+
+        MemoryCounts(Marks marks) {
+            this.marks = marks;
+        }
+
+        private Map<String, AtomicLong> app(String appId) {
+            return channels.computeIfAbsent(appId, a -> new ConcurrentHashMap<>());
+        }
 
         @Override
-        public CompletionStage<Long> increment(ChannelKey channel) {
-            long[] after = new long[1];
-            channels.computeIfAbsent(channel.appId(), a -> new ConcurrentHashMap<>())
-                    .compute(channel.name(), (n, c) -> {
-                        AtomicLong count = c == null ? new AtomicLong() : c;
-                        after[0] = count.incrementAndGet();
-                        return count;
-                    });
+        public CompletionStage<Change> increment(ChannelKey channel) {
+            Change[] after = new Change[1];
+            app(channel.appId()).compute(channel.name(), (n, c) -> {
+                AtomicLong count = c == null ? new AtomicLong() : c;
+                long value = count.incrementAndGet();
+                after[0] = new Change(value, value == 1 && marks.take(channel, null));
+                return count;
+            });
             return completedFuture(after[0]);
         }
 
         @Override
-        public CompletionStage<Long> decrement(ChannelKey channel) {
+        public CompletionStage<Change> decrement(ChannelKey channel, long holdMs) {
             long[] after = new long[1];
-            Map<String, AtomicLong> app = channels.get(channel.appId());
-            if (app != null) {
-                app.computeIfPresent(channel.name(), (n, c) -> {
-                    after[0] = Math.max(0, c.decrementAndGet());
-                    return after[0] == 0 ? null : c;
-                });
-            }
-            return completedFuture(after[0]);
+            app(channel.appId()).computeIfPresent(channel.name(), (n, c) -> {
+                after[0] = Math.max(0, c.decrementAndGet());
+                if (after[0] > 0) {
+                    return c;
+                }
+                marks.put(channel, null, holdMs);
+                return null;
+            });
+            return completedFuture(new Change(after[0], false));
+        }
+
+        @Override
+        public CompletionStage<Boolean> claimVacancy(ChannelKey channel) {
+            return completedFuture(marks.take(channel, null));
         }
 
         @Override

@@ -3,6 +3,7 @@ package io.switchboard.broker;
 import static io.switchboard.broker.RedisWire.utf8;
 
 import io.lettuce.core.ScriptOutputType;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletionException;
@@ -31,27 +32,38 @@ final class RedisCounts implements CountStore {
     }
 
     @Override
-    public CompletionStage<Long> increment(ChannelKey channel) {
-        return change(channel, 1, RedisScripts.INCREMENT);
+    public CompletionStage<Change> increment(ChannelKey channel) {
+        return change(channel, 1, RedisScripts.INCREMENT, 0);
     }
 
     @Override
-    public CompletionStage<Long> decrement(ChannelKey channel) {
-        return change(channel, -1, RedisScripts.DECREMENT);
+    public CompletionStage<Change> decrement(ChannelKey channel, long holdMs) {
+        return change(channel, -1, RedisScripts.DECREMENT, holdMs > 0 ? holdMs + PresenceStore.MARK_MARGIN_MS : 0);
     }
 
-    private CompletionStage<Long> change(ChannelKey channel, int delta, RedisScripts.Script script) {
+    private CompletionStage<Change> change(ChannelKey channel, int delta, RedisScripts.Script script, long markTtlMs) {
         NodeLedger.AppRecord record = ledger.app(channel.appId());
-        CompletionStage<Long> reply;
+        CompletionStage<List<Object>> reply;
         synchronized (record) {
             record.subscribed(channel.name(), delta);
             reply = link.script(
                     script,
-                    ScriptOutputType.INTEGER,
-                    new String[] {keys.subscriptions(channel.appId()), keys.nodeSubscriptions(channel.appId(), nodeId)},
-                    utf8(channel.name()));
+                    ScriptOutputType.MULTI,
+                    new String[] {
+                        keys.subscriptions(channel.appId()),
+                        keys.nodeSubscriptions(channel.appId(), nodeId),
+                        keys.vacancy(channel)
+                    },
+                    utf8(channel.name()),
+                    utf8(markTtlMs));
         }
-        return failuresMarkStale(reply);
+        return failuresMarkStale(reply)
+                .thenApply(r -> new Change(Math.max(0, RedisWire.number(r.get(0))), RedisWire.number(r.get(1)) == 1));
+    }
+
+    @Override
+    public CompletionStage<Boolean> claimVacancy(ChannelKey channel) {
+        return link.<Long>call(() -> link.commands().del(keys.vacancy(channel))).thenApply(n -> n == 1);
     }
 
     @Override

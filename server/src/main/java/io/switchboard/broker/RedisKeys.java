@@ -15,6 +15,8 @@ package io.switchboard.broker;
  * {app}:users:CH              hash  user id -> number of that user's connections
  * {app}:info:CH               hash  user id -> user_info JSON ("" for none)
  * {app}:node:N:presence       hash  channel:socket -> user id (what node N holds, for reaping)
+ * {app}:left:CH:USER          string departure mark of a user, with a TTL
+ * {app}:vacant:CH             string vacancy mark of a channel, with a TTL
  * {app}:connections           hash  node -> open connections of the app on that node
  * cache:app:CH                string the cache channel's last frame, with a TTL
  * node:N:apps                 set   apps node N has state in
@@ -57,6 +59,14 @@ final class RedisKeys {
 
     String info(ChannelKey channel) {
         return app(channel.appId()) + "info:" + channel.name();
+    }
+
+    String departure(ChannelKey channel, String userId) {
+        return app(channel.appId()) + "left:" + channel.name() + ":" + userId;
+    }
+
+    String vacancy(ChannelKey channel) {
+        return app(channel.appId()) + "vacant:" + channel.name();
     }
 
     String nodePresence(String appId, String nodeId) {

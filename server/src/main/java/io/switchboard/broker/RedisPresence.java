@@ -30,9 +30,13 @@ final class RedisPresence implements PresenceStore {
         this.stale = stale;
     }
 
-    private String[] scriptKeys(ChannelKey channel) {
+    private String[] scriptKeys(ChannelKey channel, String userId) {
         return new String[] {
-            keys.presence(channel), keys.users(channel), keys.info(channel), keys.nodePresence(channel.appId(), nodeId)
+            keys.presence(channel),
+            keys.users(channel),
+            keys.info(channel),
+            keys.nodePresence(channel.appId(), nodeId),
+            keys.departure(channel, userId)
         };
     }
 
@@ -45,7 +49,7 @@ final class RedisPresence implements PresenceStore {
             reply = link.script(
                     RedisScripts.JOIN,
                     ScriptOutputType.MULTI,
-                    scriptKeys(channel),
+                    scriptKeys(channel, member.userId()),
                     utf8(nodeId),
                     utf8(socketId),
                     utf8(member.userId()),
@@ -72,7 +76,8 @@ final class RedisPresence implements PresenceStore {
     private static JoinResult parse(List<Object> reply) {
         boolean accepted = RedisWire.number(reply.get(0)) == 1;
         boolean first = RedisWire.number(reply.get(1)) == 1;
-        return new JoinResult(accepted, first, accepted ? members((List<?>) reply.get(2)) : List.of());
+        boolean returning = RedisWire.number(reply.get(3)) == 1;
+        return new JoinResult(accepted, first, returning, accepted ? members((List<?>) reply.get(2)) : List.of());
     }
 
     private static List<Member> members(List<?> flat) {
@@ -85,7 +90,7 @@ final class RedisPresence implements PresenceStore {
     }
 
     @Override
-    public CompletionStage<Boolean> leave(ChannelKey channel, String socketId, String userId) {
+    public CompletionStage<Boolean> leave(ChannelKey channel, String socketId, String userId, long holdMs) {
         NodeLedger.AppRecord record = ledger.app(channel.appId());
         CompletionStage<Long> reply;
         synchronized (record) {
@@ -93,10 +98,11 @@ final class RedisPresence implements PresenceStore {
             reply = link.script(
                     RedisScripts.LEAVE,
                     ScriptOutputType.INTEGER,
-                    scriptKeys(channel),
+                    scriptKeys(channel, userId),
                     utf8(nodeId),
                     utf8(socketId),
-                    utf8(channel.name()));
+                    utf8(channel.name()),
+                    utf8(holdMs > 0 ? holdMs + MARK_MARGIN_MS : 0));
         }
         return reply.handle((last, error) -> {
             if (error != null) {
@@ -107,6 +113,12 @@ final class RedisPresence implements PresenceStore {
             }
             return last == 1;
         });
+    }
+
+    @Override
+    public CompletionStage<Boolean> claimDeparture(ChannelKey channel, String userId) {
+        return link.<Long>call(() -> link.commands().del(keys.departure(channel, userId)))
+                .thenApply(n -> n == 1);
     }
 
     @Override

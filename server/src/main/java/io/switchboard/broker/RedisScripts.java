@@ -28,31 +28,35 @@ final class RedisScripts {
 
     /**
      * Adds one connection to a presence channel, refusing a new user when the channel is full.
-     * KEYS: presence, users, info, node presence. ARGV: node, socket, user id, user info, max
-     * members, channel. Returns {accepted, first connection of the user, {user, info, ...}}.
+     * KEYS: presence, users, info, node presence, the user's departure mark. ARGV: node, socket,
+     * user id, user info, max members, channel. Returns {accepted, first connection of the user,
+     * {user, info, ...}, 1 when a first connection took the departure mark}.
      */
     static final Script JOIN = Script.of("join", """
             local conn = ARGV[1] .. ':' .. ARGV[2]
             local uid = ARGV[3]
             local first = 0
+            local returning = 0
             if redis.call('HEXISTS', KEYS[1], conn) == 0 then
               if redis.call('HEXISTS', KEYS[2], uid) == 0 then
                 if redis.call('HLEN', KEYS[2]) >= tonumber(ARGV[5]) then
-                  return {0, 0, {}}
+                  return {0, 0, {}, 0}
                 end
                 first = 1
+                returning = redis.call('DEL', KEYS[5])
                 redis.call('HSET', KEYS[3], uid, ARGV[4])
               end
               redis.call('HINCRBY', KEYS[2], uid, 1)
               redis.call('HSET', KEYS[1], conn, uid)
               redis.call('HSET', KEYS[4], ARGV[6] .. ':' .. ARGV[2], uid)
             end
-            return {1, first, redis.call('HGETALL', KEYS[3])}
+            return {1, first, redis.call('HGETALL', KEYS[3]), returning}
             """);
 
     /**
      * Removes one connection from a presence channel. KEYS as {@link #JOIN}. ARGV: node, socket,
-     * channel. Returns 1 when it was the user's last connection on the channel.
+     * channel, departure mark TTL in ms (0 for none). Returns 1 when it was the user's last
+     * connection on the channel, leaving the mark then.
      */
     static final Script LEAVE = Script.of("leave", """
             local conn = ARGV[1] .. ':' .. ARGV[2]
@@ -65,20 +69,32 @@ final class RedisScripts {
             if redis.call('HINCRBY', KEYS[2], uid, -1) <= 0 then
               redis.call('HDEL', KEYS[2], uid)
               redis.call('HDEL', KEYS[3], uid)
+              if tonumber(ARGV[4]) > 0 then
+                redis.call('SET', KEYS[5], '1', 'PX', ARGV[4])
+              end
               return 1
             end
             return 0
             """);
 
-    /** KEYS: subscriptions, node subscriptions. ARGV: channel. Returns the cluster-wide count. */
+    /**
+     * KEYS: subscriptions, node subscriptions, the channel's vacancy mark. ARGV: channel. Returns
+     * {the cluster-wide count, 1 when occupying the channel took the vacancy mark}.
+     */
     static final Script INCREMENT = Script.of("increment", """
             redis.call('HINCRBY', KEYS[2], ARGV[1], 1)
-            return redis.call('HINCRBY', KEYS[1], ARGV[1], 1)
+            local total = redis.call('HINCRBY', KEYS[1], ARGV[1], 1)
+            local returning = 0
+            if total == 1 then
+              returning = redis.call('DEL', KEYS[3])
+            end
+            return {total, returning}
             """);
 
     /**
-     * KEYS as {@link #INCREMENT}. Only takes back what this node added (a Redis that lost this
-     * node's counts is not driven negative). Returns the cluster-wide count.
+     * KEYS as {@link #INCREMENT}. ARGV: channel, vacancy mark TTL in ms (0 for none). Only takes
+     * back what this node added (a Redis that lost this node's counts is not driven negative).
+     * Returns {the cluster-wide count, 0}, leaving the mark when the channel became vacant.
      */
     static final Script DECREMENT = Script.of("decrement", """
             local mine = redis.call('HINCRBY', KEYS[2], ARGV[1], -1)
@@ -86,14 +102,17 @@ final class RedisScripts {
               redis.call('HDEL', KEYS[2], ARGV[1])
             end
             if mine < 0 then
-              return tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0')
+              return {tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0'), 0}
             end
             local total = redis.call('HINCRBY', KEYS[1], ARGV[1], -1)
             if total <= 0 then
               redis.call('HDEL', KEYS[1], ARGV[1])
-              return 0
+              if tonumber(ARGV[2]) > 0 then
+                redis.call('SET', KEYS[3], '1', 'PX', ARGV[2])
+              end
+              return {0, 0}
             end
-            return total
+            return {total, 0}
             """);
 
     /** KEYS: connections. ARGV: node, limit (0 = none). Returns 1 when a slot was taken. */

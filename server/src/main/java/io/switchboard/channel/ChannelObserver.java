@@ -9,13 +9,27 @@ import io.switchboard.broker.ChannelKey;
 public interface ChannelObserver {
     ChannelObserver NONE = new ChannelObserver() {};
 
-    default void channelOccupied(ChannelKey channel) {}
+    /**
+     * How long the removals of {@code appId} are held back: a channel vacated or a member leaving
+     * leaves a mark in the broker's stores for that long (0: no mark), which either the return
+     * takes or the observer claims when the hold ends (see {@link
+     * io.switchboard.broker.PresenceStore#leave(ChannelKey, String, String, long)}).
+     */
+    default long removalHoldMs(String appId) {
+        return 0;
+    }
 
-    default void channelVacated(ChannelKey channel) {}
+    /** @param returning occupied again within the hold: it took the vacancy mark */
+    default void channelOccupied(ChannelKey channel, boolean returning) {}
 
-    default void memberAdded(ChannelKey channel, String userId) {}
+    /** @param marked a vacancy mark was left for the hold */
+    default void channelVacated(ChannelKey channel, boolean marked) {}
 
-    default void memberRemoved(ChannelKey channel, String userId) {}
+    /** @param returning back within the hold: the join took the departure mark */
+    default void memberAdded(ChannelKey channel, String userId, boolean returning) {}
+
+    /** @param marked a departure mark was left for the hold */
+    default void memberRemoved(ChannelKey channel, String userId, boolean marked) {}
 
     default void cacheMiss(ChannelKey channel) {}
 

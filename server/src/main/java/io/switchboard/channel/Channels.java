@@ -3,6 +3,7 @@ package io.switchboard.channel;
 import io.netty.channel.EventLoop;
 import io.switchboard.broker.Broker;
 import io.switchboard.broker.ChannelKey;
+import io.switchboard.broker.CountStore;
 import io.switchboard.broker.Envelope;
 import io.switchboard.broker.Member;
 import io.switchboard.broker.PresenceStore;
@@ -136,7 +137,7 @@ public final class Channels {
         }
         sub.activate(table.add(key, subscriber));
         if (sub.type() != ChannelType.SERVER_TO_USER) {
-            broker.counts().increment(key).whenComplete((count, error) -> countChanged(key, count, error));
+            broker.counts().increment(key).whenComplete((change, error) -> countChanged(key, change, 1, false, error));
         }
         PresenceStore.JoinResult join = pending.join();
         if (join != null && join.firstConnection()) {
@@ -144,7 +145,7 @@ public final class Channels {
                     key,
                     ServerFrames.memberAdded(key.name(), member.userId(), member.userInfo()),
                     subscriber.socketId());
-            observer.memberAdded(key, member.userId());
+            observer.memberAdded(key, member.userId(), join.returning());
         }
         if (sub.type().cache() && pending.cached() == null) {
             observer.cacheMiss(key);
@@ -160,33 +161,37 @@ public final class Channels {
         table.remove(sub.slot());
         ChannelKey key = sub.channel();
         if (!sub.type().equals(ChannelType.SERVER_TO_USER)) {
-            broker.counts().decrement(key).whenComplete((count, error) -> countChanged(key, count, error));
+            long hold = observer.removalHoldMs(key.appId());
+            broker.counts()
+                    .decrement(key, hold)
+                    .whenComplete((change, error) -> countChanged(key, change, -1, hold > 0, error));
         }
         if (sub.presenceUserId() != null) {
             leavePresence(key, subscriber.socketId(), sub.presenceUserId());
         }
     }
 
-    private void countChanged(ChannelKey key, Long count, Throwable error) {
+    private void countChanged(ChannelKey key, CountStore.Change change, int delta, boolean marked, Throwable error) {
         if (error != null) {
             log.warn("updating the subscription count of {} failed: {}", key, error.toString());
             return;
         }
-        if (count == 1) {
-            observer.channelOccupied(key);
-        } else if (count == 0) {
-            observer.channelVacated(key);
+        if (delta > 0 && change.count() == 1) {
+            observer.channelOccupied(key, change.returning());
+        } else if (delta < 0 && change.count() == 0) {
+            observer.channelVacated(key, marked);
         }
         if (!ChannelType.of(key.name()).presence()) {
-            observer.subscriptionCount(key, count);
+            observer.subscriptionCount(key, change.count());
         }
     }
 
     private void leavePresence(ChannelKey key, String socketId, String userId) {
-        broker.presence().leave(key, socketId, userId).whenComplete((last, error) -> {
+        long hold = observer.removalHoldMs(key.appId());
+        broker.presence().leave(key, socketId, userId, hold).whenComplete((last, error) -> {
             if (error == null && last) {
                 publish(key, ServerFrames.memberRemoved(key.name(), userId), null);
-                observer.memberRemoved(key, userId);
+                observer.memberRemoved(key, userId, hold > 0);
             }
         });
     }

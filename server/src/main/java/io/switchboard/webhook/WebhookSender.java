@@ -2,12 +2,12 @@ package io.switchboard.webhook;
 
 import io.switchboard.config.WebhookSettings;
 import io.switchboard.protocol.Signatures;
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -63,14 +63,19 @@ final class WebhookSender {
         return queue.depth(target.key());
     }
 
-    /** Stops after the current try; undelivered batches stay in the durable queue. */
+    /**
+     * Stops after the current try: a POST under way is awaited (its answer decides whether the
+     * batch is acknowledged, so the receiver never gets it twice), a wait for a batch or for a
+     * retry ends at once. Undelivered batches stay in the durable queue.
+     */
     void stop() {
         running = false;
         thread.interrupt();
     }
 
-    void awaitStop(Duration wait) throws InterruptedException {
-        thread.join(wait);
+    /** Waits for {@link #stop} to take effect: at most one POST's timeout plus a little. */
+    void awaitStop() throws InterruptedException {
+        thread.join(Duration.ofMillis(settings.timeoutMs() + 1000L));
     }
 
     private void run() {
@@ -103,15 +108,21 @@ final class WebhookSender {
             }
             String problem;
             try {
-                HttpResponse<Void> response = http.send(request(batch), HttpResponse.BodyHandlers.discarding());
+                // Not interruptible: a stop waits for the answer (bounded by timeout_ms), since a
+                // POST abandoned after the receiver took it would be sent again by the next node.
+                HttpResponse<Void> response = http.sendAsync(request(batch), HttpResponse.BodyHandlers.discarding())
+                        .join();
                 if (response.statusCode() / 100 == 2) {
                     delivered.incrementAndGet();
                     return Outcome.DONE;
                 }
                 problem = "HTTP " + response.statusCode();
-            } catch (IOException e) {
-                problem = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
-            } catch (InterruptedException e) {
+            } catch (CompletionException e) {
+                Throwable cause = e.getCause() == null ? e : e.getCause();
+                problem = cause.getClass().getSimpleName()
+                        + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
+            }
+            if (!running) {
                 return Outcome.STOPPED;
             }
             long jittered = delay / 2 + ThreadLocalRandom.current().nextLong(delay / 2 + 1);

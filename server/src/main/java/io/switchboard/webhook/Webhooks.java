@@ -2,6 +2,7 @@ package io.switchboard.webhook;
 
 import io.switchboard.app.App;
 import io.switchboard.app.AppRegistry;
+import io.switchboard.broker.Broker;
 import io.switchboard.broker.ChannelKey;
 import io.switchboard.channel.ChannelObserver;
 import io.switchboard.config.WebhookSettings;
@@ -14,11 +15,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,7 +31,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Observer calls come from event loops and only hand the event to one webhook thread, which owns
  * all batching state: it holds channel_vacated and member_removed back for {@code
- * removal_delay_ms} (a matching occupied / member_added within it cancels both), filters per
+ * removal_delay_ms} (a return within it, on any node, cancels both: see {@link #hold}), filters per
  * target, groups events into batches of at most {@code batch_max_events} or {@code
  * batch_max_delay_ms}, and stores each batch in the durable queue, from which a {@link
  * WebhookSender} per target delivers it (on this node, or on another one with a shared queue).
@@ -44,12 +48,14 @@ public final class Webhooks implements ChannelObserver, AutoCloseable {
     private final Map<ChannelKey, Held> vacating = new HashMap<>();
     private final Map<MemberKey, Held> removing = new HashMap<>();
     private final ExecutorService httpExecutor = Executors.newVirtualThreadPerTaskExecutor();
+    private final Broker broker;
     private boolean closed;
+    private volatile boolean settling;
 
     private record MemberKey(ChannelKey channel, String userId) {}
 
-    /** A held-back removal: the timer that will emit it, and the emission itself. */
-    private record Held(ScheduledFuture<?> timer, Runnable emit) {}
+    /** A held-back removal: the timer that ends the hold, the claim of its mark, the emission. */
+    private record Held(ScheduledFuture<?> timer, Supplier<CompletionStage<Boolean>> claim, Runnable emit) {}
 
     /** Events waiting to fill a batch for one target. Touched on the webhook thread only. */
     private static final class Pending {
@@ -62,8 +68,10 @@ public final class Webhooks implements ChannelObserver, AutoCloseable {
         }
     }
 
-    public Webhooks(AppRegistry apps, WebhookSettings settings, WebhookQueue queue) {
+    /** @param broker whose stores keep the marks of held-back removals */
+    public Webhooks(AppRegistry apps, WebhookSettings settings, WebhookQueue queue, Broker broker) {
         this.settings = settings;
+        this.broker = broker;
         this.queue = queue;
         this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "switchboard-webhooks");
@@ -95,12 +103,18 @@ public final class Webhooks implements ChannelObserver, AutoCloseable {
     // --- ChannelObserver (event-loop threads) ---------------------------------------------------------
 
     @Override
-    public void channelOccupied(ChannelKey channel) {
+    public long removalHoldMs(String appId) {
+        return settling || !targetsByApp.containsKey(appId) ? 0 : settings.removalDelayMs();
+    }
+
+    @Override
+    public void channelOccupied(ChannelKey channel, boolean returning) {
         if (!ChannelType.of(channel.name()).equals(ChannelType.SERVER_TO_USER)) {
             submit(() -> {
-                Held vacate = vacating.remove(channel);
-                if (vacate != null) {
-                    vacate.timer().cancel(false); // came back within the delay: neither event is sent
+                if (returning) {
+                    // Back within the hold: neither event is sent. The return took the vacancy
+                    // mark, so a hold on this node would only find it gone.
+                    cancelHold(vacating, channel);
                 } else {
                     emit(channel, WebhookEvent.channel("channel_occupied", channel.name()));
                 }
@@ -109,19 +123,22 @@ public final class Webhooks implements ChannelObserver, AutoCloseable {
     }
 
     @Override
-    public void channelVacated(ChannelKey channel) {
+    public void channelVacated(ChannelKey channel, boolean marked) {
         if (!ChannelType.of(channel.name()).equals(ChannelType.SERVER_TO_USER)) {
-            submit(() -> delay(
-                    vacating, channel, () -> emit(channel, WebhookEvent.channel("channel_vacated", channel.name()))));
+            submit(() -> hold(
+                    vacating,
+                    channel,
+                    marked,
+                    () -> broker.counts().claimVacancy(channel),
+                    () -> emit(channel, WebhookEvent.channel("channel_vacated", channel.name()))));
         }
     }
 
     @Override
-    public void memberAdded(ChannelKey channel, String userId) {
+    public void memberAdded(ChannelKey channel, String userId, boolean returning) {
         submit(() -> {
-            Held removal = removing.remove(new MemberKey(channel, userId));
-            if (removal != null) {
-                removal.timer().cancel(false);
+            if (returning) {
+                cancelHold(removing, new MemberKey(channel, userId));
             } else {
                 emit(channel, WebhookEvent.member("member_added", channel.name(), userId));
             }
@@ -129,10 +146,13 @@ public final class Webhooks implements ChannelObserver, AutoCloseable {
     }
 
     @Override
-    public void memberRemoved(ChannelKey channel, String userId) {
-        MemberKey key = new MemberKey(channel, userId);
-        submit(() -> delay(
-                removing, key, () -> emit(channel, WebhookEvent.member("member_removed", channel.name(), userId))));
+    public void memberRemoved(ChannelKey channel, String userId, boolean marked) {
+        submit(() -> hold(
+                removing,
+                new MemberKey(channel, userId),
+                marked,
+                () -> broker.presence().claimDeparture(channel, userId),
+                () -> emit(channel, WebhookEvent.member("member_removed", channel.name(), userId))));
     }
 
     @Override
@@ -164,22 +184,55 @@ public final class Webhooks implements ChannelObserver, AutoCloseable {
         }
     }
 
-    private <K> void delay(Map<K, Held> held, K key, Runnable emit) {
-        if (settings.removalDelayMs() == 0 || closed) {
+    /**
+     * Holds a removal back for {@code removal_delay_ms}, then claims its mark in the broker's stores
+     * and emits it unless a return took the mark first: wherever the return happened, on this node
+     * or another, and in whatever order the two reached this thread, exactly one of "removal sent"
+     * and "return not reported" happens. An unmarked removal (a reaped node's, or one while
+     * shutting down) is emitted at once.
+     */
+    private <K> void hold(
+            Map<K, Held> held, K key, boolean marked, Supplier<CompletionStage<Boolean>> claim, Runnable emit) {
+        if (!marked || closed) {
             emit.run();
+            return;
+        }
+        if (settling) {
+            settle(claim, emit);
             return;
         }
         ScheduledFuture<?> timer = thread.schedule(
                 () -> {
                     held.remove(key);
-                    emit.run();
+                    settle(claim, emit);
                 },
                 settings.removalDelayMs(),
                 TimeUnit.MILLISECONDS);
-        Held previous = held.put(key, new Held(timer, emit));
-        if (previous != null && previous.timer().cancel(false)) {
-            previous.emit().run();
+        // A hold already there is for a mark that a return has taken since (the store keeps one
+        // mark per key): its claim could only take the new one early.
+        cancelHold(held, key);
+        held.put(key, new Held(timer, claim, emit));
+    }
+
+    private static <K> void cancelHold(Map<K, Held> held, K key) {
+        Held h = held.remove(key);
+        if (h != null) {
+            h.timer().cancel(false);
         }
+    }
+
+    /** Claims the mark of a removal whose hold ended; completes once the emission is queued. */
+    private CompletionStage<Void> settle(Supplier<CompletionStage<Boolean>> claim, Runnable emit) {
+        return claim.get().handle((taken, error) -> {
+            if (error != null) {
+                // Better a removal the receiver may see twice than one it never sees.
+                log.warn("claiming a held-back removal failed, sending it: {}", error.toString());
+            }
+            if (error != null || taken) {
+                submit(emit);
+            }
+            return null;
+        });
     }
 
     private void emit(ChannelKey channel, WebhookEvent event) {
@@ -235,7 +288,37 @@ public final class Webhooks implements ChannelObserver, AutoCloseable {
     }
 
     /**
-     * Emits the held-back removals now, stores every open batch, and stops delivery; what is not
+     * Ends every hold now, while the broker's stores still answer: each held-back removal whose
+     * mark is still there is emitted, and removals from here on are not held. Call before the
+     * broker closes; waits a bounded time.
+     */
+    public void settleHeld() {
+        settling = true;
+        try {
+            List<CompletableFuture<Void>> settled = thread.submit(() -> {
+                        List<CompletableFuture<Void>> out = new ArrayList<>();
+                        for (Map<?, Held> held : List.of(vacating, removing)) {
+                            for (Held h : held.values()) {
+                                if (h.timer().cancel(false)) {
+                                    out.add(settle(h.claim(), h.emit()).toCompletableFuture());
+                                }
+                            }
+                            held.clear();
+                        }
+                        return out;
+                    })
+                    .get(5, TimeUnit.SECONDS);
+            CompletableFuture.allOf(settled.toArray(CompletableFuture[]::new)).get(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            log.warn("settling held-back webhooks on shutdown: {}", e.toString());
+        }
+    }
+
+    /**
+     * Emits the held-back removals now (see {@link #settleHeld}), stores every open batch, and
+     * stops delivery; what is not
      * delivered yet stays in the durable queue for the next start (or, in a cluster, for the node
      * that delivers the target next).
      */
@@ -263,7 +346,7 @@ public final class Webhooks implements ChannelObserver, AutoCloseable {
         senders.values().forEach(WebhookSender::stop);
         for (WebhookSender s : senders.values()) {
             try {
-                s.awaitStop(Duration.ofSeconds(2));
+                s.awaitStop();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

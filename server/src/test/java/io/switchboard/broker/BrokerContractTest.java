@@ -262,20 +262,80 @@ abstract class BrokerContractTest {
         ChannelKey news = new ChannelKey("app", "news");
         ChannelKey otherApp = new ChannelKey("other", "presence-room");
 
-        assertThat(result(a.broker().counts().increment(room))).isEqualTo(1);
-        assertThat(result(b.broker().counts().increment(room))).isEqualTo(2);
-        assertThat(result(b.broker().counts().increment(news))).isEqualTo(1);
-        assertThat(result(a.broker().counts().increment(otherApp))).isEqualTo(1);
+        assertThat(result(a.broker().counts().increment(room)).count()).isEqualTo(1);
+        assertThat(result(b.broker().counts().increment(room)).count()).isEqualTo(2);
+        assertThat(result(b.broker().counts().increment(news)).count()).isEqualTo(1);
+        assertThat(result(a.broker().counts().increment(otherApp)).count()).isEqualTo(1);
 
         assertThat(result(a.broker().counts().count(room))).isEqualTo(2);
         assertThat(result(b.broker().counts().occupied("app", ""))).isEqualTo(Map.of("presence-room", 2L, "news", 1L));
         assertThat(result(a.broker().counts().occupied("app", "presence-"))).isEqualTo(Map.of("presence-room", 2L));
 
-        assertThat(result(a.broker().counts().decrement(room))).isEqualTo(1);
-        assertThat(result(b.broker().counts().decrement(room))).isZero();
+        assertThat(result(a.broker().counts().decrement(room)).count()).isEqualTo(1);
+        assertThat(result(b.broker().counts().decrement(room)).count()).isZero();
         assertThat(result(a.broker().counts().count(room))).isZero();
         assertThat(result(a.broker().counts().occupied("app", "presence-"))).isEmpty();
         assertThat(result(a.broker().counts().occupied("other", ""))).isEqualTo(Map.of("presence-room", 1L));
+    }
+
+    @Test
+    void aChannelOccupiedAgainOnAnyNodeTakesTheVacancyMarkExactlyOnce() {
+        Node a = node();
+        Node b = node();
+        ChannelKey ch = new ChannelKey("app", "marked");
+        assertThat(result(a.broker().counts().increment(ch)).returning()).isFalse();
+        assertThat(result(a.broker().counts().decrement(ch, 60_000)).count()).isZero();
+
+        CountStore.Change back = result(b.broker().counts().increment(ch));
+        assertThat(back.count()).isEqualTo(1);
+        assertThat(back.returning())
+                .as("occupied again on another node within the hold")
+                .isTrue();
+        assertThat(result(a.broker().counts().claimVacancy(ch)))
+                .as("the return took the mark: the held vacancy is not sent")
+                .isFalse();
+
+        assertThat(result(b.broker().counts().decrement(ch, 60_000)).count()).isZero();
+        assertThat(result(a.broker().counts().claimVacancy(ch)))
+                .as("nobody came back")
+                .isTrue();
+        assertThat(result(b.broker().counts().increment(ch)).returning())
+                .as("a claimed mark is gone")
+                .isFalse();
+        assertThat(result(b.broker().counts().decrement(ch)).count()).isZero();
+        assertThat(result(a.broker().counts().claimVacancy(ch)))
+                .as("a vacancy not held leaves no mark")
+                .isFalse();
+    }
+
+    @Test
+    void aUserBackOnAnyNodeTakesTheDepartureMarkExactlyOnce() {
+        Node a = node();
+        Node b = node();
+        ChannelKey ch = new ChannelKey("app", "presence-marked");
+        Member alice = new Member("alice", null);
+        assertThat(join(a, ch, "1.1", alice, 10).returning()).isFalse();
+        assertThat(result(a.broker().presence().leave(ch, "1.1", "alice", 60_000)))
+                .isTrue();
+
+        PresenceStore.JoinResult back = join(b, ch, "2.1", alice, 10);
+        assertThat(back.firstConnection()).isTrue();
+        assertThat(back.returning()).as("back on another node within the hold").isTrue();
+        assertThat(result(a.broker().presence().claimDeparture(ch, "alice"))).isFalse();
+
+        PresenceStore.JoinResult second = join(a, ch, "1.2", alice, 10);
+        assertThat(second.returning())
+                .as("only a first connection takes a mark")
+                .isFalse();
+        assertThat(result(a.broker().presence().leave(ch, "1.2", "alice", 60_000)))
+                .isFalse();
+        assertThat(result(b.broker().presence().leave(ch, "2.1", "alice", 60_000)))
+                .isTrue();
+        assertThat(result(a.broker().presence().claimDeparture(ch, "bob")))
+                .as("marks are per user")
+                .isFalse();
+        assertThat(result(a.broker().presence().claimDeparture(ch, "alice"))).isTrue();
+        assertThat(join(b, ch, "2.2", alice, 10).returning()).isFalse();
     }
 
     @Test

@@ -11,6 +11,7 @@ import io.switchboard.config.RedisSettings;
 import io.switchboard.config.SwitchboardConfig;
 import io.switchboard.config.WebhookSettings;
 import io.switchboard.testing.NodeProcess;
+import io.switchboard.testing.RawClient;
 import io.switchboard.testing.RawWebSocket;
 import io.switchboard.testing.TestApps;
 import io.switchboard.testing.TestAuth;
@@ -79,12 +80,17 @@ class ClusteredWebhooksTest {
 
     /** A node on this test's Redis; the first one started holds the webhook lease. */
     private TestServer node(App app) {
+        return node(app, 0);
+    }
+
+    private TestServer node(App app, int removalDelayMs) {
         if (settings == null) {
             settings = redis.settings();
         }
         SwitchboardConfig config = SwitchboardConfig.of(TestServer.settings().withNodeId(""), List.of(app))
                 .withBroker(BrokerSettings.redis(settings))
-                .withWebhooks(new WebhookSettings(20, 50, 0, 2000, 100, 200, 60, dataDir.toString(), "always"));
+                .withWebhooks(
+                        new WebhookSettings(20, 50, removalDelayMs, 2000, 100, 200, 60, dataDir.toString(), "always"));
         return open(TestServer.start(config));
     }
 
@@ -163,6 +169,60 @@ class ClusteredWebhooksTest {
         // Each POST the receiver took was sent by exactly one node (the lease holder).
         assertThat(delivered(a) + delivered(b) + delivered(c))
                 .isEqualTo(receiver.requests().size());
+    }
+
+    @Test
+    void aReloadThatLandsOnAnotherNodeIsNeitherRemovedNorAddedAgain() {
+        WebhookReceiver receiver = open(WebhookReceiver.start());
+        App app = app(receiver.url());
+        int hold = 600_000; // every hold here ends with a graceful stop, never by time
+        TestServer a = node(app, hold);
+        TestServer b = node(app, hold);
+        TestServer c = node(app, hold);
+
+        try (RawClient keeper = RawClient.connect(c, app)) {
+            keeper.joinAs("presence-room", "keeper");
+            try (RawClient onA = RawClient.connect(a, app);
+                    RawClient leaving = RawClient.connect(a, app)) {
+                onA.joinAs("presence-room", "u1");
+                onA.subscribe("news");
+                leaving.joinAs("presence-room", "u2");
+                leaving.subscribe("gone");
+            }
+            try (RawClient onB = RawClient.connect(b, app)) {
+                onB.joinAs("presence-room", "u1"); // the reload went to another node
+                onB.subscribe("news");
+            }
+        }
+        a.close(); // ends a's holds: u1 and news came back elsewhere, u2 and gone did not
+        b.close();
+        c.close();
+        TestServer d = node(app, hold);
+        try (RawClient fence = RawClient.connect(d, app)) {
+            fence.subscribe("sentinel");
+            await().atMost(WAIT).until(() -> events(receiver).contains("channel_occupied sentinel"));
+        }
+
+        List<String> got = receiver.events().stream()
+                .filter(e -> !e.path("channel").asText().equals("sentinel"))
+                .map(e -> e.path("name").asText() + " " + e.path("channel").asText() + " "
+                        + e.path("user_id").asText())
+                .toList();
+        assertThat(got)
+                .as("each user and channel arrives once and leaves once")
+                .containsExactlyInAnyOrder(
+                        "channel_occupied presence-room ",
+                        "member_added presence-room keeper",
+                        "member_added presence-room u1",
+                        "channel_occupied news ",
+                        "member_added presence-room u2",
+                        "channel_occupied gone ",
+                        "member_removed presence-room u2",
+                        "channel_vacated gone ",
+                        "member_removed presence-room u1",
+                        "channel_vacated news ",
+                        "member_removed presence-room keeper",
+                        "channel_vacated presence-room ");
     }
 
     @Test
