@@ -101,7 +101,11 @@ public final class Server implements AutoCloseable {
                     config.apps().stream().anyMatch(a -> !a.webhooks().isEmpty());
             webhooks = anyWebhooks ? new Webhooks(apps, config.webhooks(), webhookQueue(config, broker), broker) : null;
             started[0] = webhooks;
-            Channels channels = new Channels(broker, table, webhooks == null ? ChannelObserver.NONE : webhooks);
+            Channels channels = new Channels(
+                    broker, table, webhooks == null ? ChannelObserver.NONE : webhooks, loops.get(0), appId -> {
+                        App app = apps.byId(appId);
+                        return app != null && app.subscriptionCountEvents();
+                    });
             connections = new Connections();
             broker.start(new Broker.Listener() {
                 @Override

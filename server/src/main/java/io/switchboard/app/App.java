@@ -9,6 +9,8 @@ import java.util.Map;
  * @param clientEvents whether subscribers may send {@code client-} events
  * @param userAuthentication whether every connection must sign in within {@code signinTimeout}
  * @param requireTls whether plain {@code ws://} connections are refused with 4000
+ * @param subscriptionCountEvents whether subscribers of non-presence channels are sent {@code
+ *     pusher_internal:subscription_count} when the channel's subscription count changes
  */
 public record App(
         String id,
@@ -20,6 +22,7 @@ public record App(
         boolean userAuthentication,
         int signinTimeoutSeconds,
         boolean requireTls,
+        boolean subscriptionCountEvents,
         AppLimits limits,
         List<Webhook> webhooks) {
 

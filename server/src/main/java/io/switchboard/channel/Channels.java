@@ -1,6 +1,7 @@
 package io.switchboard.channel;
 
 import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.EventExecutor;
 import io.switchboard.broker.Broker;
 import io.switchboard.broker.ChannelKey;
 import io.switchboard.broker.CountStore;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,12 +29,24 @@ public final class Channels {
     private final Broker broker;
     private final ChannelTable table;
     private final ChannelObserver observer;
+    private final SubscriptionCountEvents countEvents;
     private final java.util.concurrent.atomic.LongAdder published = new java.util.concurrent.atomic.LongAdder();
 
-    public Channels(Broker broker, ChannelTable table, ChannelObserver observer) {
+    /**
+     * @param timer runs the subscription count events' timers
+     * @param countEventsEnabled whether an app (by id) sends {@code pusher_internal:subscription_count}
+     */
+    public Channels(
+            Broker broker,
+            ChannelTable table,
+            ChannelObserver observer,
+            EventExecutor timer,
+            Predicate<String> countEventsEnabled) {
         this.broker = broker;
         this.table = table;
         this.observer = observer;
+        this.countEvents = new SubscriptionCountEvents(
+                broker, timer, countEventsEnabled, (key, frame) -> publish(key, frame, null));
     }
 
     /** Events published from this node since start (REST, client events, presence changes). */
@@ -183,6 +197,7 @@ public final class Channels {
         }
         if (!ChannelType.of(key.name()).presence()) {
             observer.subscriptionCount(key, change.count());
+            countEvents.changed(key);
         }
     }
 

@@ -47,7 +47,18 @@ public final class ConfigLoader {
             .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES);
 
     public static final App DEMO_APP = new App(
-            "app-id", "app-key", "app-secret", "Demo app", true, true, false, 30, false, AppLimits.DEFAULTS, List.of());
+            "app-id",
+            "app-key",
+            "app-secret",
+            "Demo app",
+            true,
+            true,
+            false,
+            30,
+            false,
+            false,
+            AppLimits.DEFAULTS,
+            List.of());
 
     private ConfigLoader() {}
 
@@ -195,6 +206,7 @@ public final class ConfigLoader {
         app.put("user_authentication", false);
         app.put("signin_timeout_seconds", 30);
         app.put("require_tls", false);
+        app.put("subscription_count_events", false);
         app.set("limits", YAML.valueToTree(AppLimits.DEFAULTS));
         app.putArray("webhooks");
         return app;

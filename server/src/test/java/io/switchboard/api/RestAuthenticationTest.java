@@ -174,6 +174,7 @@ class RestAuthenticationTest {
                 false,
                 30,
                 false,
+                false,
                 TestApps.app("x").limits(),
                 List.of());
         String body = "{\"name\":\"foo\",\"channels\":[\"project-3\"],\"data\":\"{\\\"some\\\":\\\"data\\\"}\"}";

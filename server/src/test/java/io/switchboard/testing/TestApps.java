@@ -12,7 +12,18 @@ public final class TestApps {
     /** An enabled app with client events on and default limits. */
     public static App app(String id) {
         return new App(
-                id, id + "-key", id + "-secret", id, true, true, false, 30, false, AppLimits.DEFAULTS, List.of());
+                id,
+                id + "-key",
+                id + "-secret",
+                id,
+                true,
+                true,
+                false,
+                30,
+                false,
+                false,
+                AppLimits.DEFAULTS,
+                List.of());
     }
 
     /** Copies {@code app} with changed limits, e.g. {@code l -> limits(l).maxConnections(2)}. */
@@ -37,6 +48,7 @@ public final class TestApps {
                 a.userAuthentication(),
                 a.signinTimeoutSeconds(),
                 a.requireTls(),
+                a.subscriptionCountEvents(),
                 a.limits(),
                 List.of(webhooks));
     }
@@ -48,6 +60,23 @@ public final class TestApps {
 
     public static App withClientEvents(App app, boolean on) {
         return copy(app, on, app.userAuthentication(), app.enabled(), app.limits());
+    }
+
+    /** Copies {@code app} with {@code pusher_internal:subscription_count} events on. */
+    public static App withSubscriptionCountEvents(App a) {
+        return new App(
+                a.id(),
+                a.key(),
+                a.secret(),
+                a.name(),
+                a.enabled(),
+                a.clientEvents(),
+                a.userAuthentication(),
+                a.signinTimeoutSeconds(),
+                a.requireTls(),
+                true,
+                a.limits(),
+                a.webhooks());
     }
 
     public static App disabled(App app) {
@@ -66,6 +95,7 @@ public final class TestApps {
                 true,
                 seconds,
                 app.requireTls(),
+                app.subscriptionCountEvents(),
                 app.limits(),
                 app.webhooks());
     }
@@ -81,6 +111,7 @@ public final class TestApps {
                 userAuth,
                 a.signinTimeoutSeconds(),
                 a.requireTls(),
+                a.subscriptionCountEvents(),
                 limits,
                 a.webhooks());
     }

@@ -27,7 +27,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 @Tag("browser")
 class BrowserTransportsTest {
-    private static final App app = TestApps.app("web");
+    private static final App app = TestApps.withSubscriptionCountEvents(TestApps.app("web"));
     private static Chromium chromium;
     private static TestServer server;
     private static TestWebServer web;
@@ -98,6 +98,10 @@ class BrowserTransportsTest {
             page.awaitEvent(chat, "pusher:subscription_succeeded");
             page.awaitEvent(room, "pusher:subscription_succeeded");
             page.await("both presence members", () -> page.memberIds(room).equals(List.of("alice", "bob")));
+            page.awaitEvent(
+                    news,
+                    "pusher:subscription_count",
+                    e -> e.path("data").path("subscription_count").asInt() == 2);
         }
 
         server.rest(app).trigger(List.of(news, chat, room), "announcement", Map.of("text", "hello " + transport));
