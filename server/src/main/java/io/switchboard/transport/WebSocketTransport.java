@@ -16,7 +16,6 @@ import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.switchboard.connection.PusherConnection;
@@ -52,18 +51,24 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
     private boolean reading;
 
     private boolean flushAfterRead;
-    private boolean awaitingPong;
-    private ScheduledFuture<?> pongCheck;
+    private final LivenessSweep liveness;
+    /** Position in {@link #liveness}, -1 when not in it. Sweep state, touched on the loop only. */
+    int sweepIndex = -1;
+
+    int lastReadTick;
+    int pingTick;
+    boolean awaitingPong;
     private ScheduledFuture<?> slowCheck;
     private boolean closing;
 
     /** Settings that apply to every WebSocket. */
-    record Limits(int pongTimeoutSeconds, int slowConsumerTimeoutSeconds, long maxPendingBytes) {}
+    record Limits(int slowConsumerTimeoutSeconds, long maxPendingBytes) {}
 
-    WebSocketTransport(Channel channel, boolean secure, Limits limits) {
+    WebSocketTransport(Channel channel, boolean secure, Limits limits, LivenessSweep liveness) {
         this.channel = channel;
         this.secure = secure;
         this.limits = limits;
+        this.liveness = liveness;
     }
 
     void attach(PusherConnection connection) {
@@ -129,6 +134,23 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         frameOut = ctx.pipeline().context(WebSocketFrameEncoder.class);
+        if (channel.isActive()) {
+            liveness.add(this);
+        }
+    }
+
+    /** Silent for {@code activity_timeout}: ask for a sign of life. Called by the sweep. */
+    void ping() {
+        if (!closing) {
+            awaitingPong = true;
+            channel.writeAndFlush(new PingWebSocketFrame(), channel.voidPromise());
+        }
+    }
+
+    /** No sign of life within {@code pong_timeout} of the ping. Called by the sweep. */
+    void pongMissed() {
+        awaitingPong = false;
+        close(ErrorCodes.PONG_NOT_RECEIVED, "Pong reply not received");
     }
 
     /**
@@ -198,13 +220,9 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         reading = true;
+        lastReadTick = liveness.tick;
+        awaitingPong = false; // any frame is a sign of life
         try {
-            if (awaitingPong) {
-                // Any frame is a sign of life. Cancel the pending check too: left to run, it could
-                // fire after the next ping went out and close a client that had no time to answer.
-                awaitingPong = false;
-                pongCheck.cancel(false);
-            }
             switch (msg) {
                 case TextWebSocketFrame text -> {
                     if (connection != null && !closing) {
@@ -238,26 +256,6 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
     }
 
     @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent && !closing && !awaitingPong) {
-            // Silent for activity_timeout: ask for a sign of life with a control ping.
-            awaitingPong = true;
-            channel.writeAndFlush(new PingWebSocketFrame());
-            pongCheck = channel.eventLoop()
-                    .schedule(
-                            () -> {
-                                if (awaitingPong) {
-                                    close(ErrorCodes.PONG_NOT_RECEIVED, "Pong reply not received");
-                                }
-                            },
-                            limits.pongTimeoutSeconds(),
-                            TimeUnit.SECONDS);
-            return;
-        }
-        ctx.fireUserEventTriggered(evt);
-    }
-
-    @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         reading = false;
         if (flushAfterRead) {
@@ -271,9 +269,7 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
     public void channelInactive(ChannelHandlerContext ctx) {
         reading = false;
         closing = true;
-        if (pongCheck != null) {
-            pongCheck.cancel(false);
-        }
+        liveness.remove(this);
         if (slowCheck != null) {
             slowCheck.cancel(false);
         }

@@ -10,14 +10,12 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.netty.handler.ssl.SslHandler;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.switchboard.connection.ConnectionGate;
 import io.switchboard.connection.PusherConnection;
 import io.switchboard.connection.SocketIds;
 import io.switchboard.protocol.ErrorCodes;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,7 +33,7 @@ public final class WebSocketUpgrade {
     private final SocketIds socketIds;
     private final WebSocketDecoderConfig decoderConfig;
     private final WebSocketTransport.Limits limits;
-    private final int activityTimeoutSeconds;
+    private final LivenessSweep.PerLoop liveness;
     private final BooleanSupplier draining;
 
     public WebSocketUpgrade(
@@ -56,8 +54,8 @@ public final class WebSocketUpgrade {
                 .closeOnProtocolViolation(true)
                 .withUTF8Validator(true)
                 .build();
-        this.limits = new WebSocketTransport.Limits(pongTimeoutSeconds, slowConsumerTimeoutSeconds, maxPendingBytes);
-        this.activityTimeoutSeconds = context.activityTimeout();
+        this.limits = new WebSocketTransport.Limits(slowConsumerTimeoutSeconds, maxPendingBytes);
+        this.liveness = new LivenessSweep.PerLoop(context.activityTimeout(), pongTimeoutSeconds);
         this.draining = draining;
     }
 
@@ -84,7 +82,8 @@ public final class WebSocketUpgrade {
             WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(channel);
             return;
         }
-        WebSocketTransport transport = new WebSocketTransport(channel, secure, limits);
+        WebSocketTransport transport =
+                new WebSocketTransport(channel, secure, limits, liveness.of(channel.eventLoop()));
         channel.config().setAutoRead(false);
         handshaker.handshake(channel, request).addListener(f -> {
             if (!f.isSuccess()) {
@@ -96,7 +95,6 @@ public final class WebSocketUpgrade {
             pipeline.remove(HttpRouter.class);
             pipeline.addLast(new Utf8FrameValidator(true));
             pipeline.addLast(new WebSocketFrameAggregator(decoderConfig.maxFramePayloadLength()));
-            pipeline.addLast(new IdleStateHandler(activityTimeoutSeconds, 0, 0, TimeUnit.SECONDS));
             pipeline.addLast(transport);
             admit(channel, transport, key, query, secure);
         });
