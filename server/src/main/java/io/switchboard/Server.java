@@ -219,7 +219,7 @@ public final class Server implements AutoCloseable {
                 metrics.gauge(
                         "switchboard.connections",
                         "Open connections on this node",
-                        () -> connections.insight(id).transports().getOrDefault(transport, 0),
+                        () -> connections.count(id, transport),
                         "app",
                         id,
                         "transport",

@@ -11,7 +11,7 @@ package io.switchboard.config;
  * @param maxFrameBytes largest WebSocket message accepted; larger ones close with 1009
  * @param maxRequestBodyBytes largest REST request body; larger ones get 413
  * @param ioThreads event-loop threads; 0 means one per core
- * @param io {@code auto}, {@code epoll} or {@code nio}
+ * @param io {@code auto}, {@code epoll}, {@code io_uring} or {@code nio}
  * @param writeBufferHighWaterMark bytes queued to one client before it counts as slow
  * @param writeBufferLowWaterMark bytes queued below which a slow client counts as caught up
  * @param slowConsumerTimeout seconds a client may stay above the high-water mark before it is

@@ -34,7 +34,11 @@ final class Validation {
         check(source, "server.max_frame_bytes", s.maxFrameBytes() >= 1024, "must be at least 1024");
         check(source, "server.max_request_body_bytes", s.maxRequestBodyBytes() >= 1024, "must be at least 1024");
         check(source, "server.io_threads", s.ioThreads() >= 0, "must be 0 (one per core) or more");
-        check(source, "server.io", Set.of("auto", "epoll", "nio").contains(s.io()), "must be auto, epoll or nio");
+        check(
+                source,
+                "server.io",
+                Set.of("auto", "epoll", "io_uring", "nio").contains(s.io()),
+                "must be auto, epoll, io_uring or nio");
         check(
                 source,
                 "server.write_buffer_low_water_mark",

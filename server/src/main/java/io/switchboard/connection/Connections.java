@@ -12,16 +12,19 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class Connections {
     private final Map<String, Set<PusherConnection>> byApp = new ConcurrentHashMap<>();
     private final Map<String, Set<PusherConnection>> byUser = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> byTransport = new ConcurrentHashMap<>();
     private final AtomicInteger total = new AtomicInteger();
 
     void add(PusherConnection c) {
         byApp.computeIfAbsent(c.app().id(), a -> ConcurrentHashMap.newKeySet()).add(c);
+        transportCount(c.app().id(), c.transport().kind()).incrementAndGet();
         total.incrementAndGet();
     }
 
     void remove(PusherConnection c) {
         Set<PusherConnection> app = byApp.get(c.app().id());
         if (app != null && app.remove(c)) {
+            transportCount(c.app().id(), c.transport().kind()).decrementAndGet();
             total.decrementAndGet();
         }
         String userId = c.userId();
@@ -58,6 +61,16 @@ public final class Connections {
 
     public int total() {
         return total.get();
+    }
+
+    /** Open connections of the app on this node using {@code transport} (a transport's kind). */
+    public int count(String appId, String transport) {
+        AtomicInteger n = byTransport.get(appId + ' ' + transport);
+        return n == null ? 0 : n.get();
+    }
+
+    private AtomicInteger transportCount(String appId, String transport) {
+        return byTransport.computeIfAbsent(appId + ' ' + transport, k -> new AtomicInteger());
     }
 
     /**

@@ -26,4 +26,22 @@ public final class TestSettings {
                 s.slowConsumerTimeout(),
                 seconds);
     }
+
+    /** Another socket implementation ({@code server.io}). */
+    public static ServerSettings io(ServerSettings s, String io) {
+        return new ServerSettings(
+                s.host(),
+                s.port(),
+                s.nodeId(),
+                s.activityTimeout(),
+                s.pongTimeout(),
+                s.maxFrameBytes(),
+                s.maxRequestBodyBytes(),
+                s.ioThreads(),
+                io,
+                s.writeBufferHighWaterMark(),
+                s.writeBufferLowWaterMark(),
+                s.slowConsumerTimeout(),
+                s.shutdownTimeout());
+    }
 }

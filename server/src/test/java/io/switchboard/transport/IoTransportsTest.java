@@ -1,0 +1,39 @@
+package io.switchboard.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.uring.IoUring;
+import io.switchboard.app.App;
+import io.switchboard.testing.RawClient;
+import io.switchboard.testing.Rest;
+import io.switchboard.testing.SdkClient;
+import io.switchboard.testing.TestApps;
+import io.switchboard.testing.TestServer;
+import io.switchboard.testing.TestSettings;
+import java.util.Map;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Every {@code server.io} choice carries the protocol, the fan-out and the REST API alike. */
+class IoTransportsTest {
+    private final App app = TestApps.app("a");
+
+    @ParameterizedTest
+    @ValueSource(strings = {"epoll", "io_uring", "nio"})
+    void clientsAndTheRestApiWorkOnEverySocketImplementation(String io) {
+        assumeTrue(!io.equals("epoll") || Epoll.isAvailable(), "epoll is unavailable here");
+        assumeTrue(!io.equals("io_uring") || IoUring.isAvailable(), "io_uring is unavailable here");
+        try (TestServer server = TestServer.start(s -> TestSettings.io(s, io), app);
+                SdkClient sdk = SdkClient.connect(server, app).subscribe("news");
+                RawClient raw = RawClient.connect(server, app)) {
+            raw.subscribe("news");
+            Rest.trigger(server.rest(app), "news", "headline", Map.of("on", io));
+
+            assertThat(sdk.awaitEvent("news", "headline").getData()).contains(io);
+            raw.expect("headline", "news");
+            raw.expectOnlyPong();
+        }
+    }
+}
