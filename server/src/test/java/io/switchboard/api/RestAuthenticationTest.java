@@ -19,6 +19,7 @@ import io.switchboard.testing.SignedHttp;
 import io.switchboard.testing.TestApps;
 import io.switchboard.testing.TestAuth;
 import io.switchboard.testing.TestServer;
+import io.switchboard.testing.TestSettings;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -317,19 +318,6 @@ class RestAuthenticationTest {
     }
 
     private static ServerSettings withMaxRequestBody(ServerSettings s, int max) {
-        return new ServerSettings(
-                s.host(),
-                s.port(),
-                s.nodeId(),
-                s.activityTimeout(),
-                s.pongTimeout(),
-                s.maxFrameBytes(),
-                max,
-                s.ioThreads(),
-                s.io(),
-                s.writeBufferHighWaterMark(),
-                s.writeBufferLowWaterMark(),
-                s.slowConsumerTimeout(),
-                s.shutdownTimeout());
+        return TestSettings.change(s, t -> t.maxRequestBodyBytes = max);
     }
 }

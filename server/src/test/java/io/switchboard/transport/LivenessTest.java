@@ -11,6 +11,7 @@ import io.switchboard.testing.Rest;
 import io.switchboard.testing.SdkClient;
 import io.switchboard.testing.TestApps;
 import io.switchboard.testing.TestServer;
+import io.switchboard.testing.TestSettings;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -64,19 +65,9 @@ class LivenessTest {
     }
 
     private static ServerSettings oneSecondTimeouts(ServerSettings s) {
-        return new ServerSettings(
-                s.host(),
-                s.port(),
-                s.nodeId(),
-                1,
-                1,
-                s.maxFrameBytes(),
-                s.maxRequestBodyBytes(),
-                s.ioThreads(),
-                s.io(),
-                s.writeBufferHighWaterMark(),
-                s.writeBufferLowWaterMark(),
-                s.slowConsumerTimeout(),
-                s.shutdownTimeout());
+        return TestSettings.change(s, t -> {
+            t.activityTimeout = 1;
+            t.pongTimeout = 1;
+        });
     }
 }

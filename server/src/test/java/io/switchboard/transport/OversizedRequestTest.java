@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.app.App;
-import io.switchboard.config.ServerSettings;
 import io.switchboard.testing.TestApps;
 import io.switchboard.testing.TestServer;
+import io.switchboard.testing.TestSettings;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -23,22 +23,8 @@ class OversizedRequestTest {
     private static final int MAX_BODY = 4096;
 
     private final App app = TestApps.app("a");
-    private final TestServer server = TestServer.start(
-            s -> new ServerSettings(
-                    s.host(),
-                    s.port(),
-                    s.nodeId(),
-                    s.activityTimeout(),
-                    s.pongTimeout(),
-                    s.maxFrameBytes(),
-                    MAX_BODY,
-                    s.ioThreads(),
-                    s.io(),
-                    s.writeBufferHighWaterMark(),
-                    s.writeBufferLowWaterMark(),
-                    s.slowConsumerTimeout(),
-                    s.shutdownTimeout()),
-            app);
+    private final TestServer server =
+            TestServer.start(s -> TestSettings.change(s, t -> t.maxRequestBodyBytes = MAX_BODY), app);
 
     @AfterEach
     void stop() {
