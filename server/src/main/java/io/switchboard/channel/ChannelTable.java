@@ -2,6 +2,7 @@ package io.switchboard.channel;
 
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.EventLoop;
+import io.netty.channel.SingleThreadEventLoop;
 import io.switchboard.broker.ChannelKey;
 import io.switchboard.broker.Envelope;
 import io.switchboard.protocol.SharedFrame;
@@ -38,7 +39,7 @@ public final class ChannelTable {
         this.loops = loops.toArray(EventLoop[]::new);
         this.flushers = new LoopFlusher[this.loops.length];
         for (int i = 0; i < this.loops.length; i++) {
-            flushers[i] = new LoopFlusher();
+            flushers[i] = new LoopFlusher(this.loops[i]);
         }
         this.alloc = alloc;
         this.interest = interest;
@@ -135,12 +136,12 @@ public final class ChannelTable {
                 EventLoop loop = loops[i];
                 LoopFlusher flusher = flushers[i];
                 if (loop.inEventLoop()) {
-                    delivered.add(group.deliver(frame, exclude, flusher, loop));
+                    delivered.add(group.deliver(frame, exclude, flusher));
                 } else {
                     frame.retain();
                     loop.execute(() -> {
                         try {
-                            delivered.add(group.deliver(frame, exclude, flusher, loop));
+                            delivered.add(group.deliver(frame, exclude, flusher));
                         } finally {
                             frame.release();
                         }
@@ -201,7 +202,7 @@ public final class ChannelTable {
         }
 
         /** Returns how many subscribers it wrote to. */
-        int deliver(SharedFrame frame, String exclude, LoopFlusher flusher, EventLoop loop) {
+        int deliver(SharedFrame frame, String exclude, LoopFlusher flusher) {
             Slot[] s = slots;
             int n = size;
             int written = 0;
@@ -211,7 +212,7 @@ public final class ChannelTable {
                     continue;
                 }
                 sub.deliver(frame);
-                flusher.add(sub, loop);
+                flusher.add(sub);
                 written++;
             }
             return written;
@@ -221,12 +222,25 @@ public final class ChannelTable {
     /**
      * Flushes every subscriber written to during one pass of the loop's task queue, once: events
      * that arrive together leave in one write per connection.
+     *
+     * <p>A long list is flushed in slices of {@link #SLICE}, with the loop's I/O between them (the
+     * next slice runs after the loop's next I/O step): a large channel's pass no longer holds up
+     * the REST requests and client frames that arrived meanwhile, and an event published during
+     * the pass leaves together with the previous one to every subscriber not flushed yet.
      */
     private static final class LoopFlusher implements Runnable {
+        static final int SLICE = 512;
+
+        private final EventLoop loop;
         private final ArrayList<Subscriber> dirty = new ArrayList<>();
+        private int next;
         private boolean scheduled;
 
-        void add(Subscriber sub, EventLoop loop) {
+        LoopFlusher(EventLoop loop) {
+            this.loop = loop;
+        }
+
+        void add(Subscriber sub) {
             if (sub.markUnflushed()) {
                 dirty.add(sub);
             }
@@ -238,10 +252,21 @@ public final class ChannelTable {
 
         @Override
         public void run() {
-            scheduled = false;
-            for (int i = 0; i < dirty.size(); i++) {
+            int end = Math.min(dirty.size(), next + SLICE);
+            for (int i = next; i < end; i++) {
                 dirty.get(i).flush();
             }
+            if (end < dirty.size()) {
+                next = end;
+                if (loop instanceof SingleThreadEventLoop single) {
+                    single.executeAfterEventLoopIteration(this);
+                } else {
+                    loop.execute(this);
+                }
+                return;
+            }
+            scheduled = false;
+            next = 0;
             dirty.clear();
         }
     }
