@@ -230,6 +230,7 @@ public final class ChannelTable {
      */
     private static final class LoopFlusher implements Runnable {
         static final int SLICE = 512;
+        private static final int COMPACT_AFTER = 16 * SLICE;
 
         private final EventLoop loop;
         private final ArrayList<Subscriber> dirty = new ArrayList<>();
@@ -258,6 +259,12 @@ public final class ChannelTable {
             }
             if (end < dirty.size()) {
                 next = end;
+                if (next >= COMPACT_AFTER) {
+                    // Under sustained load the list never runs dry (connections flushed earlier are
+                    // written again and re-added at its end): drop the flushed part now and then.
+                    dirty.subList(0, next).clear();
+                    next = 0;
+                }
                 if (loop instanceof SingleThreadEventLoop single) {
                     single.executeAfterEventLoopIteration(this);
                 } else {
