@@ -13,6 +13,14 @@ import java.util.concurrent.TimeUnit;
  * event loops), fast reconnects with backoff, command timeouts and TCP keep-alive.
  */
 public final class RedisClientSetup {
+    static {
+        // Lettuce runs on epoll. The io_uring classes on the class path are there for server.io;
+        // left enabled for Lettuce they only make it warn at every client start that it chose epoll.
+        if (System.getProperty("io.lettuce.core.iouring") == null) {
+            System.setProperty("io.lettuce.core.iouring", "false");
+        }
+    }
+
     private RedisClientSetup() {}
 
     /** Lettuce resources for one client; the caller shuts them down with the client. */
