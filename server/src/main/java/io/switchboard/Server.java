@@ -43,6 +43,7 @@ import io.switchboard.webhook.Webhooks;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -362,7 +363,8 @@ public final class Server implements AutoCloseable {
         stopped = true;
         long deadline =
                 System.nanoTime() + TimeUnit.SECONDS.toNanos(config.server().shutdownTimeout());
-        log.info("shutting down: {} connections open", connections.total());
+        int openAtStop = connections.total();
+        log.info("shutting down: {} connections open", openAtStop);
         context.drain();
         http.stopAccepting();
         if (https != null) {
@@ -379,11 +381,18 @@ public final class Server implements AutoCloseable {
         }
         insightLog.cancel(false);
         metrics.close();
-        // Held-back removals are settled while the broker's stores still answer; the broker then
-        // reports what this node's leaving removes (some only when Redis answers, some as it
+        // Held-back removals are settled while the broker's stores still answer. In a cluster the
+        // clients just told to reconnect come back on other nodes within moments: give them the
+        // hold (within the shutdown budget) so a rolling restart reports nobody as gone who did. The broker
+        // then reports what this node's leaving removes (some only when Redis answers, some as it
         // leaves the cluster): webhooks close after it.
         if (webhooks != null) {
-            webhooks.settleHeld();
+            long grace = broker instanceof RedisBroker && openAtStop > 0
+                    ? Math.min(
+                            TimeUnit.MILLISECONDS.toNanos(config.webhooks().removalDelayMs()),
+                            Math.max(0, deadline - System.nanoTime()))
+                    : 0;
+            webhooks.settleHeld(Duration.ofNanos(grace));
         }
         broker.close();
         if (webhooks != null) {

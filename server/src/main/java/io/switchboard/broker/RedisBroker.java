@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,6 +46,8 @@ public final class RedisBroker implements Broker {
 
     private volatile Listener listener;
     private volatile boolean closed;
+    /** Publications sent and not yet answered by Redis. */
+    private final AtomicInteger publishing = new AtomicInteger();
 
     /** One channel's local interest: a reference count, as first/last reports may interleave. */
     private static final class Interest {
@@ -131,7 +134,9 @@ public final class RedisBroker implements Broker {
 
     @Override
     public void publish(ChannelKey channel, Envelope envelope) {
+        publishing.incrementAndGet();
         link.publish(keys.messages(channel), RedisWire.event(envelope)).whenComplete((receivers, error) -> {
+            publishing.decrementAndGet();
             if (error != null && !closed) {
                 // Redis did not take it: at least this node's subscribers get it.
                 listener.onEvent(channel, envelope);
@@ -251,11 +256,17 @@ public final class RedisBroker implements Broker {
             return;
         }
         try {
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(2L * settings.commandTimeoutMs());
             membership
                     .leave()
                     .thenCompose(v -> link.call(() -> link.commands().ping()))
                     .toCompletableFuture()
                     .get(2L * settings.commandTimeoutMs(), TimeUnit.MILLISECONDS);
+            // The member_removed frames the leave published may travel on other connections (a
+            // cluster shard's): let them reach Redis before those connections close.
+            while (publishing.get() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {

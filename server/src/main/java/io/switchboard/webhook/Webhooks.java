@@ -288,13 +288,17 @@ public final class Webhooks implements ChannelObserver, AutoCloseable {
     }
 
     /**
-     * Ends every hold now, while the broker's stores still answer: each held-back removal whose
-     * mark is still there is emitted, and removals from here on are not held. Call before the
-     * broker closes; waits a bounded time.
+     * Ends every hold while the broker's stores still answer: waits {@code grace} first (in a
+     * cluster, clients told to reconnect come back on other nodes within moments, and their return
+     * takes the marks), then emits each remaining held-back removal whose mark is still there.
+     * Removals from then on are not held. Call before the broker closes.
      */
-    public void settleHeld() {
-        settling = true;
+    public void settleHeld(Duration grace) {
         try {
+            // The whole grace, not until no hold is left: the leaves of the connections just closed
+            // may still be on their way from the broker's stores.
+            Thread.sleep(grace);
+            settling = true;
             List<CompletableFuture<Void>> settled = thread.submit(() -> {
                         List<CompletableFuture<Void>> out = new ArrayList<>();
                         for (Map<?, Held> held : List.of(vacating, removing)) {

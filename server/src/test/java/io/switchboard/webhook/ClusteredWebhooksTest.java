@@ -226,6 +226,41 @@ class ClusteredWebhooksTest {
     }
 
     @Test
+    void aRollingRestartReportsNobodyAsGoneWhoReconnectsElsewhere() throws Exception {
+        WebhookReceiver receiver = open(WebhookReceiver.start());
+        App app = app(receiver.url());
+        int hold = 600_000; // longer than the stop's budget: only a return ends these holds
+        TestServer a = node(app, hold);
+        TestServer b = node(app, hold);
+        RawClient keeper = open(RawClient.connect(b, app));
+        keeper.joinAs("presence-room", "keeper");
+        RawClient onA = open(RawClient.connect(a, app));
+        onA.joinAs("presence-room", "u1");
+        onA.subscribe("news");
+        await().atMost(WAIT).until(() -> events(receiver).contains("channel_occupied news"));
+
+        Thread stopping = Thread.ofPlatform().start(a::close); // a is being redeployed
+        assertThat(onA.awaitCloseCode()).as("told to reconnect elsewhere").isEqualTo(4200);
+        onA.close(); // as a browser does at once, so a's stop does not wait for it
+        RawClient back = open(RawClient.connect(b, app)); // the load balancer sends it to b
+        back.joinAs("presence-room", "u1");
+        back.subscribe("news");
+        stopping.join();
+
+        // Whatever a queued while stopping is in the stream before this.
+        open(RawClient.connect(b, app)).subscribe("sentinel");
+        await().atMost(WAIT).until(() -> events(receiver).contains("channel_occupied sentinel"));
+        assertThat(events(receiver))
+                .as("u1 and news never left as far as the receiver can tell")
+                .containsExactlyInAnyOrder(
+                        "channel_occupied presence-room",
+                        "member_added presence-room",
+                        "member_added presence-room",
+                        "channel_occupied news",
+                        "channel_occupied sentinel");
+    }
+
+    @Test
     void batchesQueuedOnAStoppedNodeAreDeliveredOnceAndInOrderByAnother() {
         WebhookReceiver down = WebhookReceiver.start();
         int port = down.port();
