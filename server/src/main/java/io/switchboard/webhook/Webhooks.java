@@ -221,6 +221,20 @@ public final class Webhooks implements ChannelObserver, AutoCloseable {
         }
     }
 
+    /** Ends every hold whose timer has not fired yet and returns them. On the webhook thread. */
+    private List<Held> endHolds() {
+        List<Held> ended = new ArrayList<>();
+        for (Map<?, Held> held : List.of(vacating, removing)) {
+            for (Held h : held.values()) {
+                if (h.timer().cancel(false)) {
+                    ended.add(h);
+                }
+            }
+            held.clear();
+        }
+        return ended;
+    }
+
     /** Claims the mark of a removal whose hold ended; completes once the emission is queued. */
     private CompletionStage<Void> settle(Supplier<CompletionStage<Boolean>> claim, Runnable emit) {
         return claim.get().handle((taken, error) -> {
@@ -301,13 +315,8 @@ public final class Webhooks implements ChannelObserver, AutoCloseable {
             settling = true;
             List<CompletableFuture<Void>> settled = thread.submit(() -> {
                         List<CompletableFuture<Void>> out = new ArrayList<>();
-                        for (Map<?, Held> held : List.of(vacating, removing)) {
-                            for (Held h : held.values()) {
-                                if (h.timer().cancel(false)) {
-                                    out.add(settle(h.claim(), h.emit()).toCompletableFuture());
-                                }
-                            }
-                            held.clear();
+                        for (Held h : endHolds()) {
+                            out.add(settle(h.claim(), h.emit()).toCompletableFuture());
                         }
                         return out;
                     })
@@ -331,15 +340,7 @@ public final class Webhooks implements ChannelObserver, AutoCloseable {
         try {
             thread.submit(() -> {
                         closed = true;
-                        for (Map<?, Held> held : List.of(vacating, removing)) {
-                            List<Held> timers = new ArrayList<>(held.values());
-                            held.clear();
-                            for (Held h : timers) {
-                                if (h.timer().cancel(false)) {
-                                    h.emit().run();
-                                }
-                            }
-                        }
+                        endHolds().forEach(h -> h.emit().run());
                         pendingByTarget.values().forEach(this::flush);
                     })
                     .get(5, TimeUnit.SECONDS);

@@ -3,6 +3,7 @@ package io.switchboard.testing;
 import io.switchboard.app.App;
 import io.switchboard.app.AppLimits;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
 /** Apps for tests: {@code TestApps.app("a")} has id a, key a-key, secret a-secret. */
@@ -28,29 +29,13 @@ public final class TestApps {
 
     /** Copies {@code app} with changed limits, e.g. {@code l -> limits(l).maxConnections(2)}. */
     public static App withLimits(App app, UnaryOperator<Limits> change) {
-        return copy(
-                app,
-                app.clientEvents(),
-                app.userAuthentication(),
-                app.enabled(),
-                change.apply(new Limits(app.limits())).build());
+        return change(
+                app, c -> c.limits = change.apply(new Limits(app.limits())).build());
     }
 
     /** Copies {@code app} with these webhook targets. */
-    public static App withWebhooks(App a, App.Webhook... webhooks) {
-        return new App(
-                a.id(),
-                a.key(),
-                a.secret(),
-                a.name(),
-                a.enabled(),
-                a.clientEvents(),
-                a.userAuthentication(),
-                a.signinTimeoutSeconds(),
-                a.requireTls(),
-                a.subscriptionCountEvents(),
-                a.limits(),
-                List.of(webhooks));
+    public static App withWebhooks(App app, App.Webhook... webhooks) {
+        return change(app, c -> c.webhooks = List.of(webhooks));
     }
 
     /** A webhook target for every default event type. */
@@ -59,61 +44,64 @@ public final class TestApps {
     }
 
     public static App withClientEvents(App app, boolean on) {
-        return copy(app, on, app.userAuthentication(), app.enabled(), app.limits());
+        return change(app, c -> c.clientEvents = on);
     }
 
     /** Copies {@code app} with {@code pusher_internal:subscription_count} events on. */
-    public static App withSubscriptionCountEvents(App a) {
-        return new App(
-                a.id(),
-                a.key(),
-                a.secret(),
-                a.name(),
-                a.enabled(),
-                a.clientEvents(),
-                a.userAuthentication(),
-                a.signinTimeoutSeconds(),
-                a.requireTls(),
-                true,
-                a.limits(),
-                a.webhooks());
+    public static App withSubscriptionCountEvents(App app) {
+        return change(app, c -> c.subscriptionCountEvents = true);
     }
 
     public static App disabled(App app) {
-        return copy(app, app.clientEvents(), app.userAuthentication(), false, app.limits());
+        return change(app, c -> c.enabled = false);
     }
 
     /** Requires sign-in within {@code seconds}. */
     public static App requiringSignin(App app, int seconds) {
+        return change(app, c -> {
+            c.userAuthentication = true;
+            c.signinTimeoutSeconds = seconds;
+        });
+    }
+
+    /** {@code app} with what {@code change} sets on a mutable copy of its switches. */
+    private static App change(App app, Consumer<Switches> change) {
+        Switches c = new Switches(app);
+        change.accept(c);
         return new App(
                 app.id(),
                 app.key(),
                 app.secret(),
                 app.name(),
-                app.enabled(),
-                app.clientEvents(),
-                true,
-                seconds,
+                c.enabled,
+                c.clientEvents,
+                c.userAuthentication,
+                c.signinTimeoutSeconds,
                 app.requireTls(),
-                app.subscriptionCountEvents(),
-                app.limits(),
-                app.webhooks());
+                c.subscriptionCountEvents,
+                c.limits,
+                c.webhooks);
     }
 
-    private static App copy(App a, boolean clientEvents, boolean userAuth, boolean enabled, AppLimits limits) {
-        return new App(
-                a.id(),
-                a.key(),
-                a.secret(),
-                a.name(),
-                enabled,
-                clientEvents,
-                userAuth,
-                a.signinTimeoutSeconds(),
-                a.requireTls(),
-                a.subscriptionCountEvents(),
-                limits,
-                a.webhooks());
+    /** What tests change on an app. */
+    private static final class Switches {
+        boolean enabled;
+        boolean clientEvents;
+        boolean userAuthentication;
+        int signinTimeoutSeconds;
+        boolean subscriptionCountEvents;
+        AppLimits limits;
+        List<App.Webhook> webhooks;
+
+        Switches(App app) {
+            enabled = app.enabled();
+            clientEvents = app.clientEvents();
+            userAuthentication = app.userAuthentication();
+            signinTimeoutSeconds = app.signinTimeoutSeconds();
+            subscriptionCountEvents = app.subscriptionCountEvents();
+            limits = app.limits();
+            webhooks = app.webhooks();
+        }
     }
 
     /** A mutable copy of {@link AppLimits} for tests. */
