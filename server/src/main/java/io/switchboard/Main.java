@@ -3,6 +3,7 @@ package io.switchboard;
 import io.switchboard.app.App;
 import io.switchboard.config.ConfigException;
 import io.switchboard.config.ConfigLoader;
+import io.switchboard.config.ServerSettings;
 import io.switchboard.config.SwitchboardConfig;
 import io.switchboard.config.TlsSettings;
 import java.nio.file.Path;
@@ -84,7 +85,7 @@ public final class Main implements Callable<Integer> {
             return 1;
         }
         if (cfg.demoApp()) {
-            System.out.println(banner(cfg.apps().get(0), server.port()));
+            System.out.println(banner(cfg.apps().get(0), cfg.server().host(), server.port()));
         }
         if (server.tlsPort() > 0) {
             System.out.println("TLS: wss://localhost:" + server.tlsPort() + " and https://localhost:" + server.tlsPort()
@@ -106,10 +107,11 @@ public final class Main implements Callable<Integer> {
         return 0;
     }
 
-    static String banner(App app, int port) {
+    static String banner(App app, String host, int port) {
         return """
 
         No apps configured: serving the demo app (do not use it in production).
+        Listening on %s only%s.
           app id:     %s
           app key:    %s
           app secret: %s
@@ -126,7 +128,21 @@ public final class Main implements Callable<Integer> {
             host: '127.0.0.1', port: '%d', useTLS: false})
             .trigger('my-channel', 'my-event', {message: 'hello'});
         """.formatted(
-                app.id(), app.key(), app.secret(), app.key(), port, port, app.id(), app.key(), app.secret(), port);
+                        host,
+                        host.equals(ServerSettings.DEMO_HOST)
+                                ? ": the demo credentials are public, so other machines cannot connect"
+                                        + " (set server.host to listen elsewhere)"
+                                : "",
+                        app.id(),
+                        app.key(),
+                        app.secret(),
+                        app.key(),
+                        port,
+                        port,
+                        app.id(),
+                        app.key(),
+                        app.secret(),
+                        port);
     }
 
     static final class VersionProvider implements CommandLine.IVersionProvider {

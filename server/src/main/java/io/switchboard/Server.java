@@ -19,6 +19,7 @@ import io.switchboard.channel.ChannelObserver;
 import io.switchboard.channel.ChannelTable;
 import io.switchboard.channel.Channels;
 import io.switchboard.channel.UserPresence;
+import io.switchboard.config.AdminSettings;
 import io.switchboard.config.BrokerSettings;
 import io.switchboard.config.ServerSettings;
 import io.switchboard.config.SwitchboardConfig;
@@ -68,6 +69,7 @@ public final class Server implements AutoCloseable {
     private final ServerContext context;
     private final HttpServer http;
     private final HttpServer https;
+    private final HttpServer admin;
     private final IoTransport io;
     private boolean stopped;
 
@@ -171,10 +173,23 @@ public final class Server implements AutoCloseable {
                     workers,
                     s.host(),
                     s.port(),
-                    context,
+                    HttpServer.publicRoutes(context),
                     s.maxRequestBodyBytes(),
                     new WriteBufferWaterMark(s.writeBufferLowWaterMark(), s.writeBufferHighWaterMark()),
                     null);
+            AdminSettings adminSettings = config.admin();
+            admin = adminSettings.enabled()
+                    ? HttpServer.bind(
+                            io,
+                            boss,
+                            workers,
+                            adminSettings.host(),
+                            adminSettings.port(),
+                            HttpServer.adminRoutes(context, adminSettings),
+                            s.maxRequestBodyBytes(),
+                            new WriteBufferWaterMark(s.writeBufferLowWaterMark(), s.writeBufferHighWaterMark()),
+                            null)
+                    : null;
             TlsSettings tls = config.tls();
             if (tls.enabled()) {
                 int tlsPort = tls.port() > 0 ? tls.port() : (s.port() == 0 ? 0 : s.port() + 1);
@@ -184,7 +199,7 @@ public final class Server implements AutoCloseable {
                         workers,
                         s.host(),
                         tlsPort,
-                        context,
+                        HttpServer.publicRoutes(context),
                         s.maxRequestBodyBytes(),
                         new WriteBufferWaterMark(s.writeBufferLowWaterMark(), s.writeBufferHighWaterMark()),
                         Tls.context(tls));
@@ -312,13 +327,17 @@ public final class Server implements AutoCloseable {
                 throw e;
             }
             log.info(
-                    "Switchboard {} listening on {}:{}{} ({}, {} apps)",
+                    "Switchboard {} listening on {}:{}{} ({}, {} apps); admin {}",
                     Version.current(),
                     config.server().host(),
                     server.port(),
                     server.https == null ? "" : " and TLS on " + server.tlsPort() + " (" + Tls.providerName() + ")",
                     server.io.name(),
-                    config.apps().size());
+                    config.apps().size(),
+                    server.admin == null
+                            ? "off"
+                            : "on " + config.admin().host() + ":" + server.adminPort()
+                                    + (config.admin().requiresToken() ? " (token required)" : ""));
             return server;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -332,6 +351,11 @@ public final class Server implements AutoCloseable {
 
     public int port() {
         return http.port();
+    }
+
+    /** The admin listener's port, or -1 when it is off. */
+    public int adminPort() {
+        return admin == null ? -1 : admin.port();
     }
 
     /** The TLS listener's port, or -1 when TLS is off. */
@@ -369,6 +393,9 @@ public final class Server implements AutoCloseable {
         http.stopAccepting();
         if (https != null) {
             https.stopAccepting();
+        }
+        if (admin != null) {
+            admin.stopAccepting();
         }
         connections.closeAll(ErrorCodes.RECONNECT, "Server is shutting down, reconnect");
         while ((connections.total() > 0 || context.requestsInFlight() > 0) && System.nanoTime() < deadline) {

@@ -73,8 +73,9 @@ public final class ConfigLoader {
         String source = file == null ? "configuration" : file.toString();
         ObjectNode root = file == null ? JsonNodeFactory.instance.objectNode() : readFile(file);
         applyEnvironment(root, env);
+        boolean hostSet = root.get("server") instanceof ObjectNode server && server.has("host");
         ObjectNode merged = withDefaults(root, source);
-        SwitchboardConfig config = bind(merged, source);
+        SwitchboardConfig config = bind(merged, hostSet, source);
         Validation.validate(config, source);
         return config;
     }
@@ -174,6 +175,7 @@ public final class ConfigLoader {
         out.set("tls", merge(YAML.valueToTree(TlsSettings.DEFAULTS), user.remove("tls")));
         out.set("webhooks", merge(YAML.valueToTree(WebhookSettings.DEFAULTS), user.remove("webhooks")));
         out.set("broker", merge(YAML.valueToTree(BrokerSettings.DEFAULTS), user.remove("broker")));
+        out.set("admin", merge(YAML.valueToTree(AdminSettings.DEFAULTS), user.remove("admin")));
         ArrayNode apps = out.putArray("apps");
         JsonNode userApps = user.remove("apps");
         if (userApps != null && !userApps.isNull()) {
@@ -193,7 +195,7 @@ public final class ConfigLoader {
         Iterator<String> unknown = user.fieldNames();
         if (unknown.hasNext()) {
             throw new ConfigException(source + ": unknown key '" + unknown.next()
-                    + "' (known top-level keys: server, logging, tls, webhooks, broker, apps)");
+                    + "' (known top-level keys: server, logging, tls, webhooks, broker, admin, apps)");
         }
         return out;
     }
@@ -237,8 +239,9 @@ public final class ConfigLoader {
         return user;
     }
 
-    private static SwitchboardConfig bind(ObjectNode merged, String source) {
+    private static SwitchboardConfig bind(ObjectNode merged, boolean hostSet, String source) {
         ServerSettings server = section(merged.get("server"), ServerSettings.class, source, "server");
+        AdminSettings admin = section(merged.get("admin"), AdminSettings.class, source, "admin");
         LoggingSettings logging = section(merged.get("logging"), LoggingSettings.class, source, "logging");
         TlsSettings tls = section(merged.get("tls"), TlsSettings.class, source, "tls");
         WebhookSettings webhooks = section(merged.get("webhooks"), WebhookSettings.class, source, "webhooks");
@@ -249,9 +252,14 @@ public final class ConfigLoader {
             apps.add(section(app, App.class, source, "apps[" + i++ + "]"));
         }
         if (apps.isEmpty()) {
-            return new SwitchboardConfig(server, logging, tls, webhooks, broker, List.of(DEMO_APP), true);
+            // The demo app's credentials are public: unless told where to listen, only this machine
+            // can reach it.
+            if (!hostSet) {
+                server = server.withHost(ServerSettings.DEMO_HOST);
+            }
+            return new SwitchboardConfig(server, logging, tls, webhooks, broker, admin, List.of(DEMO_APP), true);
         }
-        return new SwitchboardConfig(server, logging, tls, webhooks, broker, apps, false);
+        return new SwitchboardConfig(server, logging, tls, webhooks, broker, admin, apps, false);
     }
 
     private static <T> T section(JsonNode node, Class<T> type, String source, String path) {

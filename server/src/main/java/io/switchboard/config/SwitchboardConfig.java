@@ -10,6 +10,7 @@ public record SwitchboardConfig(
         TlsSettings tls,
         WebhookSettings webhooks,
         BrokerSettings broker,
+        AdminSettings admin,
         List<App> apps,
         boolean demoApp) {
 
@@ -25,23 +26,28 @@ public record SwitchboardConfig(
                 TlsSettings.DEFAULTS,
                 WebhookSettings.DEFAULTS,
                 BrokerSettings.DEFAULTS,
+                AdminSettings.DEFAULTS,
                 apps,
                 false);
     }
 
     public SwitchboardConfig withServer(ServerSettings newServer) {
-        return new SwitchboardConfig(newServer, logging, tls, webhooks, broker, apps, demoApp);
+        return new SwitchboardConfig(newServer, logging, tls, webhooks, broker, admin, apps, demoApp);
     }
 
     public SwitchboardConfig withTls(TlsSettings newTls) {
-        return new SwitchboardConfig(server, logging, newTls, webhooks, broker, apps, demoApp);
+        return new SwitchboardConfig(server, logging, newTls, webhooks, broker, admin, apps, demoApp);
     }
 
     public SwitchboardConfig withWebhooks(WebhookSettings newWebhooks) {
-        return new SwitchboardConfig(server, logging, tls, newWebhooks, broker, apps, demoApp);
+        return new SwitchboardConfig(server, logging, tls, newWebhooks, broker, admin, apps, demoApp);
     }
 
     public SwitchboardConfig withBroker(BrokerSettings newBroker) {
-        return new SwitchboardConfig(server, logging, tls, webhooks, newBroker, apps, demoApp);
+        return new SwitchboardConfig(server, logging, tls, webhooks, newBroker, admin, apps, demoApp);
+    }
+
+    public SwitchboardConfig withAdmin(AdminSettings newAdmin) {
+        return new SwitchboardConfig(server, logging, tls, webhooks, broker, newAdmin, apps, demoApp);
     }
 }

@@ -46,6 +46,41 @@ final class Validation {
                 "must be positive and below write_buffer_high_water_mark");
         check(source, "server.slow_consumer_timeout", s.slowConsumerTimeout() >= 0, "must be 0 or more");
         check(source, "server.shutdown_timeout", s.shutdownTimeout() >= 1, "must be at least 1");
+        check(
+                source,
+                "server.shutdown_spread",
+                s.shutdownSpread() >= 0 && s.shutdownSpread() < s.shutdownTimeout(),
+                "must be 0 or more and below server.shutdown_timeout");
+        check(source, "server.request_timeout", s.requestTimeout() >= 1, "must be at least 1");
+        check(source, "server.idle_timeout", s.idleTimeout() >= 1, "must be at least 1");
+        check(source, "server.stalled_reader_timeout", s.stalledReaderTimeout() >= 1, "must be at least 1");
+        check(source, "server.fallback_disconnect_delay", s.fallbackDisconnectDelay() >= 1, "must be at least 1");
+        check(
+                source,
+                "server.max_fallback_sessions_per_address",
+                s.maxFallbackSessionsPerAddress() >= 0,
+                "must be 0 (unlimited) or more");
+
+        AdminSettings admin = config.admin();
+        if (admin.enabled()) {
+            check(source, "admin.port", admin.port() >= 0 && admin.port() <= 65535, "must be 0..65535");
+            check(source, "admin.host", admin.host() != null && !admin.host().isBlank(), "must not be empty");
+            check(
+                    source,
+                    "admin.port",
+                    admin.port() == 0 || admin.port() != s.port(),
+                    "must differ from server.port: admin endpoints are never served on the public port");
+            check(
+                    source,
+                    "admin.token",
+                    admin.requiresToken() || admin.loopbackOnly(),
+                    "must be set when admin.host is not a loopback address");
+            check(
+                    source,
+                    "admin.token",
+                    !admin.requiresToken() || admin.token().length() >= 16,
+                    "must be at least 16 characters");
+        }
 
         TlsSettings tls = config.tls();
         check(source, "tls.port", tls.port() >= 0 && tls.port() <= 65535, "must be 0 (off) or a port");

@@ -68,26 +68,13 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
             }
             return;
         }
-        switch (path) {
-            case "/metrics" ->
-                HttpResponses.send(
-                        ctx, keepAlive, 200, "text/plain; version=0.0.4; charset=utf-8", bytes(server.metrics()));
-            case "/health" -> HttpResponses.json(ctx, keepAlive, 200, bytes("{\"status\":\"ok\"}"));
-            case "/ready" -> {
-                boolean ready = server.ready();
-                HttpResponses.json(
-                        ctx,
-                        keepAlive,
-                        ready ? 200 : 503,
-                        bytes(ready ? "{\"status\":\"ready\"}" : "{\"status\":\"not ready\"}"));
-            }
-            case "/" ->
-                HttpResponses.json(
-                        ctx,
-                        keepAlive,
-                        200,
-                        bytes("{\"name\":\"switchboard\",\"version\":\"" + server.version() + "\"}"));
-            default -> HttpResponses.jsonError(ctx, keepAlive, 404, "Not found: " + path);
+        if (HealthRoutes.handles(path)) {
+            HealthRoutes.answer(ctx, keepAlive, path, server);
+        } else if (path.equals("/")) {
+            HttpResponses.json(
+                    ctx, keepAlive, 200, bytes("{\"name\":\"switchboard\",\"version\":\"" + server.version() + "\"}"));
+        } else {
+            HttpResponses.jsonError(ctx, keepAlive, 404, "Not found: " + path);
         }
     }
 

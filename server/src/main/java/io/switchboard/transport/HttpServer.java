@@ -2,6 +2,7 @@ package io.switchboard.transport;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -14,6 +15,7 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.ssl.SslContext;
+import io.switchboard.config.AdminSettings;
 import java.net.InetSocketAddress;
 
 /** The listening socket and the per-connection HTTP pipeline. */
@@ -31,12 +33,11 @@ public final class HttpServer {
             EventLoopGroup workers,
             String host,
             int port,
-            ServerContext context,
+            ChannelHandler router,
             int maxRequestBodyBytes,
             WriteBufferWaterMark waterMark,
             SslContext sslContext)
             throws InterruptedException {
-        HttpRouter router = new HttpRouter(context);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(io.serverChannel())
@@ -67,6 +68,16 @@ public final class HttpServer {
 
     public int port() {
         return ((InetSocketAddress) channel.localAddress()).getPort();
+    }
+
+    /** The public routes: WebSocket upgrades, HTTP fallback sessions, the REST API, health. */
+    public static ChannelHandler publicRoutes(ServerContext context) {
+        return new HttpRouter(context);
+    }
+
+    /** The admin routes: metrics and health, behind the admin token when one is set. */
+    public static ChannelHandler adminRoutes(ServerContext context, AdminSettings settings) {
+        return new AdminRouter(context, settings);
     }
 
     /** Stops accepting new connections; open ones are untouched. */

@@ -101,8 +101,45 @@ class ConfigLoaderTest {
         assertThat(demo.id()).isEqualTo("app-id");
         assertThat(demo.key()).isEqualTo("app-key");
         assertThat(demo.secret()).isEqualTo("app-secret");
-        assertThat(config.server()).isEqualTo(ServerSettings.DEFAULTS);
+        assertThat(config.server()).isEqualTo(ServerSettings.DEFAULTS.withHost("127.0.0.1"));
         assertThat(config.logging()).isEqualTo(LoggingSettings.DEFAULTS);
+    }
+
+    @Test
+    void theDemoAppListensOnLoopbackUnlessAHostIsSet() throws IOException {
+        assertThat(ConfigLoader.load(null, Map.of()).server().host()).isEqualTo("127.0.0.1");
+        assertThat(ConfigLoader.load(write("server:\n  host: 0.0.0.0\n"), Map.of())
+                        .server()
+                        .host())
+                .isEqualTo("0.0.0.0");
+        assertThat(ConfigLoader.load(null, Map.of("SWITCHBOARD_SERVER__HOST", "0.0.0.0"))
+                        .server()
+                        .host())
+                .isEqualTo("0.0.0.0");
+        assertThat(ConfigLoader.load(write(ONE_APP), Map.of()).server().host())
+                .as("configured apps listen on every address by default")
+                .isEqualTo("0.0.0.0");
+    }
+
+    @Test
+    void theAdminListenerIsOnLoopbackAndNeedsATokenElsewhere() throws IOException {
+        SwitchboardConfig defaults = ConfigLoader.load(write(ONE_APP), Map.of());
+        assertThat(defaults.admin().host()).isEqualTo("127.0.0.1");
+        assertThat(defaults.admin().requiresToken()).isFalse();
+
+        assertThatThrownBy(() -> ConfigLoader.load(write("admin:\n  host: 0.0.0.0\n" + ONE_APP), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("admin.token: must be set when admin.host is not a loopback address");
+        assertThatThrownBy(
+                        () -> ConfigLoader.load(write("admin:\n  host: 0.0.0.0\n  token: short\n" + ONE_APP), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("admin.token: must be at least 16 characters");
+        assertThatThrownBy(() -> ConfigLoader.load(write("admin:\n  port: 6001\n" + ONE_APP), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("admin.port: must differ from server.port");
+        SwitchboardConfig open = ConfigLoader.load(
+                write("admin:\n  host: 0.0.0.0\n  token: 0123456789abcdef0123\n" + ONE_APP), Map.of());
+        assertThat(open.admin().requiresToken()).isTrue();
     }
 
     @Test
@@ -119,7 +156,7 @@ class ConfigLoaderTest {
         SwitchboardConfig config = ConfigLoader.load(write(""), Map.of());
 
         assertThat(config.demoApp()).isTrue();
-        assertThat(config.server()).isEqualTo(ServerSettings.DEFAULTS);
+        assertThat(config.server()).isEqualTo(ServerSettings.DEFAULTS.withHost("127.0.0.1"));
     }
 
     // --- environment ------------------------------------------------------------------------------

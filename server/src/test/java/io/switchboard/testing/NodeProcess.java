@@ -38,6 +38,7 @@ public final class NodeProcess {
         env.put("SWITCHBOARD_SERVER__HOST", "127.0.0.1");
         env.put("SWITCHBOARD_SERVER__PORT", Integer.toString(port));
         env.put("SWITCHBOARD_SERVER__IO_THREADS", "1");
+        env.put("SWITCHBOARD_ADMIN__PORT", "0");
         env.putAll(settings);
         pb.redirectErrorStream(true).redirectOutput(log.toFile());
         Process process = pb.start();

@@ -3,6 +3,7 @@ package io.switchboard.testing;
 import com.pusher.client.PusherOptions;
 import io.switchboard.Server;
 import io.switchboard.app.App;
+import io.switchboard.config.AdminSettings;
 import io.switchboard.config.BrokerSettings;
 import io.switchboard.config.ServerSettings;
 import io.switchboard.config.SwitchboardConfig;
@@ -43,32 +44,27 @@ public final class TestServer implements AutoCloseable {
         if (broker.usesRedis()) {
             s = s.withNodeId("");
         }
-        return new TestServer(
-                Server.start(SwitchboardConfig.of(s, List.of(apps)).withBroker(broker)));
+        return start(SwitchboardConfig.of(s, List.of(apps)).withBroker(broker));
     }
 
     /** Starts with a complete configuration (its port is used as given: pass 0 for an ephemeral one). */
     public static TestServer start(SwitchboardConfig config) {
+        if (config.admin().port() == AdminSettings.DEFAULTS.port()) {
+            config = config.withAdmin(config.admin().withPort(0));
+        }
         return new TestServer(Server.start(config));
     }
 
     /** Settings for tests: loopback, ephemeral port, two event loops, short shutdown. */
     public static ServerSettings settings() {
-        ServerSettings base = ServerSettings.DEFAULTS;
-        return new ServerSettings(
-                "127.0.0.1",
-                0,
-                "test",
-                base.activityTimeout(),
-                base.pongTimeout(),
-                base.maxFrameBytes(),
-                base.maxRequestBodyBytes(),
-                2,
-                base.io(),
-                base.writeBufferHighWaterMark(),
-                base.writeBufferLowWaterMark(),
-                base.slowConsumerTimeout(),
-                5);
+        return ServerSettings.DEFAULTS.change(s -> {
+            s.host = "127.0.0.1";
+            s.port = 0;
+            s.nodeId = "test";
+            s.ioThreads = 2;
+            s.shutdownTimeout = 5;
+            s.shutdownSpread = 0;
+        });
     }
 
     public Server server() {
@@ -77,6 +73,11 @@ public final class TestServer implements AutoCloseable {
 
     public int port() {
         return server.port();
+    }
+
+    /** The admin listener's port (metrics, health). */
+    public int adminPort() {
+        return server.adminPort();
     }
 
     /** {@code ws://127.0.0.1:port/app/{key}?protocol=7...}, as pusher-js connects. */
