@@ -2,9 +2,12 @@ package io.switchboard.api;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A decoded REST request, independent of the HTTP stack.
@@ -32,6 +35,26 @@ public record ApiRequest(String method, String rawPath, String rawQuery, byte[] 
             out.computeIfAbsent(key, k -> new ArrayList<>()).add(value);
         }
         return out;
+    }
+
+    /**
+     * A query parameter given more than once (keys compared as the signature compares them, without
+     * case), or {@code null}. No SDK repeats a key, and the signature joins repeated values with
+     * {@code ,}, so {@code a=1&a=2} would sign like {@code a=1,2}: such requests are refused.
+     */
+    public String repeatedKey() {
+        Set<String> seen = new HashSet<>();
+        for (String key : query().keySet()) {
+            if (!seen.add(key.toLowerCase(Locale.ROOT))) {
+                return key;
+            }
+        }
+        for (var e : query().entrySet()) {
+            if (e.getValue().size() > 1) {
+                return e.getKey();
+            }
+        }
+        return null;
     }
 
     /** The first value of a query parameter, or {@code null}. */

@@ -14,6 +14,7 @@ import io.switchboard.channel.Channels;
 import io.switchboard.connection.Connections;
 import io.switchboard.protocol.ChannelNames;
 import io.switchboard.protocol.ChannelType;
+import io.switchboard.protocol.ClientText;
 import io.switchboard.protocol.ServerFrames;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -67,6 +68,10 @@ public final class RestApi {
         App app = apps.byId(ApiRequest.decode(parts[1]));
         if (app == null) {
             return fail(404, "Unknown app id: " + ApiRequest.decode(parts[1]));
+        }
+        String repeated = request.repeatedKey();
+        if (repeated != null) {
+            return fail(400, "Query parameter '" + ClientText.cut(repeated) + "' is given more than once");
         }
         String problem = RequestAuthenticator.problem(app, request, clock.millis() / 1000);
         if (problem != null) {

@@ -230,6 +230,24 @@ class RestAuthenticationTest {
     }
 
     @Test
+    void refusesRepeatedQueryKeysSoASignedRequestCannotBeRewritten() {
+        clients.subscriber("a,b");
+        clients.subscriber("a");
+        SignedHttp.Request signed = http.get("/channels").param("filter_by_prefix", "a,b");
+        assertThat(assertOk(signed.send())).isEqualTo(json("{\"channels\":{\"a,b\":{}}}"));
+
+        // a=1&a=2 would sign like a=1,2: the captured request rewritten must not pass.
+        SignedHttp.Reply rewritten =
+                signed.send(q -> q.replace("filter_by_prefix=a%2Cb", "filter_by_prefix=a&filter_by_prefix=b"));
+        assertThat(assertError(rewritten, 400)).contains("given more than once");
+        SignedHttp.Reply caseTwin = http.get("/channels")
+                .param("filter_by_prefix", "a")
+                .param("FILTER_BY_PREFIX", "b")
+                .send();
+        assertThat(assertError(caseTwin, 400)).contains("given more than once");
+    }
+
+    @Test
     void acceptsAPercentEncodedPathSignedAsSentOrDecoded() {
         clients.subscriber("a;b=c@d,e.f-1");
         String encoded = "/apps/a/channels/a%3Bb%3Dc%40d%2Ce.f-1";

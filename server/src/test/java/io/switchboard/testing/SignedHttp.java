@@ -195,6 +195,11 @@ public final class SignedHttp {
         }
 
         public Reply send() {
+            return send(q -> q);
+        }
+
+        /** Sends with the query string as {@code rewrite} changes it after signing (a tampered request). */
+        public Reply send(java.util.function.UnaryOperator<String> rewrite) {
             StringBuilder query = new StringBuilder();
             signedParams().forEach((k, v) -> {
                 if (!query.isEmpty()) {
@@ -202,7 +207,8 @@ public final class SignedHttp {
                 }
                 query.append(encode(k)).append('=').append(encode(v));
             });
-            String uri = "http://127.0.0.1:" + port + path + (query.isEmpty() ? "" : "?" + query);
+            String sent = rewrite.apply(query.toString());
+            String uri = "http://127.0.0.1:" + port + path + (sent.isEmpty() ? "" : "?" + sent);
             HttpRequest request = HttpRequest.newBuilder(URI.create(uri))
                     .timeout(Duration.ofSeconds(10))
                     .header("Content-Type", "application/json")
