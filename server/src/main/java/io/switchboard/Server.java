@@ -397,7 +397,15 @@ public final class Server implements AutoCloseable {
         if (admin != null) {
             admin.stopAccepting();
         }
-        connections.closeAll(ErrorCodes.RECONNECT, "Server is shutting down, reconnect");
+        try {
+            connections.closeAllSpread(
+                    ErrorCodes.RECONNECT,
+                    "Server is shutting down, reconnect",
+                    Duration.ofSeconds(config.server().shutdownSpread()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            connections.closeAll(ErrorCodes.RECONNECT, "Server is shutting down, reconnect");
+        }
         while ((connections.total() > 0 || context.requestsInFlight() > 0) && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(20);

@@ -8,6 +8,9 @@ import io.switchboard.testing.RawWebSocket;
 import io.switchboard.testing.SdkClient;
 import io.switchboard.testing.TestApps;
 import io.switchboard.testing.TestServer;
+import io.switchboard.testing.TestSettings;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -38,6 +41,33 @@ class ServerShutdownTest {
                 client.ws().sendFrame(RawWebSocket.CLOSE, close.payload(), true);
             }
             stopping.get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void spreadsTheClosesOverShutdownSpread() throws Exception {
+        int clients = 20;
+        try (TestServer spreading = TestServer.start(s -> TestSettings.change(s, t -> t.shutdownSpread = 2), app)) {
+            List<RawClient> open = new ArrayList<>();
+            try {
+                for (int i = 0; i < clients; i++) {
+                    open.add(RawClient.connect(spreading, app));
+                }
+                long start = System.nanoTime();
+                CompletableFuture<Void> stopping = CompletableFuture.runAsync(spreading::close);
+
+                // The last slice leaves no earlier than 1.9 s after the first: without the spread every
+                // client has its 4200 within milliseconds.
+                for (RawClient client : open) {
+                    assertThat(client.expectError().path("code").asInt()).isEqualTo(4200);
+                }
+                assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start))
+                        .as("time until every client was told")
+                        .isBetween(1800L, 10_000L);
+                stopping.get(10, TimeUnit.SECONDS);
+            } finally {
+                open.forEach(RawClient::close);
+            }
         }
     }
 

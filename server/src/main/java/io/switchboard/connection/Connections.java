@@ -1,15 +1,20 @@
 package io.switchboard.connection;
 
 import io.switchboard.broker.Command;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** This node's open connections, by app and by signed-in user. Safe from any thread. */
 public final class Connections {
+    /** Closes of a spread shutdown leave in slices this far apart at most. */
+    private static final long SLICE_MILLIS = 100;
+
     private final Map<String, Set<PusherConnection>> byApp = new ConcurrentHashMap<>();
     private final Map<String, Set<PusherConnection>> byUser = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> byTransport = new ConcurrentHashMap<>();
@@ -114,6 +119,33 @@ public final class Connections {
     public void closeAll(int code, String reason) {
         for (PusherConnection c : all()) {
             c.closeFromAnyThread(code, reason);
+        }
+    }
+
+    /**
+     * Closes every connection open now with {@code code}, in equal slices spread over {@code
+     * spread}, so that clients told to reconnect elsewhere do not all arrive there in the same
+     * second. Blocks the calling thread for about {@code spread}; never call it on an event loop.
+     */
+    public void closeAllSpread(int code, String reason, Duration spread) throws InterruptedException {
+        List<PusherConnection> open = all();
+        long slices = Math.min(open.size(), spread.toMillis() / SLICE_MILLIS);
+        if (slices <= 1) {
+            closeAll(code, reason);
+            return;
+        }
+        long start = System.nanoTime();
+        int done = 0;
+        for (long slice = 1; slice <= slices; slice++) {
+            int until = (int) (open.size() * slice / slices);
+            for (; done < until; done++) {
+                open.get(done).closeFromAnyThread(code, reason);
+            }
+            long next = start + TimeUnit.MILLISECONDS.toNanos(slice * spread.toMillis() / slices);
+            long wait = next - System.nanoTime();
+            if (slice < slices && wait > 0) {
+                TimeUnit.NANOSECONDS.sleep(wait);
+            }
         }
     }
 
