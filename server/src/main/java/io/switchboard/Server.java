@@ -265,6 +265,20 @@ public final class Server implements AutoCloseable {
                         w -> w.stats(id).failed(),
                         "app",
                         id);
+                metrics.counter(
+                        "switchboard.webhooks.lane_errors",
+                        "Webhook delivery failures that were not the receiver's (a request the HTTP client refused,"
+                                + " a queue error); retried like a failed POST",
+                        webhooks,
+                        w -> w.stats(id).laneErrors(),
+                        "app",
+                        id);
+                metrics.gauge(
+                        "switchboard.webhooks.oldest_age_seconds",
+                        "Seconds the oldest undelivered webhook batch has waited (0 when none)",
+                        () -> webhooks.stats(id).oldestAgeMillis() / 1000.0,
+                        "app",
+                        id);
                 metrics.gauge(
                         "switchboard.webhooks.queued",
                         "Webhook batches waiting for delivery",

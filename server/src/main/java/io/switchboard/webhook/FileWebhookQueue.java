@@ -137,6 +137,16 @@ public final class FileWebhookQueue implements WebhookQueue {
     }
 
     @Override
+    public synchronized long oldestMillis(String target) {
+        for (WebhookBatch b : pending.values()) {
+            if (b.target().equals(target)) {
+                return b.createdMillis();
+            }
+        }
+        return 0;
+    }
+
+    @Override
     public synchronized void ack(WebhookBatch batch) {
         long id = Long.parseLong(batch.id());
         if (pending.remove(id) == null) {

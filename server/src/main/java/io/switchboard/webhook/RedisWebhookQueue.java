@@ -77,7 +77,10 @@ public final class RedisWebhookQueue implements WebhookQueue {
     private static final long POLL_MIN_MS = 50;
     private static final long POLL_MAX_MS = 1000;
 
-    /** Renews the lease when it is ARGV[1]'s, takes it when free: {0 other's | 1 renewed | 2 taken, length}. */
+    /**
+     * Renews the lease when it is ARGV[1]'s, takes it when free: {0 other's | 1 renewed | 2 taken,
+     * length, created ms of the first entry or 0}.
+     */
     private static final String LEASE = """
             local holder = redis.call('get', KEYS[1])
             local state = 0
@@ -89,9 +92,18 @@ public final class RedisWebhookQueue implements WebhookQueue {
               state = 2
             end
             if state == 0 then
-              return {0, 0}
+              return {0, 0, 0}
             end
-            return {state, redis.call('xlen', KEYS[2])}
+            local oldest = 0
+            local first = redis.call('xrange', KEYS[2], '-', '+', 'COUNT', 1)[1]
+            if first then
+              for i = 1, #first[2], 2 do
+                if first[2][i] == 'created' then
+                  oldest = tonumber(first[2][i + 1]) or 0
+                end
+              end
+            end
+            return {state, redis.call('xlen', KEYS[2]), oldest}
             """;
 
     private static final String RELEASE = """
@@ -137,6 +149,8 @@ public final class RedisWebhookQueue implements WebhookQueue {
         volatile long leaseUntil;
         /** The stream's length at the last renewal. */
         volatile long length;
+        /** When the stream's first entry was formed, at the last renewal; 0 when it was empty. */
+        volatile long oldestMillis;
         /** Acknowledgements Redis did not take yet, retried by the timer. */
         final Set<String> unacked = ConcurrentHashMap.newKeySet();
         /** Guarded by itself. */
@@ -462,6 +476,12 @@ public final class RedisWebhookQueue implements WebhookQueue {
         return lane != null && lane.owned() ? lane.length : 0;
     }
 
+    @Override
+    public long oldestMillis(String target) {
+        Lane lane = lanes.get(target);
+        return lane != null && lane.owned() ? lane.oldestMillis : 0;
+    }
+
     // --- leases (timer thread) ----------------------------------------------------------------------
 
     /** Appends what waits in memory, retries acknowledgements, then renews or takes every lease. */
@@ -493,7 +513,7 @@ public final class RedisWebhookQueue implements WebhookQueue {
             Lane lane = e.getKey();
             try {
                 List<Object> reply = e.getValue().get(settings.commandTimeoutMs(), TimeUnit.MILLISECONDS);
-                leaseAnswered(lane, (Long) reply.get(0), (Long) reply.get(1), sent);
+                leaseAnswered(lane, (Long) reply.get(0), (Long) reply.get(1), (Long) reply.get(2), sent);
                 succeeded();
             } catch (InterruptedException ex) {
                 Thread.currentThread().interrupt();
@@ -504,7 +524,7 @@ public final class RedisWebhookQueue implements WebhookQueue {
         }
     }
 
-    private void leaseAnswered(Lane lane, long state, long length, long sent) {
+    private void leaseAnswered(Lane lane, long state, long length, long oldest, long sent) {
         boolean wasOwned = lane.owned();
         if (state == 0) {
             lane.held = false;
@@ -514,6 +534,7 @@ public final class RedisWebhookQueue implements WebhookQueue {
             return;
         }
         lane.length = length;
+        lane.oldestMillis = oldest;
         lane.leaseUntil = sent + TimeUnit.MILLISECONDS.toNanos(settings.nodeTimeoutMs());
         lane.held = true;
         if (!wasOwned) {

@@ -44,6 +44,12 @@ public interface WebhookQueue extends AutoCloseable {
     /** Batches of {@code target} waiting for delivery, as far as this node knows; never blocks. */
     long depth(String target);
 
+    /**
+     * When the oldest batch of {@code target} not yet acknowledged was formed, as far as this node
+     * knows, or 0 when there is none; never blocks.
+     */
+    long oldestMillis(String target);
+
     @Override
     void close();
 }

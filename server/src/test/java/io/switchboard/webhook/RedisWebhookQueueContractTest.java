@@ -124,6 +124,21 @@ abstract class RedisWebhookQueueContractTest {
     }
 
     @Test
+    void theHolderReportsTheBacklogAndWhenItsOldestBatchWasFormed() throws Exception {
+        RedisWebhookQueue holder = node("n1");
+        RedisWebhookQueue other = node("n2");
+        other.add(TARGET, "b1", 1000);
+        other.add(TARGET, "b2", 2000);
+
+        await().atMost(WAIT).until(() -> holder.depth(TARGET) == 2 && holder.oldestMillis(TARGET) == 1000);
+        assertThat(other.oldestMillis(TARGET)).as("only the holder reports").isZero();
+        takeAndAck(holder, 1);
+        await().atMost(WAIT).until(() -> holder.depth(TARGET) == 1 && holder.oldestMillis(TARGET) == 2000);
+        takeAndAck(holder, 1);
+        await().atMost(WAIT).until(() -> holder.depth(TARGET) == 0 && holder.oldestMillis(TARGET) == 0);
+    }
+
+    @Test
     void aNewHolderFirstDeliversWhatThePreviousHolderLeftUnfinished() throws Exception {
         RedisWebhookQueue first = node("n1");
         RedisWebhookQueue second = node("n2");

@@ -38,7 +38,12 @@ class WebhooksTest {
     }
 
     private WebhookSettings settings(int removalDelayMs) {
-        return new WebhookSettings(20, 50, removalDelayMs, 2000, 100, 200, 60, dataDir.toString(), "always");
+        return settings(removalDelayMs, 60);
+    }
+
+    private WebhookSettings settings(int removalDelayMs, int retryForSeconds) {
+        return new WebhookSettings(
+                20, 50, removalDelayMs, 2000, 100, 200, retryForSeconds, dataDir.toString(), "always");
     }
 
     private App app(App.Webhook... hooks) {
@@ -46,8 +51,12 @@ class WebhooksTest {
     }
 
     private TestServer start(App app, int removalDelayMs) {
+        return start(app, settings(removalDelayMs));
+    }
+
+    private TestServer start(App app, WebhookSettings settings) {
         return TestServer.start(
-                SwitchboardConfig.of(TestServer.settings(), List.of(app)).withWebhooks(settings(removalDelayMs)));
+                SwitchboardConfig.of(TestServer.settings(), List.of(app)).withWebhooks(settings));
     }
 
     @Test
@@ -241,6 +250,31 @@ class WebhooksTest {
                     .until(() -> back.eventNames().containsAll(List.of("channel_occupied", "channel_vacated")));
             assertThat(back.eventNames()).containsExactly("channel_occupied", "channel_vacated");
         }
+    }
+
+    @Test
+    void aLaneOutlivesRequestsTheHttpClientRefusesAndShowsThemInMetrics() {
+        // The configuration refuses such a header at start; built in code, it reaches delivery.
+        App app = app(new App.Webhook(receiver.url(), List.of(), "", Map.of("Host", "elsewhere.test")));
+        server = start(app, settings(0, 1));
+        try (RawWebSocket ws = server.raw(app)) {
+            ws.established();
+            ws.subscribe("first");
+            await().atMost(Duration.ofSeconds(15))
+                    .until(() -> server.server().webhooks().stats("a").failed() == 1);
+            ws.subscribe("second"); // a later batch: the lane went on to it
+            await().atMost(Duration.ofSeconds(15))
+                    .until(() -> server.server().webhooks().stats("a").failed() == 2);
+        }
+        assertThat(server.metric("switchboard_webhooks_lane_errors_total{app=\"a\"}"))
+                .as("every refused try is counted")
+                .isGreaterThanOrEqualTo(4);
+        assertThat(server.metric("switchboard_webhooks_failed_total{app=\"a\"}"))
+                .isGreaterThanOrEqualTo(2);
+        assertThat(server.metric("switchboard_webhooks_oldest_age_seconds{app=\"a\"}"))
+                .as("the age of the oldest batch waiting is exposed")
+                .isNotNaN();
+        assertThat(receiver.requests()).isEmpty();
     }
 
     private JsonNode find(String name) {
