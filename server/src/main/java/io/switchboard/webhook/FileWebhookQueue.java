@@ -90,7 +90,10 @@ public final class FileWebhookQueue implements WebhookQueue {
             if (targets.contains(batch.target())) {
                 enqueue(batch);
             } else {
-                log.warn("dropping a stored webhook batch for {}: no such webhook is configured now", batch.target());
+                log.warn(
+                        "dropping stored webhook batch {} for {}: no such webhook is configured now",
+                        batch.id(),
+                        WebhookTarget.describe(batch.target()));
                 ack(batch);
             }
         }

@@ -409,10 +409,7 @@ public final class RedisWebhookQueue implements WebhookQueue {
             cursor = c.getId();
         } while (!"0-0".equals(cursor));
         if (claimed > 0) {
-            log.info(
-                    "resuming {} webhook batches in flight to {}",
-                    claimed,
-                    lane.target.substring(lane.target.indexOf(' ') + 1));
+            log.info("resuming {} webhook batches in flight to {}", claimed, url(lane));
         }
         forgetIdleConsumers(lane);
     }
@@ -545,8 +542,9 @@ public final class RedisWebhookQueue implements WebhookQueue {
         }
     }
 
+    /** The lane's target as logs show it (see {@link WebhookTarget#describe(String)}). */
     private static String url(Lane lane) {
-        return lane.target.substring(lane.target.indexOf(' ') + 1);
+        return WebhookTarget.describe(lane.target);
     }
 
     private void failed(Throwable error) {

@@ -159,19 +159,22 @@ final class WebhookSender {
             long jittered = delay / 2 + ThreadLocalRandom.current().nextLong(delay / 2 + 1);
             if (System.currentTimeMillis() + jittered > giveUpAt) {
                 failed.incrementAndGet();
+                // Sizes only: the body carries users' data, client events' payloads among it.
                 log.warn(
-                        "giving up webhook batch {} to {} after {} tries ({}): {}",
+                        "giving up webhook batch {} to {} after {} tries ({}): {} events, {} bytes",
                         batch.id(),
-                        target.webhook().url(),
+                        target.describe(),
                         attempt,
                         problem,
-                        batch.body());
+                        batch.eventCount(),
+                        batch.bodyBytes());
                 return Outcome.DONE;
             }
             retried.incrementAndGet();
             log.info(
-                    "webhook to {} failed ({}), retry {} in {} ms",
-                    target.webhook().url(),
+                    "webhook batch {} to {} failed ({}), retry {} in {} ms",
+                    batch.id(),
+                    target.describe(),
                     problem,
                     attempt,
                     jittered);

@@ -2,6 +2,7 @@ package io.switchboard.webhook;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.switchboard.testing.LogCapture;
 import java.nio.file.Path;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -30,6 +31,22 @@ class FileWebhookQueueTest {
             assertThat(queue.size()).isEqualTo(2);
             assertThat(queue.take(TARGET).body()).isEqualTo("b2");
             assertThat(queue.take(TARGET).body()).isEqualTo("b3");
+        }
+    }
+
+    @Test
+    void aStoredBatchForARemovedTargetIsLoggedWithoutTheUrlsSecrets() {
+        String removed = "a https://hook-user:hook-pass@hooks.example.test/x?token=query-secret";
+        try (FileWebhookQueue queue = new FileWebhookQueue(dir, "always")) {
+            queue.open(Set.of(removed));
+            queue.add(removed, "{\"time_ms\":1,\"events\":[]}", 1);
+        }
+        try (LogCapture logs = LogCapture.of("switchboard.webhook");
+                FileWebhookQueue queue = new FileWebhookQueue(dir, "always")) {
+            queue.open(Set.of(TARGET));
+            assertThat(logs.lines())
+                    .anyMatch(l -> l.contains("app a https://hooks.example.test/x"))
+                    .noneMatch(l -> l.contains("hook-pass") || l.contains("hook-user") || l.contains("query-secret"));
         }
     }
 

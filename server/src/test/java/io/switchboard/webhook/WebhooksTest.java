@@ -8,6 +8,7 @@ import com.pusher.rest.data.Validity;
 import io.switchboard.app.App;
 import io.switchboard.config.SwitchboardConfig;
 import io.switchboard.config.WebhookSettings;
+import io.switchboard.testing.LogCapture;
 import io.switchboard.testing.RawClient;
 import io.switchboard.testing.RawWebSocket;
 import io.switchboard.testing.TestApps;
@@ -275,6 +276,31 @@ class WebhooksTest {
                 .as("the age of the oldest batch waiting is exposed")
                 .isNotNaN();
         assertThat(receiver.requests()).isEmpty();
+    }
+
+    @Test
+    void aGivenUpBatchIsLoggedWithItsSizeButNeitherItsBodyNorTheUrlsSecrets() {
+        String url = "http://hook-user:hook-pass@127.0.0.1:" + receiver.port() + "/hooks?token=query-secret";
+        App app = app(TestApps.webhook(url));
+        receiver.failNext(java.util.stream.IntStream.range(0, 100).map(i -> 500).toArray());
+        try (LogCapture logs = LogCapture.of("switchboard.webhook")) {
+            server = start(app, settings(0, 1));
+            try (RawWebSocket ws = server.raw(app)) {
+                subscribePrivate(app, ws, "private-card");
+                ws.send("{\"event\":\"client-pay\",\"channel\":\"private-card\",\"data\":{\"card\":\"4111-secret\"}}");
+                await().atMost(Duration.ofSeconds(15))
+                        .until(() -> server.server().webhooks().stats("a").failed() >= 1);
+            }
+            List<String> lines = logs.lines();
+            assertThat(lines)
+                    .anyMatch(l -> l.matches(
+                            "WARN giving up webhook batch \\d+ to app a http://127.0.0.1:\\d+/hooks after \\d+ tries"
+                                    + " \\(HTTP 500\\): \\d+ events, \\d+ bytes"));
+            assertThat(lines).anyMatch(l -> l.contains("retry"));
+            for (String secret : List.of("4111-secret", "hook-user", "hook-pass", "query-secret", "private-card")) {
+                assertThat(lines).as("no line shows %s", secret).noneMatch(l -> l.contains(secret));
+            }
+        }
     }
 
     private JsonNode find(String name) {
