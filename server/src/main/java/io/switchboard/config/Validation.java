@@ -134,6 +134,11 @@ final class Validation {
                 "webhooks.sync",
                 Set.of("always", "every_second", "never").contains(hooks.sync()),
                 "must be always, every_second or never");
+        check(
+                source,
+                "webhooks.max_backlog_bytes",
+                hooks.maxBacklogBytes() >= 1024,
+                "must be at least 1024 (bytes of waiting batches per target)");
 
         broker(config.broker(), s, source);
 

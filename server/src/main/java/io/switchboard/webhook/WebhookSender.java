@@ -73,6 +73,11 @@ final class WebhookSender {
         return queue.depth(target.key());
     }
 
+    /** Batches of this target dropped because its backlog passed its cap. */
+    long dropped() {
+        return queue.dropped(target.key());
+    }
+
     /** When the oldest batch waiting was formed (the one being tried included), or 0 when none. */
     long oldestMillis() {
         return queue.oldestMillis(target.key());

@@ -287,16 +287,24 @@ public final class Webhooks implements ChannelObserver, AutoCloseable {
      *
      * @param laneErrors failures that were not the receiver's (a request the HTTP client refused, a
      *     queue error), each retried like a failed POST
+     * @param dropped batches dropped because a target's backlog passed {@code max_backlog_bytes}
      * @param oldestAgeMillis how long the oldest batch waiting has waited, over the app's targets
      */
     public record Stats(
-            long delivered, long retried, long failed, long laneErrors, long queued, long oldestAgeMillis) {}
+            long delivered,
+            long retried,
+            long failed,
+            long laneErrors,
+            long dropped,
+            long queued,
+            long oldestAgeMillis) {}
 
     public Stats stats(String appId) {
         long delivered = 0;
         long retried = 0;
         long failed = 0;
         long laneErrors = 0;
+        long dropped = 0;
         long queued = 0;
         long oldest = 0;
         long now = System.currentTimeMillis();
@@ -306,6 +314,7 @@ public final class Webhooks implements ChannelObserver, AutoCloseable {
                 retried += s.retried.get();
                 failed += s.failed.get();
                 laneErrors += s.laneErrors.get();
+                dropped += s.dropped();
                 queued += s.depth();
                 long created = s.oldestMillis();
                 if (created > 0) {
@@ -313,7 +322,7 @@ public final class Webhooks implements ChannelObserver, AutoCloseable {
                 }
             }
         }
-        return new Stats(delivered, retried, failed, laneErrors, queued, oldest);
+        return new Stats(delivered, retried, failed, laneErrors, dropped, queued, oldest);
     }
 
     /**

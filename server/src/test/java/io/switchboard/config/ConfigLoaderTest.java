@@ -375,6 +375,18 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void readsAndChecksTheWebhookBacklogCap() throws IOException {
+        assertThat(ConfigLoader.load(write(ONE_APP), Map.of()).webhooks().maxBacklogBytes())
+                .isEqualTo(8L * 1024 * 1024);
+        assertThat(ConfigLoader.load(write("webhooks:\n  max_backlog_bytes: 65536\n" + ONE_APP), Map.of())
+                        .webhooks()
+                        .maxBacklogBytes())
+                .isEqualTo(65536);
+        assertError(write("webhooks:\n  max_backlog_bytes: 100\n" + ONE_APP))
+                .hasMessageContaining("webhooks.max_backlog_bytes: must be at least 1024");
+    }
+
+    @Test
     void acceptsOrdinaryWebhookHeaders() throws IOException {
         SwitchboardConfig config = ConfigLoader.load(
                 write(ONE_APP + "    webhooks:\n      - url: https://a.test/h\n"

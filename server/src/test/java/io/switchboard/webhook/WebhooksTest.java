@@ -43,8 +43,12 @@ class WebhooksTest {
     }
 
     private WebhookSettings settings(int removalDelayMs, int retryForSeconds) {
+        return settings(removalDelayMs, retryForSeconds, WebhookSettings.DEFAULTS.maxBacklogBytes());
+    }
+
+    private WebhookSettings settings(int removalDelayMs, int retryForSeconds, long maxBacklogBytes) {
         return new WebhookSettings(
-                20, 50, removalDelayMs, 2000, 100, 200, retryForSeconds, dataDir.toString(), "always");
+                20, 50, removalDelayMs, 2000, 100, 200, retryForSeconds, dataDir.toString(), "always", maxBacklogBytes);
     }
 
     private App app(App.Webhook... hooks) {
@@ -300,6 +304,25 @@ class WebhooksTest {
             for (String secret : List.of("4111-secret", "hook-user", "hook-pass", "query-secret", "private-card")) {
                 assertThat(lines).as("no line shows %s", secret).noneMatch(l -> l.contains(secret));
             }
+        }
+    }
+
+    @Test
+    void aTargetThatDoesNotAnswerKeepsOnlyTheNewestBatchesWithinTheCap() {
+        int port = receiver.port();
+        receiver.close(); // nothing listens: every try fails, the first batch is retried for a minute
+        App app = app(TestApps.webhook("http://127.0.0.1:" + port + "/hooks"));
+        server = start(app, settings(0, 60, 1024));
+        try (LogCapture logs = LogCapture.of("switchboard.webhook");
+                RawWebSocket ws = server.raw(app)) {
+            ws.established();
+            for (int i = 0; i < 90; i++) {
+                ws.subscribe("channel-" + i); // about 4.5 kB of channel_occupied
+            }
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> server.metric("switchboard_webhooks_dropped_total{app=\"a\"}") >= 1);
+            assertThat(server.server().webhooks().stats("a").queued()).isLessThanOrEqualTo(3);
+            assertThat(logs.lines()).anyMatch(l -> l.startsWith("WARN ") && l.contains("dropped"));
         }
     }
 
