@@ -218,7 +218,7 @@ public final class RedisWebhookQueue implements WebhookQueue {
     private Lane lane(String target) {
         Lane lane = lanes.get(target);
         if (lane == null) {
-            throw new IllegalArgumentException("no webhook target " + target);
+            throw new IllegalArgumentException("no webhook target " + WebhookTarget.describe(target));
         }
         return lane;
     }

@@ -100,11 +100,17 @@ final class WebhookSender {
 
     private void run() {
         long pause = settings.retryInitialMs();
+        WebhookBatch batch = null; // taken and not finished: tried again after an error
         while (running) {
             try {
-                WebhookBatch batch = queue.take(target.key());
-                switch (deliver(batch)) {
-                    case DONE -> queue.ack(batch);
+                if (batch == null) {
+                    batch = queue.take(target.key());
+                }
+                Outcome outcome = deliver(batch);
+                WebhookBatch finished = batch;
+                batch = null;
+                switch (outcome) {
+                    case DONE -> queue.ack(finished);
                     case HANDED_OVER ->
                         log.debug("left a webhook batch to {} to the node delivering it now", target.describe());
                     case STOPPED -> {
@@ -115,7 +121,8 @@ final class WebhookSender {
             } catch (InterruptedException e) {
                 return;
             } catch (RuntimeException e) {
-                // The queue failed: whatever was taken and not acknowledged stays in it.
+                // Not the receiver's doing, and not while sending (deliver handles that): the queue
+                // failed. What it did not acknowledge stays in it.
                 laneErrors.incrementAndGet();
                 log.warn("webhook queue of {} failed, trying again in {} ms", target.describe(), pause, redacted(e));
                 try {

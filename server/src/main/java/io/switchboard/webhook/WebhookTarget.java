@@ -43,13 +43,24 @@ record WebhookTarget(App app, App.Webhook webhook) {
         }
     }
 
-    /** {@code text} (e.g. an error message) with the target's URL shown as {@link #loggableUrl}. */
+    /**
+     * {@code text} (e.g. an error message) with the target's URL shown as {@link #loggableUrl}, and
+     * its user-info and query left out wherever they appear alone.
+     */
     String redact(String text) {
         String url = webhook.url();
-        String shown = loggableUrl(url);
-        String out = text.replace(url, shown);
-        String userInfo = URI.create(url).getRawUserInfo();
-        return userInfo == null ? out : out.replace(userInfo, "…");
+        String out = text.replace(url, loggableUrl(url));
+        try {
+            URI uri = URI.create(url);
+            for (String secret : new String[] {uri.getRawUserInfo(), uri.getRawQuery()}) {
+                if (secret != null && !secret.isEmpty()) {
+                    out = out.replace(secret, "…");
+                }
+            }
+            return out;
+        } catch (IllegalArgumentException e) {
+            return out;
+        }
     }
 
     boolean wants(WebhookEvent event) {
