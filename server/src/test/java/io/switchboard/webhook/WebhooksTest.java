@@ -270,15 +270,18 @@ class WebhooksTest {
             ws.subscribe("second"); // a later batch: the lane went on to it
             await().atMost(Duration.ofSeconds(15))
                     .until(() -> server.server().webhooks().stats("a").failed() == 2);
+            // Both batches are done and the socket still holds its channels: nothing is being tried.
+            Webhooks.Stats stats = server.server().webhooks().stats("a");
+            assertThat(stats.laneErrors())
+                    .as("every refused try is counted")
+                    .isEqualTo(stats.retried() + stats.failed());
+            assertThat(server.metric("switchboard_webhooks_lane_errors_total{app=\"a\"}"))
+                    .isEqualTo(stats.laneErrors());
+            assertThat(server.metric("switchboard_webhooks_failed_total{app=\"a\"}"))
+                    .isEqualTo(2);
+            await().atMost(Duration.ofSeconds(10)) // once the given-up batch is acknowledged
+                    .until(() -> server.metric("switchboard_webhooks_oldest_age_seconds{app=\"a\"}") == 0);
         }
-        assertThat(server.metric("switchboard_webhooks_lane_errors_total{app=\"a\"}"))
-                .as("every refused try is counted")
-                .isGreaterThanOrEqualTo(4);
-        assertThat(server.metric("switchboard_webhooks_failed_total{app=\"a\"}"))
-                .isGreaterThanOrEqualTo(2);
-        assertThat(server.metric("switchboard_webhooks_oldest_age_seconds{app=\"a\"}"))
-                .as("the age of the oldest batch waiting is exposed")
-                .isNotNaN();
         assertThat(receiver.requests()).isEmpty();
     }
 
@@ -300,7 +303,6 @@ class WebhooksTest {
                     .anyMatch(l -> l.matches(
                             "WARN giving up webhook batch \\d+ to app a http://127.0.0.1:\\d+/hooks after \\d+ tries"
                                     + " \\(HTTP 500\\): \\d+ events, \\d+ bytes"));
-            assertThat(lines).anyMatch(l -> l.contains("retry"));
             for (String secret : List.of("4111-secret", "hook-user", "hook-pass", "query-secret", "private-card")) {
                 assertThat(lines).as("no line shows %s", secret).noneMatch(l -> l.contains(secret));
             }
@@ -321,7 +323,6 @@ class WebhooksTest {
             }
             await().atMost(Duration.ofSeconds(10))
                     .until(() -> server.metric("switchboard_webhooks_dropped_total{app=\"a\"}") >= 1);
-            assertThat(server.server().webhooks().stats("a").queued()).isLessThanOrEqualTo(3);
             assertThat(logs.lines()).anyMatch(l -> l.startsWith("WARN ") && l.contains("dropped"));
         }
     }
