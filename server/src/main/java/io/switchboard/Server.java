@@ -265,6 +265,28 @@ public final class Server implements AutoCloseable {
                         w -> w.stats(id).failed(),
                         "app",
                         id);
+                metrics.counter(
+                        "switchboard.webhooks.dropped",
+                        "Webhook batches dropped, oldest first, because their target's backlog passed"
+                                + " webhooks.max_backlog_bytes",
+                        webhooks,
+                        w -> w.stats(id).dropped(),
+                        "app",
+                        id);
+                metrics.counter(
+                        "switchboard.webhooks.lane_errors",
+                        "Webhook delivery failures that were not the receiver's (a request the HTTP client refused,"
+                                + " a queue error); retried like a failed POST",
+                        webhooks,
+                        w -> w.stats(id).laneErrors(),
+                        "app",
+                        id);
+                metrics.gauge(
+                        "switchboard.webhooks.oldest_age_seconds",
+                        "Seconds the oldest undelivered webhook batch has waited (0 when none)",
+                        () -> webhooks.stats(id).oldestAgeMillis() / 1000.0,
+                        "app",
+                        id);
                 metrics.gauge(
                         "switchboard.webhooks.queued",
                         "Webhook batches waiting for delivery",
@@ -294,11 +316,13 @@ public final class Server implements AutoCloseable {
     /** In a cluster the queue is shared through Redis, so any node delivers what another formed. */
     private static WebhookQueue webhookQueue(SwitchboardConfig config, Broker broker) {
         if (broker instanceof RedisBroker redis) {
-            return RedisWebhookQueue.connect(config.broker().redis(), redis.nodeId());
+            return RedisWebhookQueue.connect(
+                    config.broker().redis(), redis.nodeId(), config.webhooks().maxBacklogBytes());
         }
         return new FileWebhookQueue(
                 Path.of(config.webhooks().dataDir(), "webhooks"),
-                config.webhooks().sync());
+                config.webhooks().sync(),
+                config.webhooks().maxBacklogBytes());
     }
 
     private static Broker newBroker(BrokerSettings settings, String configuredNodeId) {

@@ -3,6 +3,7 @@ package io.switchboard.config;
 import io.switchboard.app.App;
 import io.switchboard.app.AppLimits;
 import java.net.URI;
+import java.net.http.HttpRequest;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -13,6 +14,23 @@ final class Validation {
     private static final Pattern CREDENTIAL = Pattern.compile("[A-Za-z0-9_.\\-]+");
     private static final Set<String> LEVELS = Set.of("trace", "debug", "info", "warn", "error", "off");
     private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9_.\\-]*");
+
+    /** An HTTP token (RFC 9110 §5.6.2). */
+    private static final Pattern HEADER_NAME = Pattern.compile("[A-Za-z0-9!#$%&'*+.^_`|~-]+");
+    /** Hop-by-hop and framing headers: the JDK client refuses some, and the others corrupt the request. */
+    private static final Set<String> CONNECTION_HEADERS = Set.of(
+            "host",
+            "connection",
+            "content-length",
+            "expect",
+            "upgrade",
+            "transfer-encoding",
+            "keep-alive",
+            "proxy-connection",
+            "te",
+            "trailer");
+    /** What every webhook carries already; a second value would fail the receiver's checks. */
+    private static final Set<String> PUSHER_HEADERS = Set.of("content-type", "x-pusher-key", "x-pusher-signature");
 
     static final Set<String> WEBHOOK_EVENTS = Set.of(
             "channel_occupied",
@@ -116,6 +134,11 @@ final class Validation {
                 "webhooks.sync",
                 Set.of("always", "every_second", "never").contains(hooks.sync()),
                 "must be always, every_second or never");
+        check(
+                source,
+                "webhooks.max_backlog_bytes",
+                hooks.maxBacklogBytes() >= 1024,
+                "must be at least 1024 (bytes of waiting batches per target)");
 
         broker(config.broker(), s, source);
 
@@ -154,6 +177,8 @@ final class Validation {
                             WEBHOOK_EVENTS.contains(type),
                             "unknown event type '" + type + "'; use " + WEBHOOK_EVENTS);
                 }
+                String headersAt = at + ".webhooks[" + w + "].headers.";
+                app.webhooks().get(w).headers().forEach((name, value) -> header(source, headersAt + name, name, value));
             }
         }
     }
@@ -198,6 +223,39 @@ final class Validation {
                 r.nodeTimeoutMs() >= 2L * r.heartbeatIntervalMs(),
                 "must be at least twice heartbeat_interval_ms (" + 2L * r.heartbeatIntervalMs() + ")");
         check(source, "broker.redis.command_timeout_ms", r.commandTimeoutMs() >= 100, "must be at least 100");
+    }
+
+    /**
+     * A webhook header must be one the HTTP client sends as given: delivery would otherwise fail on
+     * every try. The value is never echoed, as it is often a credential.
+     */
+    private static void header(String source, String key, String name, String value) {
+        check(
+                source,
+                key,
+                HEADER_NAME.matcher(name).matches(),
+                "not a valid header name (letters, digits, ! # $ % & ' * + - . ^ _ ` | ~)");
+        String lower = lower(name);
+        check(
+                source,
+                key,
+                !CONNECTION_HEADERS.contains(lower),
+                "controls the connection or the message framing, which the HTTP client manages itself; remove it");
+        check(
+                source,
+                key,
+                !PUSHER_HEADERS.contains(lower),
+                "is set by Switchboard on every webhook, as Pusher's SDKs expect it; remove it");
+        check(
+                source,
+                key,
+                value != null && value.chars().allMatch(c -> c == '\t' || (c >= 0x20 && c != 0x7f)),
+                "the value must be set and must not contain line breaks or other control characters");
+        try {
+            HttpRequest.newBuilder().header(name, value);
+        } catch (IllegalArgumentException e) {
+            check(source, key, false, "the HTTP client refuses it (" + e.getMessage() + ")");
+        }
     }
 
     private static boolean isRedisUrl(String url) {

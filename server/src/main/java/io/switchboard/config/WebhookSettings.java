@@ -15,6 +15,8 @@ package io.switchboard.config;
  * @param dataDir where undelivered webhooks are kept across restarts
  * @param sync when the queue file is forced to disk: {@code always}, {@code every_second} or
  *     {@code never} (left to the OS)
+ * @param maxBacklogBytes how many bytes of batch bodies one target may have waiting; beyond it the
+ *     oldest waiting batches are dropped (and counted)
  */
 public record WebhookSettings(
         int batchMaxEvents,
@@ -25,7 +27,8 @@ public record WebhookSettings(
         int retryMaxMs,
         int retryForSeconds,
         String dataDir,
-        String sync) {
+        String sync,
+        long maxBacklogBytes) {
     public static final WebhookSettings DEFAULTS =
-            new WebhookSettings(20, 250, 3000, 4000, 500, 30_000, 300, "data", "every_second");
+            new WebhookSettings(20, 250, 3000, 4000, 500, 30_000, 300, "data", "every_second", 8L * 1024 * 1024);
 }

@@ -1,11 +1,8 @@
 package io.switchboard.webhook;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -14,51 +11,154 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An append-only log of webhook batches: one JSON line per added batch, one per acknowledgement.
- * On open, unacknowledged batches are read back and the log is rewritten with only them. The log is
- * forced to disk after every write ({@code always}), once a second ({@code every_second}) or when
- * the OS decides ({@code never}); a crash loses at most what was not yet forced. This node delivers
- * every lane.
+ * An append-only log of webhook batches: one line per added batch, one per acknowledgement (a batch
+ * dropped over the cap is acknowledged too; see {@link WebhookLogLines}). On open, unacknowledged
+ * batches are read back and the log is rewritten with only them; while running it is rewritten the
+ * same way whenever it has grown to more than twice what it must keep, so its size follows the
+ * backlog, not the traffic.
+ * The log is forced to disk after every write ({@code always}), once a second ({@code
+ * every_second}) or when the OS decides ({@code never}); a crash loses at most what was not yet
+ * forced. This node delivers every lane.
+ *
+ * <p>Each target keeps at most {@code maxBacklogBytes} of bodies: beyond it the oldest batches not
+ * yet handed to the sender are dropped, the newest is always kept. Bodies are held in memory once,
+ * in their lane, and a start reads the log line by line, keeping only that much per target.
  */
 public final class FileWebhookQueue implements WebhookQueue {
     private static final Logger log = LoggerFactory.getLogger("switchboard.webhook");
-    private static final JsonFactory JSON = new JsonFactory();
-    private static final long COMPACT_BYTES = 4 * 1024 * 1024;
+    /** Below this the log is never rewritten while running: small logs cost nothing to keep. */
+    private static final long COMPACT_MIN_BYTES = 4 * 1024 * 1024;
 
     private final Path file;
     private final String sync;
-    private final Map<Long, WebhookBatch> pending = new LinkedHashMap<>();
-    /** Per target: batches not yet taken, in order. Filled under this queue's lock. */
-    private final Map<String, BlockingQueue<WebhookBatch>> lanes = new ConcurrentHashMap<>();
-    /** Per target: batches not yet acknowledged, read without the lock. */
-    private final Map<String, AtomicLong> depths = new ConcurrentHashMap<>();
+    private final long maxBacklogBytes;
+    /** Per target; a lane's contents are guarded by this queue's lock. */
+    private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
 
     private final ScheduledExecutorService syncer;
     private FileChannel channel;
     private long nextId = 1;
     private boolean dirty;
+    /** Bytes in the log. */
+    private long fileBytes;
+    /** Bytes of the add lines of the batches not acknowledged: what a rewrite would keep. */
+    private long liveBytes;
+
+    /** A batch not acknowledged yet, with what it costs. */
+    private static final class Stored {
+        final WebhookBatch batch;
+        final long id;
+        final int bodyBytes;
+        final int lineBytes;
+        /** Handed to the sender by {@link #take}: never dropped. */
+        boolean taken;
+
+        Stored(WebhookBatch batch, long id, int bodyBytes, int lineBytes) {
+            this.batch = batch;
+            this.id = id;
+            this.bodyBytes = bodyBytes;
+            this.lineBytes = lineBytes;
+        }
+    }
+
+    /** One target's batches not acknowledged yet, oldest first. */
+    private final class Lane {
+        final LinkedHashMap<Long, Stored> batches = new LinkedHashMap<>();
+        final DroppedBatches dropped;
+        long bodyBytes;
+        // Copies for readers without the lock.
+        volatile long depth;
+        volatile long oldestMillis;
+
+        Lane(String target) {
+            dropped = new DroppedBatches(target, maxBacklogBytes);
+        }
+
+        void put(Stored s) {
+            batches.put(s.id, s);
+            bodyBytes += s.bodyBytes;
+            liveBytes += s.lineBytes;
+            published();
+        }
+
+        Stored remove(long id) {
+            Stored s = batches.remove(id);
+            if (s != null) {
+                forget(s);
+                published();
+            }
+            return s;
+        }
+
+        private void forget(Stored s) {
+            bodyBytes -= s.bodyBytes;
+            liveBytes -= s.lineBytes;
+        }
+
+        /**
+         * Drops the oldest batches not taken until the lane is within the cap or only the newest is
+         * left to drop; writes their acknowledgements when {@code logged}.
+         */
+        void trim(boolean logged) {
+            long count = 0;
+            long bytes = 0;
+            Iterator<Stored> it = batches.values().iterator();
+            while (bodyBytes > maxBacklogBytes && it.hasNext()) {
+                Stored s = it.next();
+                if (s.taken || !it.hasNext()) {
+                    continue; // being sent, or the newest
+                }
+                it.remove();
+                forget(s);
+                count++;
+                bytes += s.bodyBytes;
+                if (logged) {
+                    appendAck(s.id);
+                }
+            }
+            if (count > 0) {
+                published();
+                dropped.record(count, bytes);
+            }
+        }
+
+        Stored nextWaiting() {
+            for (Stored s : batches.values()) {
+                if (!s.taken) {
+                    return s;
+                }
+            }
+            return null;
+        }
+
+        private void published() {
+            depth = batches.size();
+            oldestMillis = batches.isEmpty()
+                    ? 0
+                    : batches.firstEntry().getValue().batch.createdMillis();
+        }
+    }
 
     /**
      * @param dir the directory holding {@code webhooks.log}; created if missing
      * @param sync {@code always}, {@code every_second} or {@code never}
+     * @param maxBacklogBytes bytes of bodies each target may keep waiting
      */
-    public FileWebhookQueue(Path dir, String sync) {
+    public FileWebhookQueue(Path dir, String sync, long maxBacklogBytes) {
         this.sync = sync;
+        this.maxBacklogBytes = maxBacklogBytes;
         try {
             Files.createDirectories(dir);
             this.file = dir.resolve("webhooks.log");
@@ -69,8 +169,8 @@ public final class FileWebhookQueue implements WebhookQueue {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the webhook queue in " + dir + ": " + e.getMessage(), e);
         }
-        if (!pending.isEmpty()) {
-            log.info("{} undelivered webhook batches restored from {}", pending.size(), file);
+        if (size() > 0) {
+            log.info("{} undelivered webhook batches restored from {}", size(), file);
         }
         if (sync.equals("every_second")) {
             syncer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -86,43 +186,55 @@ public final class FileWebhookQueue implements WebhookQueue {
 
     @Override
     public synchronized void open(Set<String> targets) {
-        for (WebhookBatch batch : new ArrayList<>(pending.values())) {
-            if (targets.contains(batch.target())) {
-                enqueue(batch);
-            } else {
-                log.warn("dropping a stored webhook batch for {}: no such webhook is configured now", batch.target());
-                ack(batch);
+        for (Map.Entry<String, Lane> e : lanes.entrySet()) {
+            if (targets.contains(e.getKey())) {
+                continue;
+            }
+            Lane lane = e.getValue();
+            for (Stored s : lane.batches.values().toArray(Stored[]::new)) {
+                log.warn(
+                        "dropping stored webhook batch {} for {}: no such webhook is configured now",
+                        s.batch.id(),
+                        WebhookTarget.describe(e.getKey()));
+                lane.remove(s.id);
+                appendAck(s.id);
             }
         }
+        lanes.keySet().retainAll(targets);
+        targets.forEach(this::lane);
+        compactIfLarge();
     }
 
     @Override
     public synchronized void add(String target, String body, long createdMillis) {
         long id = nextId++;
-        WebhookBatch batch = new WebhookBatch(Long.toString(id), target, body, createdMillis);
-        pending.put(id, batch);
-        append(line(g -> {
-            g.writeStringField("op", "add");
-            g.writeNumberField("id", id);
-            g.writeStringField("target", target);
-            g.writeNumberField("created", createdMillis);
-            g.writeStringField("body", body);
-        }));
-        enqueue(batch);
+        byte[] line = WebhookLogLines.add(id, target, createdMillis, body);
+        append(line);
+        Lane lane = lane(target);
+        lane.put(new Stored(
+                new WebhookBatch(Long.toString(id), target, body, createdMillis),
+                id,
+                WebhookBatch.utf8Length(body),
+                line.length));
+        lane.trim(true);
+        notifyAll();
     }
 
-    private void enqueue(WebhookBatch batch) {
-        depths.computeIfAbsent(batch.target(), t -> new AtomicLong()).incrementAndGet();
-        lane(batch.target()).add(batch);
-    }
-
-    private BlockingQueue<WebhookBatch> lane(String target) {
-        return lanes.computeIfAbsent(target, t -> new LinkedBlockingQueue<>());
+    private Lane lane(String target) {
+        return lanes.computeIfAbsent(target, Lane::new);
     }
 
     @Override
-    public WebhookBatch take(String target) throws InterruptedException {
-        return lane(target).take();
+    public synchronized WebhookBatch take(String target) throws InterruptedException {
+        Lane lane = lane(target);
+        while (true) {
+            Stored next = lane.nextWaiting();
+            if (next != null) {
+                next.taken = true;
+                return next.batch;
+            }
+            wait();
+        }
     }
 
     @Override
@@ -132,31 +244,35 @@ public final class FileWebhookQueue implements WebhookQueue {
 
     @Override
     public long depth(String target) {
-        AtomicLong depth = depths.get(target);
-        return depth == null ? 0 : depth.get();
+        Lane lane = lanes.get(target);
+        return lane == null ? 0 : lane.depth;
+    }
+
+    @Override
+    public long dropped(String target) {
+        Lane lane = lanes.get(target);
+        return lane == null ? 0 : lane.dropped.total();
+    }
+
+    @Override
+    public long oldestMillis(String target) {
+        Lane lane = lanes.get(target);
+        return lane == null ? 0 : lane.oldestMillis;
     }
 
     @Override
     public synchronized void ack(WebhookBatch batch) {
         long id = Long.parseLong(batch.id());
-        if (pending.remove(id) == null) {
-            return;
-        }
-        AtomicLong depth = depths.get(batch.target());
-        if (depth != null) {
-            depth.decrementAndGet();
+        Lane lane = lanes.get(batch.target());
+        if (lane == null || lane.remove(id) == null) {
+            return; // dropped meanwhile
         }
         // A sender stopped just after a delivery acknowledges with its interrupt flag set, and an
         // interrupted FileChannel operation closes the channel for good: write without the flag.
         boolean interrupted = Thread.interrupted();
         try {
-            append(line(g -> {
-                g.writeStringField("op", "ack");
-                g.writeNumberField("id", id);
-            }));
-            if (pending.isEmpty()) {
-                compactIfLarge();
-            }
+            appendAck(id);
+            compactIfLarge();
         } finally {
             if (interrupted) {
                 Thread.currentThread().interrupt();
@@ -166,7 +282,11 @@ public final class FileWebhookQueue implements WebhookQueue {
 
     /** Undelivered batches in the queue. */
     public synchronized int size() {
-        return pending.size();
+        int size = 0;
+        for (Lane lane : lanes.values()) {
+            size += lane.batches.size();
+        }
+        return size;
     }
 
     @Override
@@ -184,60 +304,67 @@ public final class FileWebhookQueue implements WebhookQueue {
         }
     }
 
+    /**
+     * Reads the log line by line, keeping per target only the newest batches within the cap, so a
+     * log grown large (a lower cap than before, an older version) costs no more memory than that.
+     */
     private void load() throws IOException {
         int lineNo = 0;
-        for (String text : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-            lineNo++;
-            if (text.isBlank()) {
-                continue;
-            }
-            try (JsonParser p = JSON.createParser(text)) {
-                String op = null;
-                String target = null;
-                String body = null;
-                long id = 0;
-                long created = 0;
-                if (p.nextToken() != JsonToken.START_OBJECT) {
-                    throw new IOException("not an object");
+        // A decoder that replaces what is not UTF-8: a line cut short by a crash is skipped below
+        // instead of failing the start.
+        try (BufferedReader in =
+                new BufferedReader(new InputStreamReader(Files.newInputStream(file), StandardCharsets.UTF_8))) {
+            for (String text = in.readLine(); text != null; text = in.readLine()) {
+                lineNo++;
+                if (!text.isBlank()) {
+                    loadLine(text, lineNo);
                 }
-                while (p.nextToken() == JsonToken.FIELD_NAME) {
-                    String field = p.currentName();
-                    p.nextToken();
-                    switch (field) {
-                        case "op" -> op = p.getText();
-                        case "id" -> id = p.getLongValue();
-                        case "target" -> target = p.getText();
-                        case "created" -> created = p.getLongValue();
-                        case "body" -> body = p.getText();
-                        default -> p.skipChildren();
-                    }
-                }
-                if ("add".equals(op) && target != null && body != null) {
-                    pending.put(id, new WebhookBatch(Long.toString(id), target, body, created));
-                } else if ("ack".equals(op)) {
-                    pending.remove(id);
-                }
-                nextId = Math.max(nextId, id + 1);
-            } catch (IOException e) {
-                // A line cut short by a crash: everything before it is intact.
-                log.warn("{}:{}: skipping an unreadable webhook queue entry", file, lineNo);
             }
         }
     }
 
-    /** Replaces the log with one holding only the pending batches. */
+    private void loadLine(String text, int lineNo) {
+        WebhookLogLines.Line line;
+        try {
+            line = WebhookLogLines.parse(text);
+        } catch (IOException e) {
+            // A line cut short by a crash: everything before it is intact.
+            log.warn("{}:{}: skipping an unreadable webhook queue entry", file, lineNo);
+            return;
+        }
+        if (line.isAdd()) {
+            Lane lane = lane(line.target());
+            lane.put(new Stored(
+                    new WebhookBatch(Long.toString(line.id()), line.target(), line.body(), line.createdMillis()),
+                    line.id(),
+                    WebhookBatch.utf8Length(line.body()),
+                    WebhookBatch.utf8Length(text) + 1));
+            lane.trim(false); // the rewrite after loading leaves dropped batches out
+        } else if (line.isAck()) {
+            for (Lane lane : lanes.values()) {
+                if (lane.remove(line.id()) != null) {
+                    break;
+                }
+            }
+        }
+        nextId = Math.max(nextId, line.id() + 1);
+    }
+
+    /** Replaces the log with one holding only the batches not acknowledged. */
     private void rewrite() throws IOException {
         Path tmp = file.resolveSibling("webhooks.log.tmp");
+        long written = 0;
         try (FileChannel out = FileChannel.open(
                 tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-            for (WebhookBatch b : pending.values()) {
-                out.write(ByteBuffer.wrap(line(g -> {
-                    g.writeStringField("op", "add");
-                    g.writeNumberField("id", Long.parseLong(b.id()));
-                    g.writeStringField("target", b.target());
-                    g.writeNumberField("created", b.createdMillis());
-                    g.writeStringField("body", b.body());
-                })));
+            for (Lane lane : lanes.values()) {
+                for (Stored s : lane.batches.values()) {
+                    ByteBuffer line = ByteBuffer.wrap(
+                            WebhookLogLines.add(s.id, s.batch.target(), s.batch.createdMillis(), s.batch.body()));
+                    written += line.remaining();
+                    while (line.hasRemaining()) {
+                        out.write(line);
+                    }
+                }
             }
             out.force(true);
         }
@@ -246,16 +373,27 @@ public final class FileWebhookQueue implements WebhookQueue {
         }
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        fileBytes = written;
+        dirty = false;
     }
 
+    /**
+     * Rewrites the log once it holds more than twice what it must keep (and a few MiB): each
+     * rewrite copies at most as much as was appended since the last one.
+     */
     private void compactIfLarge() {
+        if (fileBytes <= COMPACT_MIN_BYTES || fileBytes <= 2 * liveBytes) {
+            return;
+        }
         try {
-            if (channel.size() > COMPACT_BYTES) {
-                rewrite();
-            }
+            rewrite();
         } catch (IOException e) {
             log.warn("compacting the webhook queue: {}", e.toString());
         }
+    }
+
+    private void appendAck(long id) {
+        append(WebhookLogLines.ack(id));
     }
 
     private void append(byte[] line) {
@@ -264,6 +402,7 @@ public final class FileWebhookQueue implements WebhookQueue {
             while (buf.hasRemaining()) {
                 channel.write(buf);
             }
+            fileBytes += line.length;
             if (sync.equals("always")) {
                 channel.force(false);
             } else {
@@ -283,24 +422,6 @@ public final class FileWebhookQueue implements WebhookQueue {
             dirty = false;
         } catch (IOException e) {
             log.warn("syncing the webhook queue: {}", e.toString());
-        }
-    }
-
-    private interface Fields {
-        void write(JsonGenerator g) throws IOException;
-    }
-
-    private static byte[] line(Fields fields) {
-        try (ByteArrayBuilder out = new ByteArrayBuilder(256)) {
-            try (JsonGenerator g = JSON.createGenerator(out)) {
-                g.writeStartObject();
-                fields.write(g);
-                g.writeEndObject();
-            }
-            out.write('\n');
-            return out.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 }

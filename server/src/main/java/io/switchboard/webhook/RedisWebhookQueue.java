@@ -48,11 +48,13 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * webhook:{APP:HASH}        stream  one entry per batch not yet delivered: created (ms), body
  *                                   consumer group "delivery", one consumer per node that read it
+ * webhook:{APP:HASH}:bytes  string  bytes of the bodies in the stream (deleted when it is empty)
  * webhook:{APP:HASH}:lease  string  id of the node delivering this target, expiring after
  *                                   node_timeout_ms unless renewed
  * </pre>
  *
- * <p>Any node appends ({@code XADD}). A timer thread takes a target's lease when it is free and
+ * <p>Any node appends ({@code XADD}, in a script that then drops the oldest entries while the
+ * stream holds more than {@code max_backlog_bytes}, and counts them on the appending node). A timer thread takes a target's lease when it is free and
  * renews it every {@code heartbeat_interval_ms} while it is this node's (one script: {@code SET PX}
  * when there is no holder, {@code PEXPIRE} when it is this node); the holder
  * reads the group ({@code XREADGROUP}) and removes an entry ({@code XACK} + {@code XDEL}, one script)
@@ -64,8 +66,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The holder learns of entries appended on this node at once, and of those appended on other
  * nodes by reading again after 50 ms, doubling up to a second while the stream stays empty. While
- * Redis is unreachable, batches formed here wait in memory in order and are appended when it
- * answers again. Threads: {@link #add} runs on the webhook thread, {@link #take} and {@link #ack}
+ * Redis is unreachable, batches formed here wait in memory in order, within the same cap, and are
+ * appended when it answers again. Threads: {@link #add} runs on the webhook thread, {@link #take} and {@link #ack}
  * on the targets' virtual threads, the leases on one timer thread; all may block on Redis, none is
  * an event loop.
  */
@@ -77,36 +79,11 @@ public final class RedisWebhookQueue implements WebhookQueue {
     private static final long POLL_MIN_MS = 50;
     private static final long POLL_MAX_MS = 1000;
 
-    /** Renews the lease when it is ARGV[1]'s, takes it when free: {0 other's | 1 renewed | 2 taken, length}. */
-    private static final String LEASE = """
-            local holder = redis.call('get', KEYS[1])
-            local state = 0
-            if holder == ARGV[1] then
-              redis.call('pexpire', KEYS[1], ARGV[2])
-              state = 1
-            elseif not holder then
-              redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2])
-              state = 2
-            end
-            if state == 0 then
-              return {0, 0}
-            end
-            return {state, redis.call('xlen', KEYS[2])}
-            """;
-
-    private static final String RELEASE = """
-            if redis.call('get', KEYS[1]) == ARGV[1] then
-              return redis.call('del', KEYS[1])
-            end
-            return 0
-            """;
-
-    private static final String ACK = """
-            redis.call('xack', KEYS[1], ARGV[1], ARGV[2])
-            return redis.call('xdel', KEYS[1], ARGV[2])
-            """;
+    /** Bodies are at least this long, so a stream within the byte cap has at most cap / this entries. */
+    private static final int MIN_BODY_BYTES = 64;
 
     private final RedisSettings settings;
+    private final long maxBacklogBytes;
     private final String nodeId;
     private final Consumer<String> consumer;
     private final WebhookRedisConnection connection;
@@ -120,13 +97,15 @@ public final class RedisWebhookQueue implements WebhookQueue {
     private volatile boolean closed;
 
     /** A batch formed here and not yet appended (Redis did not answer). */
-    private record Unsent(String body, long createdMillis) {}
+    private record Unsent(String body, long createdMillis, int bodyBytes) {}
 
     /** One target's stream and lease, as this node sees them. */
     private final class Lane {
         final String target;
         final String stream;
+        final String bytes;
         final String lease;
+        final DroppedBatches dropped;
         /** Released when a batch is appended here or the lease is taken: the holder reads at once. */
         final Semaphore signal = new Semaphore(0);
         /** Set when this node starts delivering: claim and re-read pending entries first. */
@@ -137,10 +116,14 @@ public final class RedisWebhookQueue implements WebhookQueue {
         volatile long leaseUntil;
         /** The stream's length at the last renewal. */
         volatile long length;
+        /** When the stream's first entry was formed, at the last renewal; 0 when it was empty. */
+        volatile long oldestMillis;
         /** Acknowledgements Redis did not take yet, retried by the timer. */
         final Set<String> unacked = ConcurrentHashMap.newKeySet();
-        /** Guarded by itself. */
+        /** Guarded by itself, as is its byte count. */
         final ArrayDeque<Unsent> outbox = new ArrayDeque<>();
+
+        long outboxBytes;
         // The sender thread's own: entries read and not yet handed out, and where re-reading this
         // consumer's pending entries has got to (null once they are done).
         final ArrayDeque<WebhookBatch> buffer = new ArrayDeque<>();
@@ -149,7 +132,9 @@ public final class RedisWebhookQueue implements WebhookQueue {
         Lane(String target) {
             this.target = target;
             this.stream = streamKey(settings.keyPrefix(), target);
+            this.bytes = stream + ":bytes";
             this.lease = stream + ":lease";
+            this.dropped = new DroppedBatches(target, maxBacklogBytes);
         }
 
         boolean owned() {
@@ -161,8 +146,10 @@ public final class RedisWebhookQueue implements WebhookQueue {
         }
     }
 
-    private RedisWebhookQueue(RedisSettings settings, String nodeId, WebhookRedisConnection connection) {
+    private RedisWebhookQueue(
+            RedisSettings settings, String nodeId, long maxBacklogBytes, WebhookRedisConnection connection) {
         this.settings = settings;
+        this.maxBacklogBytes = maxBacklogBytes;
         this.nodeId = nodeId;
         this.consumer = Consumer.from(GROUP, nodeId);
         this.connection = connection;
@@ -179,10 +166,11 @@ public final class RedisWebhookQueue implements WebhookQueue {
      * Connects to the broker's Redis (its own connection), blocking until connected.
      *
      * @param nodeId this node's id in the cluster: its name as a consumer and lease holder
+     * @param maxBacklogBytes bytes of bodies each target's stream may hold
      * @throws IllegalStateException when Redis cannot be reached
      */
-    public static RedisWebhookQueue connect(RedisSettings settings, String nodeId) {
-        return new RedisWebhookQueue(settings, nodeId, WebhookRedisConnection.open(settings));
+    public static RedisWebhookQueue connect(RedisSettings settings, String nodeId, long maxBacklogBytes) {
+        return new RedisWebhookQueue(settings, nodeId, maxBacklogBytes, WebhookRedisConnection.open(settings));
     }
 
     /** The stream of a target ({@code appId + " " + url}); its lease is this plus {@code :lease}. */
@@ -230,7 +218,7 @@ public final class RedisWebhookQueue implements WebhookQueue {
     private Lane lane(String target) {
         Lane lane = lanes.get(target);
         if (lane == null) {
-            throw new IllegalArgumentException("no webhook target " + target);
+            throw new IllegalArgumentException("no webhook target " + WebhookTarget.describe(target));
         }
         return lane;
     }
@@ -241,25 +229,56 @@ public final class RedisWebhookQueue implements WebhookQueue {
     public void add(String target, String body, long createdMillis) {
         Lane lane = lane(target);
         synchronized (lane.outbox) {
-            lane.outbox.add(new Unsent(body, createdMillis));
-            if (lane.outbox.size() == 1) {
-                appendOutbox(lane); // otherwise Redis failed earlier: the timer retries, in order
+            boolean appending = lane.outbox.isEmpty(); // otherwise Redis failed earlier: the timer retries
+            int bytes = WebhookBatch.utf8Length(body);
+            lane.outbox.add(new Unsent(body, createdMillis, bytes));
+            lane.outboxBytes += bytes;
+            trimOutbox(lane);
+            if (appending) {
+                appendOutbox(lane);
             }
         }
     }
 
-    /** Appends the lane's unsent batches in order, stopping at the first failure. Holds the outbox. */
+    /** Keeps what waits for Redis within the cap too, dropping the oldest. Holds the outbox. */
+    private void trimOutbox(Lane lane) {
+        long count = 0;
+        long bytes = 0;
+        while (lane.outboxBytes > maxBacklogBytes && lane.outbox.size() > 1) {
+            Unsent oldest = lane.outbox.poll();
+            lane.outboxBytes -= oldest.bodyBytes();
+            count++;
+            bytes += oldest.bodyBytes();
+        }
+        lane.dropped.record(count, bytes);
+    }
+
+    /**
+     * Appends the lane's unsent batches in order, stopping at the first failure; the stream drops
+     * its oldest entries beyond the cap ({@link WebhookStreamScripts#ADD}). Holds the outbox.
+     */
     private void appendOutbox(Lane lane) {
         boolean appended = false;
+        String maxEntries = Long.toString(Math.max(1, maxBacklogBytes / MIN_BODY_BYTES));
         while (!lane.outbox.isEmpty()) {
             Unsent next = lane.outbox.peek();
+            List<Object> dropped;
             try {
-                redis.xadd(lane.stream, Map.of("created", Long.toString(next.createdMillis()), "body", next.body()));
+                dropped = redis.eval(
+                        WebhookStreamScripts.ADD,
+                        ScriptOutputType.MULTI,
+                        new String[] {lane.stream, lane.bytes},
+                        Long.toString(next.createdMillis()),
+                        next.body(),
+                        Long.toString(maxBacklogBytes),
+                        maxEntries);
             } catch (RedisException e) {
                 failed(e);
                 break;
             }
             lane.outbox.poll();
+            lane.outboxBytes -= next.bodyBytes();
+            lane.dropped.record((Long) dropped.get(0), (Long) dropped.get(1));
             appended = true;
         }
         if (appended) {
@@ -395,10 +414,7 @@ public final class RedisWebhookQueue implements WebhookQueue {
             cursor = c.getId();
         } while (!"0-0".equals(cursor));
         if (claimed > 0) {
-            log.info(
-                    "resuming {} webhook batches in flight to {}",
-                    claimed,
-                    lane.target.substring(lane.target.indexOf(' ') + 1));
+            log.info("resuming {} webhook batches in flight to {}", claimed, url(lane));
         }
         forgetIdleConsumers(lane);
     }
@@ -446,7 +462,12 @@ public final class RedisWebhookQueue implements WebhookQueue {
 
     private void ack(Lane lane, String id) {
         try {
-            redis.eval(ACK, ScriptOutputType.INTEGER, new String[] {lane.stream}, GROUP, id);
+            redis.eval(
+                    WebhookStreamScripts.ACK,
+                    ScriptOutputType.INTEGER,
+                    new String[] {lane.stream, lane.bytes},
+                    GROUP,
+                    id);
             lane.unacked.remove(id);
         } catch (RedisException e) {
             lane.unacked.add(id); // retried by the timer; skipped if read again meanwhile
@@ -460,6 +481,18 @@ public final class RedisWebhookQueue implements WebhookQueue {
     public long depth(String target) {
         Lane lane = lanes.get(target);
         return lane != null && lane.owned() ? lane.length : 0;
+    }
+
+    @Override
+    public long dropped(String target) {
+        Lane lane = lanes.get(target);
+        return lane == null ? 0 : lane.dropped.total();
+    }
+
+    @Override
+    public long oldestMillis(String target) {
+        Lane lane = lanes.get(target);
+        return lane != null && lane.owned() ? lane.oldestMillis : 0;
     }
 
     // --- leases (timer thread) ----------------------------------------------------------------------
@@ -484,7 +517,12 @@ public final class RedisWebhookQueue implements WebhookQueue {
             try {
                 replies.put(
                         lane,
-                        async.eval(LEASE, ScriptOutputType.MULTI, new String[] {lane.lease, lane.stream}, nodeId, ttl));
+                        async.eval(
+                                WebhookStreamScripts.LEASE,
+                                ScriptOutputType.MULTI,
+                                new String[] {lane.stream, lane.bytes, lane.lease},
+                                nodeId,
+                                ttl));
             } catch (RedisException e) {
                 failed(e);
             }
@@ -493,7 +531,7 @@ public final class RedisWebhookQueue implements WebhookQueue {
             Lane lane = e.getKey();
             try {
                 List<Object> reply = e.getValue().get(settings.commandTimeoutMs(), TimeUnit.MILLISECONDS);
-                leaseAnswered(lane, (Long) reply.get(0), (Long) reply.get(1), sent);
+                leaseAnswered(lane, (Long) reply.get(0), (Long) reply.get(1), (Long) reply.get(2), sent);
                 succeeded();
             } catch (InterruptedException ex) {
                 Thread.currentThread().interrupt();
@@ -504,7 +542,7 @@ public final class RedisWebhookQueue implements WebhookQueue {
         }
     }
 
-    private void leaseAnswered(Lane lane, long state, long length, long sent) {
+    private void leaseAnswered(Lane lane, long state, long length, long oldest, long sent) {
         boolean wasOwned = lane.owned();
         if (state == 0) {
             lane.held = false;
@@ -514,6 +552,7 @@ public final class RedisWebhookQueue implements WebhookQueue {
             return;
         }
         lane.length = length;
+        lane.oldestMillis = oldest;
         lane.leaseUntil = sent + TimeUnit.MILLISECONDS.toNanos(settings.nodeTimeoutMs());
         lane.held = true;
         if (!wasOwned) {
@@ -524,8 +563,9 @@ public final class RedisWebhookQueue implements WebhookQueue {
         }
     }
 
+    /** The lane's target as logs show it (see {@link WebhookTarget#describe(String)}). */
     private static String url(Lane lane) {
-        return lane.target.substring(lane.target.indexOf(' ') + 1);
+        return WebhookTarget.describe(lane.target);
     }
 
     private void failed(Throwable error) {
@@ -572,7 +612,8 @@ public final class RedisWebhookQueue implements WebhookQueue {
             }
             if (lane.held) {
                 try {
-                    redis.eval(RELEASE, ScriptOutputType.INTEGER, new String[] {lane.lease}, nodeId);
+                    redis.eval(
+                            WebhookStreamScripts.RELEASE, ScriptOutputType.INTEGER, new String[] {lane.lease}, nodeId);
                 } catch (RedisException e) {
                     log.debug("releasing the webhook lease of {}: {}", url(lane), e.toString());
                 }

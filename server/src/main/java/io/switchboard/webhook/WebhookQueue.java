@@ -44,6 +44,18 @@ public interface WebhookQueue extends AutoCloseable {
     /** Batches of {@code target} waiting for delivery, as far as this node knows; never blocks. */
     long depth(String target);
 
+    /**
+     * Batches of {@code target} this node dropped because the target's backlog passed its cap
+     * ({@code max_backlog_bytes}), since it started; never blocks.
+     */
+    long dropped(String target);
+
+    /**
+     * When the oldest batch of {@code target} not yet acknowledged was formed, as far as this node
+     * knows, or 0 when there is none; never blocks.
+     */
+    long oldestMillis(String target);
+
     @Override
     void close();
 }

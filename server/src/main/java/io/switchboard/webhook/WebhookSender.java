@@ -2,6 +2,7 @@ package io.switchboard.webhook;
 
 import io.switchboard.config.WebhookSettings;
 import io.switchboard.protocol.Signatures;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -32,6 +33,9 @@ final class WebhookSender {
     final AtomicLong delivered = new AtomicLong();
     final AtomicLong retried = new AtomicLong();
     final AtomicLong failed = new AtomicLong();
+    /** Failures that were not the receiver's: requests the HTTP client refused, queue errors. */
+    final AtomicLong laneErrors = new AtomicLong();
+
     private volatile boolean running = true;
 
     /** How one batch's delivery ended. */
@@ -51,6 +55,12 @@ final class WebhookSender {
         this.http = http;
         this.thread = Thread.ofVirtual()
                 .name("switchboard-webhook-" + target.app().id())
+                .uncaughtExceptionHandler((t, e) -> {
+                    // Only an Error gets here (run catches every exception): the lane is dead, and
+                    // the age of its oldest batch grows from now on.
+                    laneErrors.incrementAndGet();
+                    log.error("webhook delivery to {} stopped", target.describe(), redacted(e));
+                })
                 .start(this::run);
     }
 
@@ -61,6 +71,16 @@ final class WebhookSender {
     /** Batches of this target waiting for delivery, the one being tried included. */
     long depth() {
         return queue.depth(target.key());
+    }
+
+    /** Batches of this target dropped because its backlog passed its cap. */
+    long dropped() {
+        return queue.dropped(target.key());
+    }
+
+    /** When the oldest batch waiting was formed (the one being tried included), or 0 when none. */
+    long oldestMillis() {
+        return queue.oldestMillis(target.key());
     }
 
     /**
@@ -79,22 +99,38 @@ final class WebhookSender {
     }
 
     private void run() {
+        long pause = settings.retryInitialMs();
+        WebhookBatch batch = null; // taken and not finished: tried again after an error
         while (running) {
-            WebhookBatch batch;
             try {
-                batch = queue.take(target.key());
+                if (batch == null) {
+                    batch = queue.take(target.key());
+                }
+                Outcome outcome = deliver(batch);
+                WebhookBatch finished = batch;
+                batch = null;
+                switch (outcome) {
+                    case DONE -> queue.ack(finished);
+                    case HANDED_OVER ->
+                        log.debug("left a webhook batch to {} to the node delivering it now", target.describe());
+                    case STOPPED -> {
+                        return; // the batch stays in the durable queue
+                    }
+                }
+                pause = settings.retryInitialMs();
             } catch (InterruptedException e) {
                 return;
-            }
-            switch (deliver(batch)) {
-                case DONE -> queue.ack(batch);
-                case HANDED_OVER ->
-                    log.debug(
-                            "left a webhook batch to {} to the node delivering it now",
-                            target.webhook().url());
-                case STOPPED -> {
-                    return; // the batch stays in the durable queue
+            } catch (RuntimeException e) {
+                // Not the receiver's doing, and not while sending (deliver handles that): the queue
+                // failed. What it did not acknowledge stays in it.
+                laneErrors.incrementAndGet();
+                log.warn("webhook queue of {} failed, trying again in {} ms", target.describe(), pause, redacted(e));
+                try {
+                    Thread.sleep(pause);
+                } catch (InterruptedException stop) {
+                    return;
                 }
+                pause = Math.min(settings.retryMaxMs(), pause * 2);
             }
         }
     }
@@ -119,8 +155,15 @@ final class WebhookSender {
                 problem = "HTTP " + response.statusCode();
             } catch (CompletionException e) {
                 Throwable cause = e.getCause() == null ? e : e.getCause();
-                problem = cause.getClass().getSimpleName()
-                        + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
+                problem = problem(cause);
+                if (!(cause instanceof IOException)) {
+                    laneError(batch, attempt, problem, cause);
+                }
+            } catch (RuntimeException e) {
+                // Not the receiver's doing (a request the HTTP client refuses, a bug): tried again
+                // like a failed POST, so one bad batch or setting cannot stop the lane for good.
+                problem = problem(e);
+                laneError(batch, attempt, problem, e);
             }
             if (!running) {
                 return Outcome.STOPPED;
@@ -128,19 +171,22 @@ final class WebhookSender {
             long jittered = delay / 2 + ThreadLocalRandom.current().nextLong(delay / 2 + 1);
             if (System.currentTimeMillis() + jittered > giveUpAt) {
                 failed.incrementAndGet();
+                // Sizes only: the body carries users' data, client events' payloads among it.
                 log.warn(
-                        "giving up webhook batch {} to {} after {} tries ({}): {}",
+                        "giving up webhook batch {} to {} after {} tries ({}): {} events, {} bytes",
                         batch.id(),
-                        target.webhook().url(),
+                        target.describe(),
                         attempt,
                         problem,
-                        batch.body());
+                        batch.eventCount(),
+                        batch.bodyBytes());
                 return Outcome.DONE;
             }
             retried.incrementAndGet();
             log.info(
-                    "webhook to {} failed ({}), retry {} in {} ms",
-                    target.webhook().url(),
+                    "webhook batch {} to {} failed ({}), retry {} in {} ms",
+                    batch.id(),
+                    target.describe(),
                     problem,
                     attempt,
                     jittered);
@@ -152,6 +198,31 @@ final class WebhookSender {
             delay = Math.min(settings.retryMaxMs(), delay * 2);
         }
         return Outcome.STOPPED;
+    }
+
+    /** Counts a failure that is not the receiver's; its stack trace is logged once per batch. */
+    private void laneError(WebhookBatch batch, int attempt, String problem, Throwable error) {
+        laneErrors.incrementAndGet();
+        if (attempt == 1) {
+            log.warn(
+                    "webhook batch {} to {} could not be sent ({}); retrying like a failed POST",
+                    batch.id(),
+                    target.describe(),
+                    problem,
+                    redacted(error));
+        }
+    }
+
+    private String problem(Throwable error) {
+        return target.redact(
+                error.getClass().getSimpleName() + (error.getMessage() == null ? "" : ": " + error.getMessage()));
+    }
+
+    /** The error with the target's URL shown as in every log line (no credentials, no query). */
+    private Throwable redacted(Throwable error) {
+        Throwable shown = new IllegalStateException(target.redact(error.toString()));
+        shown.setStackTrace(error.getStackTrace());
+        return shown;
     }
 
     private HttpRequest request(WebhookBatch batch) {

@@ -282,23 +282,47 @@ public final class Webhooks implements ChannelObserver, AutoCloseable {
 
     // --- stats and shutdown -----------------------------------------------------------------------------
 
-    /** Per-app delivery counters. */
-    public record Stats(long delivered, long retried, long failed, long queued) {}
+    /**
+     * Per-app delivery counters.
+     *
+     * @param laneErrors failures that were not the receiver's (a request the HTTP client refused, a
+     *     queue error), each retried like a failed POST
+     * @param dropped batches dropped because a target's backlog passed {@code max_backlog_bytes}
+     * @param oldestAgeMillis how long the oldest batch waiting has waited, over the app's targets
+     */
+    public record Stats(
+            long delivered,
+            long retried,
+            long failed,
+            long laneErrors,
+            long dropped,
+            long queued,
+            long oldestAgeMillis) {}
 
     public Stats stats(String appId) {
         long delivered = 0;
         long retried = 0;
         long failed = 0;
+        long laneErrors = 0;
+        long dropped = 0;
         long queued = 0;
+        long oldest = 0;
+        long now = System.currentTimeMillis();
         for (WebhookSender s : senders.values()) {
             if (s.appId().equals(appId)) {
                 delivered += s.delivered.get();
                 retried += s.retried.get();
                 failed += s.failed.get();
+                laneErrors += s.laneErrors.get();
+                dropped += s.dropped();
                 queued += s.depth();
+                long created = s.oldestMillis();
+                if (created > 0) {
+                    oldest = Math.max(oldest, now - created);
+                }
             }
         }
-        return new Stats(delivered, retried, failed, queued);
+        return new Stats(delivered, retried, failed, laneErrors, dropped, queued, oldest);
     }
 
     /**

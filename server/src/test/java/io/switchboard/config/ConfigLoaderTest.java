@@ -347,6 +347,58 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void refusesWebhookHeadersThatWouldBreakTheRequest() throws IOException {
+        for (String name : List.of(
+                "Host",
+                "connection",
+                "Content-Length",
+                "Expect",
+                "Upgrade",
+                "Transfer-Encoding",
+                "Keep-Alive",
+                "TE",
+                "Content-Type",
+                "X-Pusher-Signature")) {
+            assertError(write(ONE_APP + "    webhooks:\n      - url: https://a.test/h\n      - url: https://b.test/h\n"
+                            + "        headers: {" + name + ": x}\n"))
+                    .as("header %s", name)
+                    .hasMessageContaining("apps[0].webhooks[1].headers." + name + ": ");
+        }
+        assertError(write(ONE_APP + "    webhooks:\n      - url: https://a.test/h\n"
+                        + "        headers: {\"Bad Name\": x}\n"))
+                .hasMessageContaining("apps[0].webhooks[0].headers.Bad Name: ")
+                .hasMessageContaining("not a valid header name");
+        assertError(write(ONE_APP + "    webhooks:\n      - url: https://a.test/h\n"
+                        + "        headers: {X-Token: \"secret\\r\\nX-Evil: 1\"}\n"))
+                .hasMessageContaining("apps[0].webhooks[0].headers.X-Token: ")
+                .hasMessageNotContaining("secret");
+    }
+
+    @Test
+    void readsAndChecksTheWebhookBacklogCap() throws IOException {
+        assertThat(ConfigLoader.load(write(ONE_APP), Map.of()).webhooks().maxBacklogBytes())
+                .isEqualTo(8L * 1024 * 1024);
+        assertThat(ConfigLoader.load(write("webhooks:\n  max_backlog_bytes: 65536\n" + ONE_APP), Map.of())
+                        .webhooks()
+                        .maxBacklogBytes())
+                .isEqualTo(65536);
+        assertError(write("webhooks:\n  max_backlog_bytes: 100\n" + ONE_APP))
+                .hasMessageContaining("webhooks.max_backlog_bytes: must be at least 1024");
+    }
+
+    @Test
+    void acceptsOrdinaryWebhookHeaders() throws IOException {
+        SwitchboardConfig config = ConfigLoader.load(
+                write(ONE_APP + "    webhooks:\n      - url: https://a.test/h\n"
+                        + "        headers: {Authorization: \"Bearer 123\", X-Tenant: shop}\n"),
+                Map.of());
+
+        assertThat(config.apps().get(0).webhooks().get(0).headers())
+                .containsEntry("Authorization", "Bearer 123")
+                .containsEntry("X-Tenant", "shop");
+    }
+
+    @Test
     void reportsTheLineOfInvalidYaml() throws IOException {
         Path file = write("""
                 server:

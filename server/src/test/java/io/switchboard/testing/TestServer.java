@@ -138,6 +138,36 @@ public final class TestServer implements AutoCloseable {
         }
     }
 
+    /**
+     * One sample of {@code GET /metrics} on the admin port, as Prometheus reads it, e.g. {@code
+     * metric("switchboard_webhooks_failed_total{app=\"a\"}")}; {@code NaN} when it is not there.
+     */
+    public double metric(String sample) {
+        try {
+            var request = java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create("http://127.0.0.1:" + adminPort() + "/metrics"))
+                    .timeout(java.time.Duration.ofSeconds(10))
+                    .build();
+            String text;
+            try (var http = java.net.http.HttpClient.newHttpClient()) {
+                text = http.send(request, java.net.http.HttpResponse.BodyHandlers.ofString())
+                        .body();
+            }
+            for (String line : text.split("\n")) {
+                if (line.startsWith(sample + " ")) {
+                    return Double.parseDouble(
+                            line.substring(sample.length() + 1).trim());
+                }
+            }
+            return Double.NaN;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     @Override
     public void close() {
         server.stop();

@@ -89,8 +89,17 @@ class ClusteredWebhooksTest {
         }
         SwitchboardConfig config = SwitchboardConfig.of(TestServer.settings().withNodeId(""), List.of(app))
                 .withBroker(BrokerSettings.redis(settings))
-                .withWebhooks(
-                        new WebhookSettings(20, 50, removalDelayMs, 2000, 100, 200, 60, dataDir.toString(), "always"));
+                .withWebhooks(new WebhookSettings(
+                        20,
+                        50,
+                        removalDelayMs,
+                        2000,
+                        100,
+                        200,
+                        60,
+                        dataDir.toString(),
+                        "always",
+                        WebhookSettings.DEFAULTS.maxBacklogBytes()));
         return open(TestServer.start(config));
     }
 

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.switchboard.config.RedisSettings;
+import io.switchboard.config.WebhookSettings;
 import io.switchboard.testing.TestRedis;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -48,7 +49,11 @@ abstract class RedisWebhookQueueContractTest {
     }
 
     RedisWebhookQueue node(String id) {
-        RedisWebhookQueue queue = RedisWebhookQueue.connect(settings, id);
+        return node(id, WebhookSettings.DEFAULTS.maxBacklogBytes());
+    }
+
+    RedisWebhookQueue node(String id, long maxBacklogBytes) {
+        RedisWebhookQueue queue = RedisWebhookQueue.connect(settings, id, maxBacklogBytes);
         nodes.add(queue);
         queue.open(Set.of(TARGET));
         return queue;
@@ -121,6 +126,44 @@ abstract class RedisWebhookQueueContractTest {
         assertThat(streamLength()).isZero();
         assertThat(pendingEntries()).isZero();
         assertThat(second.delivering(TARGET)).isFalse();
+    }
+
+    @Test
+    void theHolderReportsTheBacklogAndWhenItsOldestBatchWasFormed() throws Exception {
+        RedisWebhookQueue holder = node("n1");
+        RedisWebhookQueue other = node("n2");
+        other.add(TARGET, "b1", 1000);
+        other.add(TARGET, "b2", 2000);
+
+        await().atMost(WAIT).until(() -> holder.depth(TARGET) == 2 && holder.oldestMillis(TARGET) == 1000);
+        assertThat(other.oldestMillis(TARGET)).as("only the holder reports").isZero();
+        takeAndAck(holder, 1);
+        await().atMost(WAIT).until(() -> holder.depth(TARGET) == 1 && holder.oldestMillis(TARGET) == 2000);
+        takeAndAck(holder, 1);
+        await().atMost(WAIT).until(() -> holder.depth(TARGET) == 0 && holder.oldestMillis(TARGET) == 0);
+    }
+
+    @Test
+    void aTargetsStreamKeepsOnlyTheNewestBatchesWithinTheCap() throws Exception {
+        RedisWebhookQueue holder = node("n1", 1000);
+        RedisWebhookQueue other = node("n2", 1000);
+        for (int i = 0; i < 5; i++) {
+            holder.add(TARGET, FileWebhookQueueTest.body("b" + i, 300), i);
+            other.add(TARGET, FileWebhookQueueTest.body("c" + i, 300), i);
+        }
+
+        assertThat(streamLength()).isEqualTo(3);
+        assertThat(holder.dropped(TARGET) + other.dropped(TARGET))
+                .as("every node counts what its appends dropped")
+                .isEqualTo(7);
+        assertThat(takeAndAck(holder, 3).stream().map(b -> b.replaceAll("-+$", "")))
+                .containsExactly("c3", "b4", "c4");
+        holder.add(TARGET, FileWebhookQueueTest.body("d", 900), 9);
+        holder.add(TARGET, FileWebhookQueueTest.body("e", 900), 9);
+        assertThat(takeAndAck(holder, 1).stream().map(b -> b.replaceAll("-+$", "")))
+                .as("the cap counts what is left, not what went")
+                .containsExactly("e");
+        assertThat(holder.dropped(TARGET) + other.dropped(TARGET)).isEqualTo(8);
     }
 
     @Test

@@ -27,6 +27,24 @@ class RedisWebhookQueueTest extends RedisWebhookQueueContractTest {
     }
 
     @Test
+    void batchesWaitingForRedisInMemoryAreCappedToo() throws Exception {
+        RedisWebhookQueue node = node("n1", 1000);
+        redis.stop();
+        try {
+            for (int i = 0; i < 10; i++) {
+                node.add(TARGET, FileWebhookQueueTest.body("b" + i, 300), i);
+            }
+        } finally {
+            redis.restart();
+        }
+        assertThat(node.dropped(TARGET)).isEqualTo(7);
+
+        assertThat(takeAndAck(node, 3).stream().map(b -> b.replaceAll("-+$", "")))
+                .containsExactly("b7", "b8", "b9");
+        assertThat(node.dropped(TARGET)).isEqualTo(7);
+    }
+
+    @Test
     void batchesFormedWhileRedisIsDownAreAppendedInOrderWhenItAnswers() throws Exception {
         RedisWebhookQueue node = node("n1");
         node.add(TARGET, "before", 1);

@@ -8,6 +8,7 @@ import com.pusher.rest.data.Validity;
 import io.switchboard.app.App;
 import io.switchboard.config.SwitchboardConfig;
 import io.switchboard.config.WebhookSettings;
+import io.switchboard.testing.LogCapture;
 import io.switchboard.testing.RawClient;
 import io.switchboard.testing.RawWebSocket;
 import io.switchboard.testing.TestApps;
@@ -38,7 +39,16 @@ class WebhooksTest {
     }
 
     private WebhookSettings settings(int removalDelayMs) {
-        return new WebhookSettings(20, 50, removalDelayMs, 2000, 100, 200, 60, dataDir.toString(), "always");
+        return settings(removalDelayMs, 60);
+    }
+
+    private WebhookSettings settings(int removalDelayMs, int retryForSeconds) {
+        return settings(removalDelayMs, retryForSeconds, WebhookSettings.DEFAULTS.maxBacklogBytes());
+    }
+
+    private WebhookSettings settings(int removalDelayMs, int retryForSeconds, long maxBacklogBytes) {
+        return new WebhookSettings(
+                20, 50, removalDelayMs, 2000, 100, 200, retryForSeconds, dataDir.toString(), "always", maxBacklogBytes);
     }
 
     private App app(App.Webhook... hooks) {
@@ -46,8 +56,12 @@ class WebhooksTest {
     }
 
     private TestServer start(App app, int removalDelayMs) {
+        return start(app, settings(removalDelayMs));
+    }
+
+    private TestServer start(App app, WebhookSettings settings) {
         return TestServer.start(
-                SwitchboardConfig.of(TestServer.settings(), List.of(app)).withWebhooks(settings(removalDelayMs)));
+                SwitchboardConfig.of(TestServer.settings(), List.of(app)).withWebhooks(settings));
     }
 
     @Test
@@ -240,6 +254,76 @@ class WebhooksTest {
             await().atMost(Duration.ofSeconds(15))
                     .until(() -> back.eventNames().containsAll(List.of("channel_occupied", "channel_vacated")));
             assertThat(back.eventNames()).containsExactly("channel_occupied", "channel_vacated");
+        }
+    }
+
+    @Test
+    void aLaneOutlivesRequestsTheHttpClientRefusesAndShowsThemInMetrics() {
+        // The configuration refuses such a header at start; built in code, it reaches delivery.
+        App app = app(new App.Webhook(receiver.url(), List.of(), "", Map.of("Host", "elsewhere.test")));
+        server = start(app, settings(0, 1));
+        try (RawWebSocket ws = server.raw(app)) {
+            ws.established();
+            ws.subscribe("first");
+            await().atMost(Duration.ofSeconds(15))
+                    .until(() -> server.server().webhooks().stats("a").failed() == 1);
+            ws.subscribe("second"); // a later batch: the lane went on to it
+            await().atMost(Duration.ofSeconds(15))
+                    .until(() -> server.server().webhooks().stats("a").failed() == 2);
+            // Both batches are done and the socket still holds its channels: nothing is being tried.
+            Webhooks.Stats stats = server.server().webhooks().stats("a");
+            assertThat(stats.laneErrors())
+                    .as("every refused try is counted")
+                    .isEqualTo(stats.retried() + stats.failed());
+            assertThat(server.metric("switchboard_webhooks_lane_errors_total{app=\"a\"}"))
+                    .isEqualTo(stats.laneErrors());
+            assertThat(server.metric("switchboard_webhooks_failed_total{app=\"a\"}"))
+                    .isEqualTo(2);
+            await().atMost(Duration.ofSeconds(10)) // once the given-up batch is acknowledged
+                    .until(() -> server.metric("switchboard_webhooks_oldest_age_seconds{app=\"a\"}") == 0);
+        }
+        assertThat(receiver.requests()).isEmpty();
+    }
+
+    @Test
+    void aGivenUpBatchIsLoggedWithItsSizeButNeitherItsBodyNorTheUrlsSecrets() {
+        String url = "http://hook-user:hook-pass@127.0.0.1:" + receiver.port() + "/hooks?token=query-secret";
+        App app = app(TestApps.webhook(url));
+        receiver.failNext(java.util.stream.IntStream.range(0, 100).map(i -> 500).toArray());
+        try (LogCapture logs = LogCapture.of("switchboard.webhook")) {
+            server = start(app, settings(0, 1));
+            try (RawWebSocket ws = server.raw(app)) {
+                subscribePrivate(app, ws, "private-card");
+                ws.send("{\"event\":\"client-pay\",\"channel\":\"private-card\",\"data\":{\"card\":\"4111-secret\"}}");
+                await().atMost(Duration.ofSeconds(15))
+                        .until(() -> server.server().webhooks().stats("a").failed() >= 1);
+            }
+            List<String> lines = logs.lines();
+            assertThat(lines)
+                    .anyMatch(l -> l.matches(
+                            "WARN giving up webhook batch \\d+ to app a http://127.0.0.1:\\d+/hooks after \\d+ tries"
+                                    + " \\(HTTP 500\\): \\d+ events, \\d+ bytes"));
+            for (String secret : List.of("4111-secret", "hook-user", "hook-pass", "query-secret", "private-card")) {
+                assertThat(lines).as("no line shows %s", secret).noneMatch(l -> l.contains(secret));
+            }
+        }
+    }
+
+    @Test
+    void aTargetThatDoesNotAnswerKeepsOnlyTheNewestBatchesWithinTheCap() {
+        int port = receiver.port();
+        receiver.close(); // nothing listens: every try fails, the first batch is retried for a minute
+        App app = app(TestApps.webhook("http://127.0.0.1:" + port + "/hooks"));
+        server = start(app, settings(0, 60, 1024));
+        try (LogCapture logs = LogCapture.of("switchboard.webhook");
+                RawWebSocket ws = server.raw(app)) {
+            ws.established();
+            for (int i = 0; i < 90; i++) {
+                ws.subscribe("channel-" + i); // about 4.5 kB of channel_occupied
+            }
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> server.metric("switchboard_webhooks_dropped_total{app=\"a\"}") >= 1);
+            assertThat(logs.lines()).anyMatch(l -> l.startsWith("WARN ") && l.contains("dropped"));
         }
     }
 
