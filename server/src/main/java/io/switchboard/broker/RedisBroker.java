@@ -1,6 +1,7 @@
 package io.switchboard.broker;
 
 import io.switchboard.config.RedisSettings;
+import io.switchboard.protocol.ChannelType;
 import io.switchboard.protocol.ServerFrames;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -80,7 +81,11 @@ public final class RedisBroker implements Broker {
                 new RedisMembership.Outcome() {
                     @Override
                     public void memberGone(ChannelKey channel, String userId) {
-                        publish(channel, new Envelope(ServerFrames.memberRemoved(channel.name(), userId), null));
+                        if (ChannelType.of(channel.name()).presence()) {
+                            // Not for a store entry under an internal name (a signed-in user):
+                            // the listener tells whoever cares about those.
+                            publish(channel, new Envelope(ServerFrames.memberRemoved(channel.name(), userId), null));
+                        }
                         listener.memberReaped(channel, userId);
                     }
 

@@ -265,8 +265,8 @@ final class RedisScripts {
               if wantPresence[field] then
                 wantPresence[field] = nil
               elseif not keep[field] then
-                local sep = string.find(field, ':', 1, true)
-                local ch, socket = string.sub(field, 1, sep - 1), string.sub(field, sep + 1)
+                -- Split at the last ':': socket ids never contain one, internal names do.
+                local ch, socket = string.match(field, '^(.*):([^:]*)$')
                 redis.call('HDEL', myPresence, field)
                 redis.call('HDEL', base .. 'presence:' .. ch, node .. ':' .. socket)
                 local users = base .. 'users:' .. ch
