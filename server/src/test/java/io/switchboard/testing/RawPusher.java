@@ -44,7 +44,8 @@ public final class RawPusher {
      * Subscribes to a presence channel as {@code userId}; returns the answer: {@code
      * subscription_succeeded} or {@code subscription_error}.
      */
-    public static JsonNode subscribePresence(RawWebSocket ws, String socketId, App app, String channel, String userId) {
+    public static JsonNode subscribePresence(RawWebSocket ws, App app, String channel, String userId) {
+        String socketId = ws.socketId();
         String channelData = "{\"user_id\":\"" + userId + "\"}";
         String auth = app.key() + ":" + TestAuth.hmac(app.secret(), socketId + ":" + channel + ":" + channelData);
         ws.send("{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"" + channel + "\",\"auth\":\"" + auth
@@ -55,6 +56,14 @@ public final class RawPusher {
             if (name.equals("pusher:subscription_error") || name.equals("pusher_internal:subscription_succeeded")) {
                 return event;
             }
+        }
+    }
+
+    /** Like {@link #subscribePresence}, failing unless the subscription succeeded. */
+    public static void joinPresence(RawWebSocket ws, App app, String channel, String userId) {
+        JsonNode answer = subscribePresence(ws, app, channel, userId);
+        if (!answer.path("event").asText().equals("pusher_internal:subscription_succeeded")) {
+            throw new AssertionError("subscribing " + userId + " to " + channel + " failed: " + answer);
         }
     }
 
@@ -78,20 +87,39 @@ public final class RawPusher {
         List<String> out = new ArrayList<>();
         while (true) {
             JsonNode event = ws.nextEvent(WAIT);
-            String name = event.path("event").asText();
-            switch (name) {
-                case "pusher_internal:member_added" ->
-                    out.add("member_added:"
-                            + RawWebSocket.data(event).path("user_id").asText());
-                case "pusher_internal:member_removed" ->
-                    out.add("member_removed:"
-                            + RawWebSocket.data(event).path("user_id").asText());
-                case "pusher_internal:watchlist_events" -> out.addAll(watchlist(event));
-                default -> out.add(name);
-            }
-            if (name.equals(fence)) {
+            out.addAll(shortNames(event));
+            if (event.path("event").asText().equals(fence)) {
                 return out;
             }
         }
+    }
+
+    /**
+     * Reads events until every one of {@code expected} (short names, as {@link #eventsUntil}) has
+     * arrived, and returns all read, in order.
+     */
+    public static List<String> eventsUntilSeen(RawWebSocket ws, String... expected) {
+        List<String> out = new ArrayList<>();
+        List<String> missing = new ArrayList<>(List.of(expected));
+        while (!missing.isEmpty()) {
+            List<String> next = shortNames(ws.nextEvent(WAIT));
+            out.addAll(next);
+            next.forEach(missing::remove);
+        }
+        return out;
+    }
+
+    private static List<String> shortNames(JsonNode event) {
+        String name = event.path("event").asText();
+        return switch (name) {
+            case "pusher_internal:member_added" ->
+                List.of("member_added:"
+                        + RawWebSocket.data(event).path("user_id").asText());
+            case "pusher_internal:member_removed" ->
+                List.of("member_removed:"
+                        + RawWebSocket.data(event).path("user_id").asText());
+            case "pusher_internal:watchlist_events" -> watchlist(event);
+            default -> List.of(name);
+        };
     }
 }
