@@ -110,6 +110,7 @@ public final class Server implements AutoCloseable {
                         return app != null && app.subscriptionCountEvents();
                     });
             connections = new Connections();
+            UserPresence users = new UserPresence(broker, table);
             broker.start(new Broker.Listener() {
                 @Override
                 public void onEvent(ChannelKey channel, Envelope envelope) {
@@ -123,7 +124,9 @@ public final class Server implements AutoCloseable {
 
                 @Override
                 public void memberReaped(ChannelKey channel, String userId) {
-                    channels.observer().memberRemoved(channel, userId, false);
+                    if (!users.reaped(channel, userId)) {
+                        channels.observer().memberRemoved(channel, userId, false);
+                    }
                 }
 
                 @Override
@@ -134,12 +137,7 @@ public final class Server implements AutoCloseable {
 
             ConnectionGate gate = new ConnectionGate(apps, broker.counts());
             PusherConnection.Context connectionContext = new PusherConnection.Context(
-                    channels,
-                    new UserPresence(broker, table),
-                    connections,
-                    gate,
-                    new ClientMessageDecoder(),
-                    s.activityTimeout());
+                    channels, users, connections, gate, new ClientMessageDecoder(), s.activityTimeout());
             ServerContext[] holder = new ServerContext[1];
             SocketIds socketIds = new SocketIds();
             WebSocketUpgrade webSockets = new WebSocketUpgrade(

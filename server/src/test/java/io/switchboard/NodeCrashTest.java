@@ -9,11 +9,16 @@ import com.pusher.rest.data.Result;
 import io.switchboard.app.App;
 import io.switchboard.config.BrokerSettings;
 import io.switchboard.config.RedisSettings;
+import io.switchboard.config.SwitchboardConfig;
+import io.switchboard.config.WebhookSettings;
 import io.switchboard.testing.NodeClient;
 import io.switchboard.testing.NodeProcess;
+import io.switchboard.testing.RawPusher;
+import io.switchboard.testing.RawWebSocket;
 import io.switchboard.testing.TestApps;
 import io.switchboard.testing.TestRedis;
 import io.switchboard.testing.TestServer;
+import io.switchboard.testing.WebhookReceiver;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -27,15 +32,20 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A node killed without warning (SIGKILL, a separate JVM): the surviving node removes its members
- * once its heartbeat expires, clients see {@code member_removed} exactly once, counts are right.
+ * and signed-in users once its heartbeat expires, clients see {@code member_removed} (watchers
+ * {@code offline}) exactly once, counts are right, webhooks name only real channels.
  */
 class NodeCrashTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final App app = TestApps.app("a");
+    private final WebhookReceiver hooks = WebhookReceiver.start();
+    private final App app = TestApps.withWebhooks(TestApps.app("a"), TestApps.webhook(hooks.url()));
     private final TestRedis redis = TestRedis.standalone();
     private final RedisSettings settings = redis.settings();
-    private final TestServer survivor = TestServer.start(BrokerSettings.redis(settings), app);
+    private final TestServer survivor =
+            TestServer.start(SwitchboardConfig.of(TestServer.settings().withNodeId(""), List.of(app))
+                    .withBroker(BrokerSettings.redis(settings))
+                    .withWebhooks(new WebhookSettings(20, 50, 0, 2000, 100, 200, 60, "data", "always")));
     private final List<AutoCloseable> open = new ArrayList<>();
     private Process doomed;
     private Path log;
@@ -50,6 +60,7 @@ class NodeCrashTest {
         }
         survivor.close();
         redis.close();
+        hooks.close();
         if (log != null) {
             Files.deleteIfExists(log);
         }
@@ -85,7 +96,39 @@ class NodeCrashTest {
         sharedHere.awaitNames("presence-room", "member_removed:victim", "after");
     }
 
-    private NodeClient open(NodeClient client) {
+    @Test
+    void signedInUsersOfAKilledNodeGoOfflineForWatchersOnOtherNodes() throws Exception {
+        int port = TestRedis.freePort(false);
+        startDoomedNode(port);
+        RawWebSocket watcher = open(RawPusher.signedIn(survivor.port(), app, "watcher", "[\"ghost\"]"));
+        assertThat(RawPusher.eventsUntil(watcher, "pusher_internal:watchlist_events"))
+                .containsExactly("offline:ghost");
+        open(RawPusher.signedIn(port, app, "ghost", "[]"));
+        assertThat(RawPusher.eventsUntil(watcher, "pusher_internal:watchlist_events"))
+                .containsExactly("online:ghost");
+
+        doomed.destroyForcibly();
+        assertThat(doomed.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+        assertThat(RawPusher.eventsUntil(watcher, "pusher_internal:watchlist_events"))
+                .as("the watcher is told once the dead node is reaped")
+                .containsExactly("offline:ghost");
+        RawWebSocket late = open(RawPusher.signedIn(survivor.port(), app, "late", "[\"ghost\"]"));
+        assertThat(RawPusher.eventsUntil(late, "pusher_internal:watchlist_events"))
+                .containsExactly("offline:ghost");
+        assertThat(occupied()).isEmpty();
+
+        // Webhooks: the sentinel's is the first, so nothing was sent for the internal names.
+        watcher.subscribe("sentinel");
+        await().atMost(NodeClient.WAIT).until(() -> !hooks.events().isEmpty());
+        assertThat(hooks.events().stream()
+                        .map(e -> e.path("name").asText() + " "
+                                + e.path("channel").asText())
+                        .toList())
+                .containsExactly("channel_occupied sentinel");
+    }
+
+    private <T extends AutoCloseable> T open(T client) {
         open.add(client);
         return client;
     }

@@ -8,10 +8,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.pusher.rest.data.Result;
 import io.switchboard.app.App;
 import io.switchboard.config.BrokerSettings;
+import io.switchboard.config.RedisSettings;
 import io.switchboard.testing.NodeClient;
+import io.switchboard.testing.RawPusher;
 import io.switchboard.testing.RawWebSocket;
 import io.switchboard.testing.TestApps;
-import io.switchboard.testing.TestAuth;
 import io.switchboard.testing.TestRedis;
 import io.switchboard.testing.TestServer;
 import java.io.IOException;
@@ -23,9 +24,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Redis stops and comes back empty on the same port while two nodes run: the nodes report not
- * ready, keep their clients, and when Redis answers again they subscribe again and put their
- * presence members, counts and connections back, without restarting.
+ * Redis stops and comes back empty on the same port, or freezes and resumes with its data, while two
+ * nodes run: the nodes report not ready, keep their clients, and when Redis answers again they
+ * subscribe again and put their presence members, counts and connections back, without restarting.
+ * Members who left meanwhile are announced once; nothing a node gave up on reaches anyone later.
  */
 class RedisOutageTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -36,7 +38,7 @@ class RedisOutageTest {
         return l;
     });
     private final TestRedis redis = TestRedis.standalone();
-    private final BrokerSettings broker = BrokerSettings.redis(redis.settings());
+    private final BrokerSettings broker = BrokerSettings.redis(withCommandTimeout(redis.settings(), 1500));
     private final TestServer a = TestServer.start(broker, app, quota);
     private final TestServer b = TestServer.start(broker, app, quota);
     private final List<AutoCloseable> open = new ArrayList<>();
@@ -70,8 +72,8 @@ class RedisOutageTest {
         assertThat(a.rest(app).trigger("news", "during-outage", Map.of()).getHttpStatus())
                 .isEqualTo(200);
         alice.awaitNames("news", "during-outage");
-        try (RawWebSocket late = a.raw(app)) {
-            JsonNode refused = subscribePresence(late, "presence-room", "carol");
+        try (RawWebSocket late = RawPusher.connected(a.port(), app)) {
+            JsonNode refused = RawPusher.subscribePresence(late, app, "presence-room", "carol");
             assertThat(refused.path("event").asText()).isEqualTo("pusher:subscription_error");
             assertThat(RawWebSocket.data(refused).path("status").asInt())
                     .as("unavailable, not full: %s", refused)
@@ -95,25 +97,139 @@ class RedisOutageTest {
         bob.awaitNames("presence-room", "after");
     }
 
+    @Test
+    void membersWhoLeaveWhileRedisIsDownAreAnnouncedOnceWhenItComesBackEmpty() {
+        RawWebSocket alice = open(RawPusher.signedIn(a.port(), app, "alice", "[\"bob\",\"erin\"]"));
+        assertThat(RawPusher.eventsUntil(alice, "pusher_internal:watchlist_events"))
+                .containsExactly("offline:bob", "offline:erin");
+        RawPusher.joinPresence(alice, app, "presence-room", "alice");
+        alice.subscribe("news");
+        RawWebSocket carl = open(RawPusher.connected(b.port(), app));
+        RawPusher.joinPresence(carl, app, "presence-room", "carl");
+        carl.subscribe("news");
+        RawWebSocket erin = open(RawPusher.signedIn(a.port(), app, "erin", "[]"));
+        RawPusher.joinPresence(erin, app, "presence-room", "erin");
+        RawWebSocket bob = open(RawPusher.signedIn(b.port(), app, "bob", "[]"));
+        RawPusher.joinPresence(bob, app, "presence-room", "bob");
+        assertThat(RawPusher.eventsUntilSeen(alice, "member_added:bob"))
+                .containsExactlyInAnyOrder(
+                        "member_added:carl", "online:erin", "member_added:erin", "online:bob", "member_added:bob");
+        assertThat(RawPusher.eventsUntilSeen(carl, "member_added:bob"))
+                .containsExactly("member_added:erin", "member_added:bob");
+
+        redis.stop();
+        await().atMost(NodeClient.WAIT).until(() -> a.httpStatus("/ready") == 503 && b.httpStatus("/ready") == 503);
+        assertThat(a.rest(app).trigger("news", "during-outage", Map.of()).getHttpStatus())
+                .isEqualTo(200);
+        assertThat(RawPusher.eventsUntil(alice, "during-outage")).containsExactly("during-outage");
+        erin.close();
+        bob.close();
+        await().atMost(NodeClient.WAIT)
+                .until(() -> a.server().connections().count(app.id()) == 1
+                        && b.server().connections().count(app.id()) == 1);
+        redis.restart();
+
+        await().atMost(NodeClient.WAIT).until(() -> a.httpStatus("/ready") == 200 && b.httpStatus("/ready") == 200);
+        List<String> toAlice = RawPusher.eventsUntilSeen(
+                alice, "member_removed:erin", "member_removed:bob", "offline:erin", "offline:bob");
+        List<String> toCarl = RawPusher.eventsUntilSeen(carl, "member_removed:erin", "member_removed:bob");
+        assertThat(a.rest(app).trigger("presence-room", "after", Map.of()).getHttpStatus())
+                .isEqualTo(200);
+        toAlice.addAll(RawPusher.eventsUntil(alice, "after"));
+        toCarl.addAll(RawPusher.eventsUntil(carl, "after"));
+        assertThat(toAlice)
+                .as("each departure once, the outage's event not again")
+                .containsExactlyInAnyOrder(
+                        "member_removed:erin", "member_removed:bob", "offline:erin", "offline:bob", "after")
+                .endsWith("after");
+        assertThat(toCarl)
+                .containsExactlyInAnyOrder("member_removed:erin", "member_removed:bob", "after")
+                .endsWith("after");
+        assertThat(userIds(b, "presence-room")).containsExactlyInAnyOrder("alice", "carl");
+    }
+
+    @Test
+    void aFrozenRedisThatResumesRunsNothingItsNodesGaveUpOn() {
+        RawWebSocket alice = open(RawPusher.signedIn(a.port(), app, "alice", "[\"bob\"]"));
+        assertThat(RawPusher.eventsUntil(alice, "pusher_internal:watchlist_events"))
+                .containsExactly("offline:bob");
+        RawPusher.joinPresence(alice, app, "presence-room", "alice");
+        alice.subscribe("news");
+        RawWebSocket carl = open(RawPusher.connected(b.port(), app));
+        RawPusher.joinPresence(carl, app, "presence-room", "carl");
+        carl.subscribe("news");
+        RawWebSocket bob = open(RawPusher.signedIn(b.port(), app, "bob", "[]"));
+        RawPusher.joinPresence(bob, app, "presence-room", "bob");
+        try (RawWebSocket dave = RawPusher.signedIn(b.port(), app, "dave", "[]")) {
+            // Someone leaves first, so Redis has every script cached when it freezes.
+            RawPusher.joinPresence(dave, app, "presence-room", "dave");
+        }
+        assertThat(RawPusher.eventsUntilSeen(alice, "member_removed:dave"))
+                .containsExactlyInAnyOrder(
+                        "member_added:carl",
+                        "online:bob",
+                        "member_added:bob",
+                        "member_added:dave",
+                        "member_removed:dave");
+        assertThat(RawPusher.eventsUntilSeen(carl, "member_removed:dave"))
+                .containsExactly("member_added:bob", "member_added:dave", "member_removed:dave");
+
+        assertThat(a.rest(app).trigger("cache-news", "before", Map.of()).getHttpStatus())
+                .isEqualTo(200);
+        await().atMost(NodeClient.WAIT).until(() -> "before".equals(cached(b, "cache-news")));
+
+        redis.freeze();
+        bob.close();
+        await().atMost(NodeClient.WAIT).until(() -> b.server().connections().count(app.id()) == 1);
+        // Redis does not answer: the event reaches A's subscribers only, the join is refused.
+        assertThat(a.rest(app)
+                        .trigger(List.of("news", "cache-news"), "during-freeze", Map.of())
+                        .getHttpStatus())
+                .isEqualTo(200);
+        assertThat(RawPusher.eventsUntil(alice, "during-freeze")).containsExactly("during-freeze");
+        try (RawWebSocket carol = RawPusher.connected(a.port(), app)) {
+            JsonNode refused = RawPusher.subscribePresence(carol, app, "presence-room", "carol");
+            assertThat(RawWebSocket.data(refused).path("status").asInt())
+                    .as("%s", refused)
+                    .isEqualTo(503);
+        }
+        redis.resume();
+
+        await().atMost(NodeClient.WAIT).until(() -> a.httpStatus("/ready") == 200 && b.httpStatus("/ready") == 200);
+        List<String> toAlice = RawPusher.eventsUntilSeen(alice, "member_removed:bob", "offline:bob");
+        List<String> toCarl = RawPusher.eventsUntilSeen(carl, "member_removed:bob");
+        assertThat(a.rest(app).trigger("presence-room", "after", Map.of()).getHttpStatus())
+                .isEqualTo(200);
+        toAlice.addAll(RawPusher.eventsUntil(alice, "after"));
+        toCarl.addAll(RawPusher.eventsUntil(carl, "after"));
+        assertThat(toAlice)
+                .as("bob's departure once; neither the event again nor the refused carol")
+                .containsExactlyInAnyOrder("member_removed:bob", "offline:bob", "after")
+                .endsWith("after");
+        assertThat(toCarl).containsExactly("member_removed:bob", "after");
+        assertThat(userIds(a, "presence-room")).containsExactlyInAnyOrder("alice", "carl");
+        assertThat(cached(b, "cache-news"))
+                .as("the cache keeps the last event Redis took")
+                .isEqualTo("before");
+    }
+
+    /** The event a new subscriber to a cache channel on {@code node} is given, or "cache_miss". */
+    private String cached(TestServer node, String channel) {
+        try (RawWebSocket ws = RawPusher.connected(node.port(), app)) {
+            ws.subscribe(channel);
+            String event = ws.nextEvent().path("event").asText();
+            return event.equals("pusher:cache_miss") ? "cache_miss" : event;
+        }
+    }
+
+    private static RedisSettings withCommandTimeout(RedisSettings s, int ms) {
+        return new RedisSettings(
+                s.url(), s.clusterNodes(), s.keyPrefix(), s.heartbeatIntervalMs(), s.nodeTimeoutMs(), ms);
+    }
+
     private <T extends AutoCloseable> T open(T client) {
         open.add(client);
         return client;
-    }
-
-    /** Subscribes as {@code userId}; returns the success or the subscription error. */
-    private JsonNode subscribePresence(RawWebSocket ws, String channel, String userId) {
-        String socketId = ws.established();
-        String channelData = "{\"user_id\":\"" + userId + "\"}";
-        String auth = app.key() + ":" + TestAuth.hmac(app.secret(), socketId + ":" + channel + ":" + channelData);
-        ws.send("{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"" + channel + "\",\"auth\":\"" + auth
-                + "\",\"channel_data\":" + JSON.valueToTree(channelData) + "}}");
-        while (true) {
-            JsonNode event = ws.nextEvent();
-            String name = event.path("event").asText();
-            if (name.equals("pusher:subscription_error") || name.equals("pusher_internal:subscription_succeeded")) {
-                return event;
-            }
-        }
     }
 
     /** Whether a new connection of the quota app is refused (both slots counted again). */

@@ -56,9 +56,11 @@ public interface Broker extends AutoCloseable {
         void onCommand(Command command);
 
         /**
-         * A user's last connection on a presence channel was on a node that died (or on this node
-         * while the others could not be told) and was removed; {@code member_removed} has already
-         * been published. Called on exactly one node, so webhooks fire once.
+         * A user's last connection in the presence store under {@code channel} was on a node that
+         * died (or on this node while the others could not be told) and was removed; on a presence
+         * channel {@code member_removed} has already been published. Also called for entries under
+         * other names (the server's own, such as a signed-in user's online key), with nothing
+         * published. Called on exactly one node, so webhooks fire once.
          */
         default void memberReaped(ChannelKey channel, String userId) {}
 

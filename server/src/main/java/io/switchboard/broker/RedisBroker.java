@@ -1,6 +1,8 @@
 package io.switchboard.broker;
 
+import io.lettuce.core.ScriptOutputType;
 import io.switchboard.config.RedisSettings;
+import io.switchboard.protocol.ChannelType;
 import io.switchboard.protocol.ServerFrames;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -25,8 +27,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>While Redis is unreachable the node keeps its connections; events published on this node
  * reach only this node's subscribers, events from other nodes do not arrive, presence subscribes
- * are refused, and {@link #healthy()} is false. When Redis answers again the node subscribes again
- * to every channel it has subscribers on and re-registers its presence members and counts.
+ * are refused, and {@link #healthy()} is false. Publications, cache writes and presence joins
+ * carry a deadline ({@link RedisClock}), so a frozen Redis that resumes does not carry out what
+ * this node gave up on. When Redis answers again the node subscribes again to every channel it has
+ * subscribers on, re-registers its presence members and counts, and announces the members who
+ * left meanwhile ({@link NodeLedger.Departure}).
  */
 public final class RedisBroker implements Broker {
     private static final Logger log = LoggerFactory.getLogger("switchboard.broker");
@@ -36,6 +41,7 @@ public final class RedisBroker implements Broker {
     private final RedisKeys keys;
     private final RedisHealth health;
     private final RedisLink link;
+    private final RedisClock clock;
     private final NodeLedger ledger;
     private final RedisMembership membership;
     private final RedisPresence presence;
@@ -64,6 +70,7 @@ public final class RedisBroker implements Broker {
                 TimeUnit.MILLISECONDS,
                 RedisLink.describe(settings));
         this.link = RedisLink.connect(settings, health);
+        this.clock = new RedisClock(link.cluster(), settings.commandTimeoutMs());
         RedisMembership[] self = new RedisMembership[1];
         this.ledger = new NodeLedger(appId -> self[0].register(appId).whenComplete((n, error) -> {
             if (error != null) {
@@ -80,7 +87,11 @@ public final class RedisBroker implements Broker {
                 new RedisMembership.Outcome() {
                     @Override
                     public void memberGone(ChannelKey channel, String userId) {
-                        publish(channel, new Envelope(ServerFrames.memberRemoved(channel.name(), userId), null));
+                        if (ChannelType.of(channel.name()).presence()) {
+                            // Not for a store entry under an internal name (a signed-in user):
+                            // the listener tells whoever cares about those.
+                            publish(channel, new Envelope(ServerFrames.memberRemoved(channel.name(), userId), null));
+                        }
                         listener.memberReaped(channel, userId);
                     }
 
@@ -89,11 +100,12 @@ public final class RedisBroker implements Broker {
                         listener.channelReaped(channel);
                     }
                 },
-                health);
+                health,
+                clock);
         self[0] = membership;
-        this.presence = new RedisPresence(link, keys, nodeId, ledger, membership::markStale);
+        this.presence = new RedisPresence(link, keys, nodeId, ledger, clock, membership::markStale);
         this.counts = new RedisCounts(link, keys, nodeId, ledger, membership::markStale);
-        this.cache = new RedisCache(link, keys);
+        this.cache = new RedisCache(link, keys, clock);
     }
 
     /**
@@ -132,13 +144,30 @@ public final class RedisBroker implements Broker {
                 settings.nodeTimeoutMs());
     }
 
+    /**
+     * Publishes through {@link RedisScripts#PUBLISH} with a deadline ({@link RedisClock}). When
+     * Redis does not take the event in time, this node's own subscribers get it, and Redis, should
+     * it run the publication later (it was frozen, not gone), finds the deadline passed and drops
+     * it: no subscriber gets an event twice, and no other node gets one this node gave up on
+     * (short of the stall {@link RedisClock} describes).
+     */
     @Override
     public void publish(ChannelKey channel, Envelope envelope) {
         publishing.incrementAndGet();
-        link.publish(keys.messages(channel), RedisWire.event(envelope)).whenComplete((receivers, error) -> {
+        String name = keys.messages(channel);
+        CompletionStage<List<Object>> reply = link.script(
+                RedisScripts.PUBLISH,
+                ScriptOutputType.MULTI,
+                new String[] {name},
+                RedisWire.event(envelope),
+                RedisWire.utf8(clock.deadline(name)),
+                RedisWire.utf8(link.cluster() ? 1 : 0));
+        reply.whenComplete((r, error) -> {
             publishing.decrementAndGet();
-            if (error != null && !closed) {
-                // Redis did not take it: at least this node's subscribers get it.
+            if (error == null) {
+                clock.observed(name, RedisWire.number(r.get(1)));
+            }
+            if ((error != null || RedisWire.number(r.get(0)) < 0) && !closed) {
                 listener.onEvent(channel, envelope);
             }
         });

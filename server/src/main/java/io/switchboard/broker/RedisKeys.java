@@ -26,8 +26,11 @@ package io.switchboard.broker;
  * control                     pub/sub channel of node-wide commands
  * </pre>
  *
- * <p>App ids, node ids and channel names never contain {@code :}, {@code {} or {@code }} (config
- * validation and the channel-name rules guarantee it), so these names cannot collide.
+ * <p>App ids and node ids never contain {@code :}, {@code {} or {@code }} (config validation
+ * guarantees it), nor do client channel names (the channel-name rules); the server's internal
+ * names ({@code #user:ID}, {@code #watch:ID}) do contain {@code :}, but only after the app id, so
+ * these names cannot collide. Socket ids ({@code N.M}) never contain {@code :}: a {@code
+ * channel:socket} field is split at its last one.
  */
 final class RedisKeys {
     private final String prefix;

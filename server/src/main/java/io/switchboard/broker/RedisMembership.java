@@ -9,6 +9,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -26,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * claimed by a script, so exactly one live node reaps it; the reaper reports each user whose last
  * connection was there and each channel left empty. A node reaps only after it has itself
  * heartbeated without failure for a whole node timeout, so after an outage the others have had
- * time to renew their heartbeats before anyone judges them.
+ * time to renew their heartbeats before anyone judges them; the departures this node could not
+ * write during the outage ({@link NodeLedger.Departure}) wait for the same, then are settled.
  */
 final class RedisMembership {
     private static final Logger log = LoggerFactory.getLogger("switchboard.broker");
@@ -46,6 +48,7 @@ final class RedisMembership {
     private final Runnable resubscribe;
     private final Outcome outcome;
     private final RedisHealth health;
+    private final RedisClock clock;
     private final ScheduledExecutorService timer;
     private final AtomicBoolean stale = new AtomicBoolean(true);
     private final AtomicBoolean ticking = new AtomicBoolean();
@@ -61,7 +64,8 @@ final class RedisMembership {
             RedisSettings settings,
             Runnable resubscribe,
             Outcome outcome,
-            RedisHealth health) {
+            RedisHealth health,
+            RedisClock clock) {
         this.link = link;
         this.keys = keys;
         this.nodeId = nodeId;
@@ -70,6 +74,7 @@ final class RedisMembership {
         this.resubscribe = resubscribe;
         this.outcome = outcome;
         this.health = health;
+        this.clock = clock;
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "switchboard-redis-heartbeat");
             t.setDaemon(true);
@@ -117,6 +122,7 @@ final class RedisMembership {
                 utf8(settings.nodeTimeoutMs()));
         return beat.thenCompose(reply -> {
                     health.heartbeat();
+                    clock.observed(keys.nodes(), RedisWire.number(reply.get(3)));
                     long now = System.nanoTime();
                     if (healthySince < 0) {
                         healthySince = now;
@@ -126,11 +132,19 @@ final class RedisMembership {
                         log.info("this node's heartbeat was missing from Redis (Redis lost its data, or this node was"
                                 + " taken for dead); registering this node's state again");
                         stale.set(true);
+                        // Every node needs time to put its share back before anyone's departures
+                        // are settled against it, or its dead nodes reaped.
+                        healthySince = now;
+                        ledger.departuresLost();
                     }
                     firstBeat = false;
+                    // Every live node has heartbeated since, and put its share back.
+                    boolean everyoneBack =
+                            now - healthySince >= TimeUnit.MILLISECONDS.toNanos(settings.nodeTimeoutMs());
+                    boolean resync = stale.getAndSet(false) || (everyoneBack && ledger.departuresPlaced());
                     CompletionStage<Void> step =
-                            stale.getAndSet(false) && !stopped ? sync() : CompletableFuture.completedFuture(null);
-                    if (now - healthySince >= TimeUnit.MILLISECONDS.toNanos(settings.nodeTimeoutMs())) {
+                            resync && !stopped ? sync(everyoneBack) : CompletableFuture.completedFuture(null);
+                    if (everyoneBack) {
                         Set<String> dead = new LinkedHashSet<>();
                         dead.addAll(texts(reply.get(1)));
                         dead.addAll(texts(reply.get(2)));
@@ -149,8 +163,14 @@ final class RedisMembership {
                 });
     }
 
-    /** Re-subscribes and makes Redis hold exactly this node's record, app by app. */
-    private CompletionStage<Void> sync() {
+    /**
+     * Re-subscribes and makes Redis hold exactly this node's record, app by app.
+     *
+     * @param settle whether every node has had time to put its share back since Redis last lost
+     *     data: departures already put back are then removed (and reported when they were a
+     *     user's last connection)
+     */
+    private CompletionStage<Void> sync(boolean settle) {
         resubscribe.run();
         List<String> recorded = ledger.appIds();
         return appsOf(nodeId)
@@ -164,8 +184,8 @@ final class RedisMembership {
                         }
                     }
                     for (String appId : apps) {
-                        steps.add(
-                                reconcile(appId, nodeId, ledger.existing(appId)).toCompletableFuture());
+                        steps.add(reconcile(appId, nodeId, ledger.existing(appId), settle)
+                                .toCompletableFuture());
                     }
                     return CompletableFuture.allOf(steps.toArray(CompletableFuture[]::new));
                 })
@@ -212,7 +232,10 @@ final class RedisMembership {
                 .thenCompose(apps -> {
                     List<CompletableFuture<?>> steps = new ArrayList<>();
                     for (String appId : apps) {
-                        steps.add(reconcile(appId, node, null).toCompletableFuture());
+                        // This node's own record on a clean leave (emptied, but for joins Redis may
+                        // hold that nobody was told of), nothing for a dead node.
+                        NodeLedger.AppRecord record = node.equals(nodeId) ? ledger.existing(appId) : null;
+                        steps.add(reconcile(appId, node, record, true).toCompletableFuture());
                     }
                     return CompletableFuture.allOf(steps.toArray(CompletableFuture[]::new));
                 })
@@ -246,19 +269,21 @@ final class RedisMembership {
      * Runs {@link RedisScripts#RECONCILE} for one node in one app.
      *
      * @param record what the node should hold, or {@code null} for nothing
+     * @param settle whether departures already in Redis are removed now (see {@link #sync})
      */
-    private CompletionStage<Void> reconcile(String appId, String node, NodeLedger.AppRecord record) {
+    private CompletionStage<Void> reconcile(String appId, String node, NodeLedger.AppRecord record, boolean settle) {
         List<byte[]> args = new ArrayList<>();
         args.add(utf8(keys.app(appId)));
         args.add(utf8(node));
         String[] scriptKeys = {keys.subscriptions(appId)};
         CompletionStage<List<Object>> reply;
+        List<NodeLedger.Departure> placing = new ArrayList<>();
+        List<NodeLedger.Departure> settling = new ArrayList<>();
+        List<String[]> dropping = new ArrayList<>();
         if (record == null) {
-            args.add(utf8(0));
-            args.add(utf8(0));
-            args.add(utf8(0));
-            args.add(utf8(0));
-            args.add(utf8(0));
+            for (int i = 0; i < 6; i++) {
+                args.add(utf8(0));
+            }
             reply = link.script(
                     RedisScripts.RECONCILE, ScriptOutputType.MULTI, scriptKeys, args.toArray(byte[][]::new));
         } else {
@@ -271,40 +296,74 @@ final class RedisMembership {
                     args.add(utf8(channel));
                     args.add(utf8(n));
                 });
-                int entries = 0;
+                // Departures not yet in Redis (or not settled yet) are wanted like live
+                // connections: clients still count them, and their removal must be reported by
+                // whoever removes the user's last connection.
+                record.departed
+                        .values()
+                        .forEach(sockets ->
+                                sockets.values().forEach(d -> (settle && d.placed ? settling : placing).add(d)));
+                int entries = placing.size();
                 for (var sockets : record.presence.values()) {
                     entries += sockets.size();
                 }
                 args.add(utf8(entries));
                 record.presence.forEach((channel, sockets) -> sockets.forEach((socket, member) -> {
-                    args.add(utf8(channel));
-                    args.add(utf8(socket));
-                    args.add(utf8(member.userId()));
-                    args.add(utf8(member.userInfo() == null ? "" : member.userInfo()));
+                    addPresence(args, channel, socket, member);
                 }));
-                int joining = 0;
-                for (var sockets : record.joining.values()) {
-                    joining += sockets.size();
-                }
-                args.add(utf8(joining));
-                record.joining.forEach((channel, sockets) -> sockets.forEach(socket -> {
-                    args.add(utf8(channel));
-                    args.add(utf8(socket));
-                }));
+                placing.forEach(d -> addPresence(args, d.channel, d.socketId, d.member));
+                List<String[]> kept = new ArrayList<>();
+                record.joining.forEach((channel, sockets) -> sockets.forEach(s -> kept.add(new String[] {channel, s})));
+                record.leaving.forEach((channel, sockets) -> sockets.forEach(s -> kept.add(new String[] {channel, s})));
+                addSockets(args, kept);
+                record.abandoned.forEach(
+                        (channel, sockets) -> sockets.forEach(s -> dropping.add(new String[] {channel, s})));
+                addSockets(args, dropping);
                 reply = link.script(
                         RedisScripts.RECONCILE, ScriptOutputType.MULTI, scriptKeys, args.toArray(byte[][]::new));
             }
         }
-        return reply.thenAccept(r -> {
-            List<?> removed = (List<?>) r.get(0);
-            for (int i = 0; i + 1 < removed.size(); i += 2) {
-                outcome.memberGone(
-                        new ChannelKey(appId, RedisWire.text(removed.get(i))), RedisWire.text(removed.get(i + 1)));
-            }
-            for (Object channel : (List<?>) r.get(1)) {
-                outcome.channelEmpty(new ChannelKey(appId, RedisWire.text(channel)));
-            }
-        });
+        return reply.handle((r, error) -> {
+                    if (record != null) {
+                        synchronized (record) {
+                            if (error == null) {
+                                record.reconciled(placing, settling, dropping);
+                            } else {
+                                record.reconcileFailed(settling);
+                            }
+                        }
+                    }
+                    if (error != null) {
+                        throw new CompletionException(RedisHealth.unwrap(error));
+                    }
+                    return r;
+                })
+                .thenAccept(r -> {
+                    List<?> removed = (List<?>) r.get(0);
+                    for (int i = 0; i + 1 < removed.size(); i += 2) {
+                        outcome.memberGone(
+                                new ChannelKey(appId, RedisWire.text(removed.get(i))),
+                                RedisWire.text(removed.get(i + 1)));
+                    }
+                    for (Object channel : (List<?>) r.get(1)) {
+                        outcome.channelEmpty(new ChannelKey(appId, RedisWire.text(channel)));
+                    }
+                });
+    }
+
+    private static void addPresence(List<byte[]> args, String channel, String socket, Member member) {
+        args.add(utf8(channel));
+        args.add(utf8(socket));
+        args.add(utf8(member.userId()));
+        args.add(utf8(member.userInfo() == null ? "" : member.userInfo()));
+    }
+
+    private static void addSockets(List<byte[]> args, List<String[]> sockets) {
+        args.add(utf8(sockets.size()));
+        for (String[] at : sockets) {
+            args.add(utf8(at[0]));
+            args.add(utf8(at[1]));
+        }
     }
 
     /** The apps {@code node} registered state in. */

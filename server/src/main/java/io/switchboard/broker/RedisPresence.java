@@ -19,14 +19,16 @@ final class RedisPresence implements PresenceStore {
     private final RedisKeys keys;
     private final String nodeId;
     private final NodeLedger ledger;
+    private final RedisClock clock;
     private final Runnable stale;
 
     /** @param stale called when a change may not have reached Redis */
-    RedisPresence(RedisLink link, RedisKeys keys, String nodeId, NodeLedger ledger, Runnable stale) {
+    RedisPresence(RedisLink link, RedisKeys keys, String nodeId, NodeLedger ledger, RedisClock clock, Runnable stale) {
         this.link = link;
         this.keys = keys;
         this.nodeId = nodeId;
         this.ledger = ledger;
+        this.clock = clock;
         this.stale = stale;
     }
 
@@ -40,34 +42,50 @@ final class RedisPresence implements PresenceStore {
         };
     }
 
+    /**
+     * Adds the connection unless Redis runs the join after its deadline ({@link RedisClock}). A join
+     * that fails is refused to the client; when Redis did not answer it may still have run it,
+     * so the record keeps it as abandoned and the next reconcile drops it without a report.
+     */
     @Override
     public CompletionStage<JoinResult> join(ChannelKey channel, String socketId, Member member, int maxMembers) {
         NodeLedger.AppRecord record = ledger.app(channel.appId());
+        String[] scriptKeys = scriptKeys(channel, member.userId());
         CompletionStage<List<Object>> reply;
         synchronized (record) {
             record.joining(channel.name(), socketId, true);
             reply = link.script(
                     RedisScripts.JOIN,
                     ScriptOutputType.MULTI,
-                    scriptKeys(channel, member.userId()),
+                    scriptKeys,
                     utf8(nodeId),
                     utf8(socketId),
                     utf8(member.userId()),
                     utf8(member.userInfo() == null ? "" : member.userInfo()),
                     utf8(maxMembers),
-                    utf8(channel.name()));
+                    utf8(channel.name()),
+                    utf8(clock.deadline(scriptKeys[0])));
         }
         return reply.handle((r, error) -> {
-            JoinResult result = error == null ? parse(r) : null;
+            if (error == null) {
+                clock.observed(scriptKeys[0], RedisWire.number(r.get(4)));
+            }
+            boolean late = error == null && RedisWire.number(r.get(0)) < 0;
+            JoinResult result = error == null && !late ? parse(r) : null;
             synchronized (record) {
                 record.joining(channel.name(), socketId, false);
                 if (result != null && result.accepted()) {
                     record.joined(channel.name(), socketId, member);
+                } else if (error != null) {
+                    record.joinAbandoned(channel.name(), socketId);
                 }
             }
             if (error != null) {
                 stale.run();
                 throw new CompletionException(RedisHealth.unwrap(error));
+            }
+            if (late) {
+                throw new CompletionException(new IllegalStateException("Redis ran the join after its deadline"));
             }
             return result;
         });
@@ -89,12 +107,18 @@ final class RedisPresence implements PresenceStore {
         return out;
     }
 
+    /**
+     * Removes the connection. When Redis does not answer, nobody is told now: the record keeps the
+     * departure, and once Redis answers again a reconcile announces it ({@link
+     * NodeLedger.Departure}).
+     */
     @Override
     public CompletionStage<Boolean> leave(ChannelKey channel, String socketId, String userId, long holdMs) {
         NodeLedger.AppRecord record = ledger.app(channel.appId());
         CompletionStage<Long> reply;
+        Member member;
         synchronized (record) {
-            record.left(channel.name(), socketId);
+            member = record.leaving(channel.name(), socketId, userId);
             reply = link.script(
                     RedisScripts.LEAVE,
                     ScriptOutputType.INTEGER,
@@ -105,9 +129,10 @@ final class RedisPresence implements PresenceStore {
                     utf8(holdMs > 0 ? holdMs + MARK_MARGIN_MS : 0));
         }
         return reply.handle((last, error) -> {
+            synchronized (record) {
+                record.left(channel.name(), socketId, error == null ? null : member);
+            }
             if (error != null) {
-                // Redis still holds the connection: the next reconcile removes it and reports
-                // the member as gone then.
                 stale.run();
                 throw new CompletionException(RedisHealth.unwrap(error));
             }

@@ -26,13 +26,58 @@ final class RedisScripts {
         }
     }
 
+    /** Redis time in ms, as the scripts that return it compute it. */
+    private static final String NOW = """
+            local t = redis.call('TIME')
+            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            """;
+
     /**
-     * Adds one connection to a presence channel, refusing a new user when the channel is full.
-     * KEYS: presence, users, info, node presence, the user's departure mark. ARGV: node, socket,
-     * user id, user info, max members, channel. Returns {accepted, first connection of the user,
-     * {user, info, ...}, 1 when a first connection took the departure mark}.
+     * Publishes an event unless it is past its deadline ({@link RedisClock}): a publication this
+     * node already gave up on (and delivered to its own subscribers) must not reach anyone later.
+     * KEYS: the pub/sub channel (routes the call to its shard). ARGV: message, deadline in Redis ms
+     * (0 for none), 1 for sharded pub/sub. Returns {receivers, or -1 when past the deadline, Redis
+     * time}.
      */
-    static final Script JOIN = Script.of("join", """
+    static final Script PUBLISH = Script.of("publish", NOW + """
+            local deadline = tonumber(ARGV[2])
+            if deadline > 0 and now > deadline then
+              return {-1, now}
+            end
+            if ARGV[3] == '1' then
+              return {redis.call('SPUBLISH', KEYS[1], ARGV[1]), now}
+            end
+            return {redis.call('PUBLISH', KEYS[1], ARGV[1]), now}
+            """);
+
+    /**
+     * Stores a cache channel's last frame unless past its deadline, like {@link #PUBLISH}: an event
+     * this node gave up on must not reach later subscribers either. KEYS: the cache key. ARGV:
+     * frame, TTL in seconds, deadline in Redis ms (0 for none). Returns {1 when stored, 0 when past
+     * the deadline, Redis time}.
+     */
+    static final Script CACHE_PUT = Script.of("cache-put", NOW + """
+            local deadline = tonumber(ARGV[3])
+            if deadline > 0 and now > deadline then
+              return {0, now}
+            end
+            redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+            return {1, now}
+            """);
+
+    /**
+     * Adds one connection to a presence channel, refusing a new user when the channel is full, and
+     * doing nothing past its deadline ({@link RedisClock}): a join this node already refused must
+     * leave no trace. KEYS: presence, users, info, node presence, the user's departure mark. ARGV:
+     * node, socket, user id, user info, max members, channel, deadline in Redis ms (0 for none).
+     * Returns {accepted (-1 past the deadline), first connection of the user, {user, info, ...},
+     * 1 when a first connection took the departure mark, Redis time}.
+     */
+    static final Script JOIN = Script.of("join", NOW + """
+            local deadline = tonumber(ARGV[7])
+            if deadline > 0 and now > deadline then
+              return {-1, 0, {}, 0, now}
+            end
             local conn = ARGV[1] .. ':' .. ARGV[2]
             local uid = ARGV[3]
             local first = 0
@@ -40,7 +85,7 @@ final class RedisScripts {
             if redis.call('HEXISTS', KEYS[1], conn) == 0 then
               if redis.call('HEXISTS', KEYS[2], uid) == 0 then
                 if redis.call('HLEN', KEYS[2]) >= tonumber(ARGV[5]) then
-                  return {0, 0, {}, 0}
+                  return {0, 0, {}, 0, now}
                 end
                 first = 1
                 returning = redis.call('DEL', KEYS[5])
@@ -50,7 +95,7 @@ final class RedisScripts {
               redis.call('HSET', KEYS[1], conn, uid)
               redis.call('HSET', KEYS[4], ARGV[6] .. ':' .. ARGV[2], uid)
             end
-            return {1, first, redis.call('HGETALL', KEYS[3]), returning}
+            return {1, first, redis.call('HGETALL', KEYS[3]), returning, now}
             """);
 
     /**
@@ -158,16 +203,14 @@ final class RedisScripts {
     /**
      * Renews this node's heartbeat and lists nodes whose heartbeat expired (or whose reaper did
      * not finish in time). KEYS: nodes, reaping. ARGV: node, node timeout (ms). Returns {1 when
-     * this node's entry was missing, {expired...}, {stuck...}}.
+     * this node's entry was missing, {expired...}, {stuck...}, Redis time}.
      */
-    static final Script HEARTBEAT = Script.of("heartbeat", """
-            local t = redis.call('TIME')
-            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+    static final Script HEARTBEAT = Script.of("heartbeat", NOW + """
             local added = redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
             redis.call('ZREM', KEYS[2], ARGV[1])
             local dead = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, 100)
             local stuck = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, 100)
-            return {added, dead, stuck}
+            return {added, dead, stuck, now}
             """);
 
     /**
@@ -200,9 +243,11 @@ final class RedisScripts {
      * <p>KEYS: the app's subscriptions key (routes the call to the app's slot). ARGV: app key
      * start, node, lowest and highest right connection count (they differ while connection slots
      * are being taken: a count in between is kept), n, n x (channel, count), m, m x (channel,
-     * socket, user id, user info), k, k x (channel, socket) of joins in flight, kept if present.
-     * Returns {{channel, user id, ...} of users whose last connection went, {channel...} that
-     * became empty}.
+     * socket, user id, user info), k, k x (channel, socket) kept if present (joins and leaves on
+     * their way), s, s x (channel, socket) of joins refused because Redis did not answer in time:
+     * removed if present without being reported, as nobody was told they joined. Returns
+     * {{channel, user id, ...} of users whose last connection went, {channel...} that became
+     * empty}.
      */
     static final Script RECONCILE = Script.of("reconcile", """
             local base, node = ARGV[1], ARGV[2]
@@ -226,6 +271,11 @@ final class RedisScripts {
             local keep = {}
             for _ = 1, count() do
               keep[ARGV[i] .. ':' .. ARGV[i + 1]] = true
+              i = i + 2
+            end
+            local silent = {}
+            for _ = 1, count() do
+              silent[ARGV[i] .. ':' .. ARGV[i + 1]] = true
               i = i + 2
             end
 
@@ -265,16 +315,18 @@ final class RedisScripts {
               if wantPresence[field] then
                 wantPresence[field] = nil
               elseif not keep[field] then
-                local sep = string.find(field, ':', 1, true)
-                local ch, socket = string.sub(field, 1, sep - 1), string.sub(field, sep + 1)
+                -- Split at the last ':': socket ids never contain one, internal names do.
+                local ch, socket = string.match(field, '^(.*):([^:]*)$')
                 redis.call('HDEL', myPresence, field)
                 redis.call('HDEL', base .. 'presence:' .. ch, node .. ':' .. socket)
                 local users = base .. 'users:' .. ch
                 if redis.call('HINCRBY', users, uid, -1) <= 0 then
                   redis.call('HDEL', users, uid)
                   redis.call('HDEL', base .. 'info:' .. ch, uid)
-                  removed[#removed + 1] = ch
-                  removed[#removed + 1] = uid
+                  if not silent[field] then
+                    removed[#removed + 1] = ch
+                    removed[#removed + 1] = uid
+                  end
                 end
               end
             end

@@ -20,6 +20,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class UserPresence {
     private static final Logger log = LoggerFactory.getLogger("switchboard.channel");
+    private static final String ONLINE_PREFIX = "#user:";
+    private static final String WATCH_PREFIX = "#watch:";
 
     private final Broker broker;
     private final ChannelTable table;
@@ -30,11 +32,11 @@ public final class UserPresence {
     }
 
     private static ChannelKey onlineKey(String appId, String userId) {
-        return new ChannelKey(appId, "#user:" + userId);
+        return new ChannelKey(appId, ONLINE_PREFIX + userId);
     }
 
     private static ChannelKey watchKey(String appId, String userId) {
-        return new ChannelKey(appId, "#watch:" + userId);
+        return new ChannelKey(appId, WATCH_PREFIX + userId);
     }
 
     /** A connection signed in as {@code userId}; tells watchers when the user comes online. */
@@ -57,6 +59,22 @@ public final class UserPresence {
                 publish(appId, userId, "offline");
             }
         });
+    }
+
+    /**
+     * The broker removed the last reference of {@code userId} under {@code channel} itself: its
+     * connections were on a node that died, or left while Redis was unreachable. When {@code
+     * channel} is a user's online key, tells the user's watchers that it went offline.
+     *
+     * @return whether {@code channel} was an online key: an internal name, not a channel anyone
+     *     else may be told about
+     */
+    public boolean reaped(ChannelKey channel, String userId) {
+        if (!channel.name().startsWith(ONLINE_PREFIX)) {
+            return false;
+        }
+        publish(channel.appId(), userId, "offline");
+        return true;
     }
 
     /**

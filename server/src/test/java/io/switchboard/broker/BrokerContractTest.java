@@ -462,6 +462,28 @@ abstract class BrokerContractTest {
     }
 
     @Test
+    void aDeadNodesEntriesUnderNamesWithColonsAreReapedWhole() {
+        assumeTrue(distributed());
+        Node a = node();
+        Node dead = node();
+        ChannelKey online = new ChannelKey("app", "#user:a:b");
+        join(a, new ChannelKey("app", "#user"), "1.1", new Member("a:b", null), 10);
+        join(dead, online, "3.1", new Member("a:b", null), 10);
+        subscribe(a, online);
+
+        crash(dead.broker());
+
+        await().atMost(WAIT).until(() -> !a.seen().reapedMembers.isEmpty());
+        assertThat(a.seen().reapedMembers).containsExactly("#user:a:b/a:b");
+        assertThat(result(a.broker().presence().userCount(online))).isZero();
+        assertThat(result(a.broker().presence().userCount(new ChannelKey("app", "#user"))))
+                .as("an entry whose name is the start of the dead one's is not touched")
+                .isEqualTo(1);
+        a.broker().publish(online, event("after", null));
+        awaitFrames(a, online, "after"); // and no member_removed before it: not a presence channel
+    }
+
+    @Test
     void aStoreThatLostItsDataGetsEveryNodesShareBack() {
         assumeTrue(distributed());
         Node a = node();

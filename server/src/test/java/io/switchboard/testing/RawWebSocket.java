@@ -55,6 +55,8 @@ public final class RawWebSocket implements AutoCloseable {
         }
     }
 
+    private volatile String socketId;
+
     private RawWebSocket(Socket socket, int status) throws IOException {
         this.socket = socket;
         this.in = new DataInputStream(socket.getInputStream());
@@ -205,7 +207,13 @@ public final class RawWebSocket implements AutoCloseable {
         if (!"pusher:connection_established".equals(e.path("event").asText())) {
             throw new AssertionError("expected pusher:connection_established, got " + e);
         }
-        return data(e).path("socket_id").asText();
+        socketId = data(e).path("socket_id").asText();
+        return socketId;
+    }
+
+    /** The socket id {@link #established} read, or {@code null} before. */
+    public String socketId() {
+        return socketId;
     }
 
     /** Reads frames until the close frame and returns it; skips other frames. */

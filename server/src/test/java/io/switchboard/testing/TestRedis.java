@@ -31,6 +31,8 @@ public final class TestRedis implements AutoCloseable {
     private final boolean cluster;
     private final Path dir;
     private final List<RedisServer> servers = new ArrayList<>();
+    /** The process id of the frozen server, or 0. */
+    private volatile long frozen;
 
     private TestRedis(List<Integer> ports, boolean cluster) {
         this.ports = ports;
@@ -155,8 +157,53 @@ public final class TestRedis implements AutoCloseable {
 
     /** Stops the server(s), as a crash or restart would. */
     public void stop() {
+        resume();
         for (RedisServer server : servers) {
             server.stop();
+        }
+    }
+
+    /**
+     * Freezes the (first) server (SIGSTOP): connections stay open, nothing is answered, commands
+     * already sent wait in its sockets and run when it is {@link #resume resumed}, with its data.
+     */
+    public void freeze() {
+        long[] pid = new long[1];
+        with(
+                ports.get(0),
+                c -> pid[0] = Long.parseLong(c.sync()
+                        .info("server")
+                        .lines()
+                        .filter(l -> l.startsWith("process_id:"))
+                        .findFirst()
+                        .orElseThrow()
+                        .substring("process_id:".length())
+                        .trim()));
+        frozen = pid[0];
+        signal("-STOP", frozen);
+    }
+
+    /** Resumes a {@link #freeze frozen} server (SIGCONT). */
+    public void resume() {
+        if (frozen > 0) {
+            signal("-CONT", frozen);
+            frozen = 0;
+        }
+    }
+
+    private static void signal(String signal, long pid) {
+        try {
+            Process kill = new ProcessBuilder("kill", signal, Long.toString(pid))
+                    .inheritIO()
+                    .start();
+            if (kill.waitFor() != 0) {
+                throw new IllegalStateException("kill " + signal + " " + pid + " failed");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 
