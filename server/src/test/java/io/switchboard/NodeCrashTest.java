@@ -42,10 +42,11 @@ class NodeCrashTest {
     private final App app = TestApps.withWebhooks(TestApps.app("a"), TestApps.webhook(hooks.url()));
     private final TestRedis redis = TestRedis.standalone();
     private final RedisSettings settings = redis.settings();
-    private final TestServer survivor =
-            TestServer.start(SwitchboardConfig.of(TestServer.settings().withNodeId(""), List.of(app))
-                    .withBroker(BrokerSettings.redis(settings))
-                    .withWebhooks(new WebhookSettings(20, 50, 0, 2000, 100, 200, 60, "data", "always")));
+    private final TestServer survivor = TestServer.start(SwitchboardConfig.of(
+                    TestServer.settings().withNodeId(""), List.of(app))
+            .withBroker(BrokerSettings.redis(settings))
+            .withWebhooks(new WebhookSettings(
+                    20, 50, 0, 2000, 100, 200, 60, "data", "always", WebhookSettings.DEFAULTS.maxBacklogBytes())));
     private final List<AutoCloseable> open = new ArrayList<>();
     private Process doomed;
     private Path log;
