@@ -35,7 +35,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class PusherConnection implements Subscriber {
     private static final Logger log = LoggerFactory.getLogger("switchboard.connection");
-    private static final long SECOND_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     /** What the connection needs from the rest of the server; one instance per server. */
     public record Context(
@@ -61,8 +60,7 @@ public final class PusherConnection implements Subscriber {
     private List<String> watchlist = List.of();
     private List<ChannelTable.Slot> watching = List.of();
     private ScheduledFuture<?> signinTimer;
-    private long rateWindowStart;
-    private int rateWindowCount;
+    private final TokenBucket clientEvents;
     private boolean unflushed;
     private boolean closed;
 
@@ -80,6 +78,7 @@ public final class PusherConnection implements Subscriber {
         this.protocol = protocol;
         this.client = client;
         this.version = version;
+        this.clientEvents = new TokenBucket(app.limits().clientEventsPerSecond());
     }
 
     public App app() {
@@ -438,7 +437,7 @@ public final class PusherConnection implements Subscriber {
             error("Client event rejected: not subscribed to channel " + e.channel());
             return;
         }
-        if (!takeClientEventToken()) {
+        if (!clientEvents.take(System.nanoTime())) {
             transport.send(ServerFrames.error(
                     ErrorCodes.CLIENT_EVENT_RATE_LIMIT,
                     "Client event rejected due to rate limit ("
@@ -455,15 +454,6 @@ public final class PusherConnection implements Subscriber {
         byte[] frame = ServerFrames.clientEvent(e.event(), e.channel(), data, senderUserId);
         ctx.channels().publish(sub.channel(), frame, socketId);
         ctx.channels().observer().clientEvent(sub.channel(), e.event(), e.dataAsString(), socketId, senderUserId);
-    }
-
-    private boolean takeClientEventToken() {
-        long now = System.nanoTime();
-        if (now - rateWindowStart >= SECOND_NANOS) {
-            rateWindowStart = now;
-            rateWindowCount = 0;
-        }
-        return ++rateWindowCount <= app.limits().clientEventsPerSecond();
     }
 
     // --- Subscriber ---------------------------------------------------------------------------------
