@@ -90,6 +90,11 @@ final class LivenessSweep implements Runnable {
         // order stays right even if it did (the swapped-in last entry was already checked).
         for (int i = size - 1; i >= 0; i--) {
             WebSocketTransport t = members[i];
+            if (t.readsPaused) {
+                // Not reading the client (it is not reading us): its silence says nothing. The
+                // slow-consumer timer decides about it.
+                continue;
+            }
             if (t.awaitingPong) {
                 if (now - t.pingTick >= pongTicks) {
                     t.pongMissed();

@@ -113,7 +113,7 @@ public final class WebSocketUpgrade {
         ClientQuery client = ClientQuery.of(query);
         gate.admit(key, client.protocol(), secure)
                 .whenComplete((admission, error) -> channel.eventLoop().execute(() -> {
-                    channel.config().setAutoRead(true);
+                    transport.admitted();
                     if (error != null) {
                         log.warn("admitting a connection failed", error);
                         transport.close(ErrorCodes.OVER_CAPACITY, "Server error, retry later");

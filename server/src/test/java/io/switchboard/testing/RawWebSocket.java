@@ -63,8 +63,21 @@ public final class RawWebSocket implements AutoCloseable {
     }
 
     public static RawWebSocket connect(int port, String pathAndQuery) {
+        return connect(port, pathAndQuery, 0);
+    }
+
+    /**
+     * Connects with a receive buffer of about {@code receiveBufferBytes} (0: the system's default).
+     * A small one makes the server's data back up quickly when the test stops reading: the kernel
+     * holds little for a client that does not read.
+     */
+    public static RawWebSocket connect(int port, String pathAndQuery, int receiveBufferBytes) {
         try {
-            Socket socket = new Socket("127.0.0.1", port);
+            Socket socket = new Socket();
+            if (receiveBufferBytes > 0) {
+                socket.setReceiveBufferSize(receiveBufferBytes); // before connecting: sets the window
+            }
+            socket.connect(new java.net.InetSocketAddress("127.0.0.1", port));
             socket.setSoTimeout((int) DEFAULT_WAIT.toMillis());
             byte[] nonce = new byte[16];
             new SecureRandom().nextBytes(nonce);
