@@ -7,6 +7,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.EventLoop;
+import io.netty.channel.epoll.EpollTcpInfo;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
@@ -76,6 +77,9 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
     /** Frames that arrived after reading paused, in order; null when none. */
     private ArrayDeque<Object> held;
 
+    /** Whether the client takes what it is sent, for the sweep's stalled-reader check. */
+    private final ReaderProgress progress = new ReaderProgress();
+
     private int readPauses;
     private long peakQueued;
     private int closeCode;
@@ -128,6 +132,14 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
         } else {
             channel.writeAndFlush(new TextWebSocketFrame(payload), channel.voidPromise());
         }
+        wrote();
+    }
+
+    private void wrote() {
+        ChannelOutboundBuffer out = channel.unsafe().outboundBuffer();
+        if (out != null) {
+            progress.wrote(out);
+        }
     }
 
     @Override
@@ -141,6 +153,7 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
         } else {
             channel.write(frame.webSocketFrame().retainedDuplicate(), channel.voidPromise());
         }
+        wrote();
     }
 
     /** The most bytes ever queued to the client, counting the frame being queued. */
@@ -186,7 +199,28 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
         if (!closing && room(CONTROL_FRAME_BYTES)) {
             awaitingPong = true;
             channel.writeAndFlush(new PingWebSocketFrame(), channel.voidPromise());
+            wrote();
         }
+    }
+
+    /**
+     * Whether the client has taken nothing of what waits for it for {@code timeoutTicks} sweeps (see
+     * {@link ReaderProgress}). Called by the sweep.
+     */
+    boolean stalled(int tick, int timeoutTicks, long sinceLastSweepMillis, EpollTcpInfo scratch) {
+        return !closing && progress.stalled(channel, tick, timeoutTicks, sinceLastSweepMillis, scratch);
+    }
+
+    /** Called by the sweep when {@link #stalled} says so. */
+    void closeStalled(int timeoutSeconds) {
+        log.info("closing stalled reader {}: nothing taken for {} s", connection, timeoutSeconds);
+        close(ErrorCodes.OVER_CAPACITY, "Slow consumer: nothing read for " + timeoutSeconds + " s");
+    }
+
+    /** Bytes queued in the server for the client (not counting the kernel's socket buffer). */
+    long queuedBytes() {
+        ChannelOutboundBuffer out = channel.unsafe().outboundBuffer();
+        return out == null ? 0 : out.totalPendingWriteBytes();
     }
 
     /** No sign of life within {@code pong_timeout} of the ping. Called by the sweep. */
@@ -204,7 +238,9 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
         if (out == null) {
             return false; // closed
         }
-        long queued = out.totalPendingWriteBytes() + frameBytes;
+        long pending = out.totalPendingWriteBytes();
+        progress.observe(pending);
+        long queued = pending + frameBytes;
         if (queued > limits.maxPendingBytes()) {
             log.info("closing slow consumer {}: {} bytes queued", connection, queued - frameBytes);
             close(ErrorCodes.OVER_CAPACITY, "Slow consumer: too much data queued");
@@ -367,6 +403,7 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
                     if (!closing && room(CONTROL_FRAME_BYTES + ping.content().readableBytes())) {
                         channel.writeAndFlush(
                                 new PongWebSocketFrame(ping.content().retain()));
+                        wrote();
                     }
                 }
                 case PongWebSocketFrame pong -> {}
@@ -438,5 +475,10 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
         }
         log.debug("{}: {}", connection, cause.toString());
         channel.close();
+    }
+
+    @Override
+    public String toString() {
+        return connection != null ? connection.toString() : "websocket " + channel.id();
     }
 }

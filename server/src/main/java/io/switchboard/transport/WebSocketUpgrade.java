@@ -44,6 +44,7 @@ public final class WebSocketUpgrade {
             int pongTimeoutSeconds,
             int slowConsumerTimeoutSeconds,
             long maxPendingBytes,
+            int stalledReaderTimeoutSeconds,
             BooleanSupplier draining) {
         this.gate = gate;
         this.context = context;
@@ -55,7 +56,8 @@ public final class WebSocketUpgrade {
                 .withUTF8Validator(true)
                 .build();
         this.limits = new WebSocketTransport.Limits(slowConsumerTimeoutSeconds, maxPendingBytes);
-        this.liveness = new LivenessSweep.PerLoop(context.activityTimeout(), pongTimeoutSeconds);
+        this.liveness =
+                new LivenessSweep.PerLoop(context.activityTimeout(), pongTimeoutSeconds, stalledReaderTimeoutSeconds);
         this.draining = draining;
     }
 
