@@ -148,6 +148,7 @@ public final class Server implements AutoCloseable {
                     s.pongTimeout(),
                     s.slowConsumerTimeout(),
                     4L * s.writeBufferHighWaterMark(),
+                    s.stalledReaderTimeout(),
                     () -> holder[0].draining());
             HttpSessions httpSessions = new HttpSessions(
                     gate,

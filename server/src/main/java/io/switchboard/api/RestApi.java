@@ -71,7 +71,7 @@ public final class RestApi {
         }
         String repeated = request.repeatedKey();
         if (repeated != null) {
-            return fail(400, "Query parameter '" + ClientText.cut(repeated) + "' is given more than once");
+            return fail(400, "Query parameter '" + ClientText.quote(repeated) + "' is given more than once");
         }
         String problem = RequestAuthenticator.problem(app, request, clock.millis() / 1000);
         if (problem != null) {

@@ -14,6 +14,7 @@ import io.switchboard.protocol.ChannelNames;
 import io.switchboard.protocol.ChannelType;
 import io.switchboard.protocol.ClientMessage;
 import io.switchboard.protocol.ClientMessageDecoder;
+import io.switchboard.protocol.ClientText;
 import io.switchboard.protocol.ErrorCodes;
 import io.switchboard.protocol.ProtocolException;
 import io.switchboard.protocol.ServerFrames;
@@ -35,7 +36,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class PusherConnection implements Subscriber {
     private static final Logger log = LoggerFactory.getLogger("switchboard.connection");
-    private static final long SECOND_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     /** What the connection needs from the rest of the server; one instance per server. */
     public record Context(
@@ -61,8 +61,7 @@ public final class PusherConnection implements Subscriber {
     private List<String> watchlist = List.of();
     private List<ChannelTable.Slot> watching = List.of();
     private ScheduledFuture<?> signinTimer;
-    private long rateWindowStart;
-    private int rateWindowCount;
+    private final TokenBucket clientEvents;
     private boolean unflushed;
     private boolean closed;
 
@@ -80,6 +79,7 @@ public final class PusherConnection implements Subscriber {
         this.protocol = protocol;
         this.client = client;
         this.version = version;
+        this.clientEvents = new TokenBucket(app.limits().clientEventsPerSecond());
     }
 
     public App app() {
@@ -154,7 +154,8 @@ public final class PusherConnection implements Subscriber {
             case ClientMessage.Unsubscribe u -> unsubscribe(u.channel());
             case ClientMessage.Signin s -> signin(s);
             case ClientMessage.ClientEvent e -> clientEvent(e);
-            case ClientMessage.Unsupported u -> error("Unsupported event received on socket: " + u.event());
+            case ClientMessage.Unsupported u ->
+                error("Unsupported event received on socket: " + ClientText.quote(u.event()));
         }
     }
 
@@ -232,7 +233,7 @@ public final class PusherConnection implements Subscriber {
                 }
             }
             default -> {
-                if (!checkAuth(name, socketId + ":" + name, s.auth())) {
+                if (!checkAuth(name, null, s.auth())) {
                     return;
                 }
             }
@@ -295,12 +296,12 @@ public final class PusherConnection implements Subscriber {
                         name, "AuthError", "Presence subscription needs channel_data or a signed-in connection", 401);
                 return null;
             }
-            if (!checkAuth(name, socketId + ":" + name, s.auth())) {
+            if (!checkAuth(name, null, s.auth())) {
                 return null;
             }
             return new Member(userId, userInfo);
         }
-        if (!checkAuth(name, socketId + ":" + name + ":" + s.channelData(), s.auth())) {
+        if (!checkAuth(name, s.channelData(), s.auth())) {
             return null;
         }
         UserPayloads.ChannelData data;
@@ -330,12 +331,22 @@ public final class PusherConnection implements Subscriber {
         return new Member(data.userId(), data.userInfo());
     }
 
-    private boolean checkAuth(String channel, String stringToSign, String auth) {
+    /**
+     * Checks a subscription's signature of {@code socket_id:channel[:channel_data]}; answers the
+     * errors when it is wrong. The channel name has passed validation, so it is short enough to
+     * quote whole.
+     */
+    private boolean checkAuth(String channel, String channelData, String auth) {
+        String signed = socketId + ":" + channel;
+        String stringToSign = channelData == null ? signed : signed + ":" + channelData;
         if (Signatures.verifyAuth(app.key(), app.secret(), stringToSign, auth)) {
             return true;
         }
         String got = auth == null ? "" : auth.substring(auth.indexOf(':') + 1);
-        String message = "Invalid signature: Expected HMAC SHA256 hex digest of " + stringToSign + ", but got " + got;
+        String message = "Invalid signature: Expected HMAC SHA256 hex digest of "
+                + (channelData == null ? signed : signed + ":" + ClientText.quote(channelData))
+                + ", but got "
+                + ClientText.quote(got);
         error(message);
         transport.send(ServerFrames.subscriptionError(channel, "AuthError", message, 401));
         return false;
@@ -429,16 +440,16 @@ public final class PusherConnection implements Subscriber {
         if (!type.allowsClientEvents()) {
             error("Client event rejected: client events are only allowed on private and presence"
                     + " channels (not on "
-                    + e.channel()
+                    + ClientText.quote(e.channel())
                     + ")");
             return;
         }
         Subscription sub = subscriptions.get(e.channel());
         if (sub == null || !sub.active()) {
-            error("Client event rejected: not subscribed to channel " + e.channel());
+            error("Client event rejected: not subscribed to channel " + ClientText.quote(e.channel()));
             return;
         }
-        if (!takeClientEventToken()) {
+        if (!clientEvents.take(System.nanoTime())) {
             transport.send(ServerFrames.error(
                     ErrorCodes.CLIENT_EVENT_RATE_LIMIT,
                     "Client event rejected due to rate limit ("
@@ -455,15 +466,6 @@ public final class PusherConnection implements Subscriber {
         byte[] frame = ServerFrames.clientEvent(e.event(), e.channel(), data, senderUserId);
         ctx.channels().publish(sub.channel(), frame, socketId);
         ctx.channels().observer().clientEvent(sub.channel(), e.event(), e.dataAsString(), socketId, senderUserId);
-    }
-
-    private boolean takeClientEventToken() {
-        long now = System.nanoTime();
-        if (now - rateWindowStart >= SECOND_NANOS) {
-            rateWindowStart = now;
-            rateWindowCount = 0;
-        }
-        return ++rateWindowCount <= app.limits().clientEventsPerSecond();
     }
 
     // --- Subscriber ---------------------------------------------------------------------------------

@@ -61,7 +61,7 @@ public final class ClientMessageDecoder {
             default -> {
                 if (event.startsWith("client-")) {
                     if (channel == null) {
-                        throw new ProtocolException("Client event " + event + " has no 'channel'");
+                        throw new ProtocolException("Client event " + ClientText.quote(event) + " has no 'channel'");
                     }
                     yield new ClientMessage.ClientEvent(event, channel, dataJson);
                 }

@@ -1,8 +1,8 @@
 package io.switchboard.protocol;
 
 /**
- * Client-supplied text quoted back in an error message (an event name, a query key): cut to a
- * small bound, so that an answer never grows with what a client sends.
+ * Text a client sent, quoted back in an error message. Quotes are cut short: a client must not be
+ * able to make the server write more than it reads, however long the names it sends.
  */
 public final class ClientText {
     /** Characters of client text an error message quotes at most. */
@@ -10,15 +10,15 @@ public final class ClientText {
 
     private ClientText() {}
 
-    /** {@code text} itself when short, else its first {@link #MAX_QUOTED} characters and "…". */
-    public static String cut(String text) {
+    /** {@code text} itself when short enough, else its first 64 characters and an ellipsis. */
+    public static String quote(String text) {
         if (text == null || text.length() <= MAX_QUOTED) {
             return text;
         }
         int end = MAX_QUOTED;
         if (Character.isHighSurrogate(text.charAt(end - 1))) {
-            end--; // never split a surrogate pair
+            end--; // never half a character
         }
-        return text.substring(0, end) + "…";
+        return text.substring(0, end) + "\u2026";
     }
 }

@@ -7,6 +7,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.EventLoop;
+import io.netty.channel.epoll.EpollTcpInfo;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
@@ -24,6 +25,7 @@ import io.switchboard.protocol.ErrorCodes;
 import io.switchboard.protocol.ServerFrames;
 import io.switchboard.protocol.SharedFrame;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,10 +33,18 @@ import org.slf4j.LoggerFactory;
 /**
  * A WebSocket as a {@link Transport}: turns frames into {@link PusherConnection} calls, checks
  * liveness with control pings, and closes slow consumers. Lives on the channel's event loop.
+ *
+ * <p>Every write to the client (fanned-out events, answers to its own frames, pings and pongs) is
+ * bounded: above the write-buffer high-water mark the client's frames are no longer read, so it
+ * cannot make the server answer more until it reads; it is closed with 4100 when it stays there
+ * for {@code slow_consumer_timeout}, or at once when a write would queue more than {@link
+ * Limits#maxPendingBytes}.
  */
 final class WebSocketTransport extends ChannelInboundHandlerAdapter implements Transport {
     private static final Logger log = LoggerFactory.getLogger("switchboard.transport");
     private static final int CLOSE_GRACE_MILLIS = 2000;
+    /** Header bytes of a server's control frame. */
+    private static final int CONTROL_FRAME_BYTES = 2;
 
     private final Channel channel;
     private final boolean secure;
@@ -60,6 +70,20 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
     boolean awaitingPong;
     private ScheduledFuture<?> slowCheck;
     private boolean closing;
+    /** Reading stopped because the client is not taking what it is sent. */
+    boolean readsPaused;
+    /** Reading is off until the connection is admitted ({@link WebSocketUpgrade}). */
+    private boolean admitting = true;
+    /** Frames that arrived after reading paused, in order; null when none. */
+    private ArrayDeque<Object> held;
+
+    /** Whether the client takes what it is sent, for the sweep's stalled-reader check. */
+    private final ReaderProgress progress = new ReaderProgress();
+
+    private int readPauses;
+    private long peakQueued;
+    private int closeCode;
+    private String closeReason;
 
     /** Settings that apply to every WebSocket. */
     record Limits(int slowConsumerTimeoutSeconds, long maxPendingBytes) {}
@@ -92,9 +116,14 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
 
     @Override
     public void send(byte[] json) {
-        if (closing) {
+        if (closing || !room(json.length)) {
             return;
         }
+        writeText(json);
+    }
+
+    /** Writes a text frame whatever is queued: for the last frames before a close. */
+    private void writeText(byte[] json) {
         ByteBuf payload = channel.alloc().buffer(json.length).writeBytes(json);
         if (reading) {
             // Answers to what the client sent leave together when the read batch ends.
@@ -103,14 +132,19 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
         } else {
             channel.writeAndFlush(new TextWebSocketFrame(payload), channel.voidPromise());
         }
+        wrote();
+    }
+
+    private void wrote() {
+        ChannelOutboundBuffer out = channel.unsafe().outboundBuffer();
+        if (out != null) {
+            progress.wrote(out);
+        }
     }
 
     @Override
     public void write(SharedFrame frame) {
-        if (closing) {
-            return;
-        }
-        if (!channel.isWritable() && slow(frame.webSocketFrame().readableBytes())) {
+        if (closing || !room(frame.webSocketFrame().readableBytes())) {
             return;
         }
         ChannelHandlerContext out = frameOut;
@@ -119,6 +153,27 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
         } else {
             channel.write(frame.webSocketFrame().retainedDuplicate(), channel.voidPromise());
         }
+        wrote();
+    }
+
+    /** The most bytes ever queued to the client, counting the frame being queued. */
+    long peakQueuedBytes() {
+        return peakQueued;
+    }
+
+    /** How many times reading stopped because the client was not taking what it was sent. */
+    int readPauses() {
+        return readPauses;
+    }
+
+    /** The Pusher code the server closed the connection with, or 0. */
+    int closeCode() {
+        return closeCode;
+    }
+
+    /** The reason the server closed the connection with, or {@code null}. */
+    String closeReason() {
+        return closeReason;
     }
 
     @Override
@@ -141,10 +196,31 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
 
     /** Silent for {@code activity_timeout}: ask for a sign of life. Called by the sweep. */
     void ping() {
-        if (!closing) {
+        if (!closing && room(CONTROL_FRAME_BYTES)) {
             awaitingPong = true;
             channel.writeAndFlush(new PingWebSocketFrame(), channel.voidPromise());
+            wrote();
         }
+    }
+
+    /**
+     * Whether the client has taken nothing of what waits for it for {@code timeoutTicks} sweeps (see
+     * {@link ReaderProgress}). Called by the sweep.
+     */
+    boolean stalled(int tick, int timeoutTicks, long sinceLastSweepMillis, EpollTcpInfo scratch) {
+        return !closing && progress.stalled(channel, tick, timeoutTicks, sinceLastSweepMillis, scratch);
+    }
+
+    /** Called by the sweep when {@link #stalled} says so. */
+    void closeStalled(int timeoutSeconds) {
+        log.info("closing stalled reader {}: nothing taken for {} s", connection, timeoutSeconds);
+        close(ErrorCodes.OVER_CAPACITY, "Slow consumer: nothing read for " + timeoutSeconds + " s");
+    }
+
+    /** Bytes queued in the server for the client (not counting the kernel's socket buffer). */
+    long queuedBytes() {
+        ChannelOutboundBuffer out = channel.unsafe().outboundBuffer();
+        return out == null ? 0 : out.totalPendingWriteBytes();
     }
 
     /** No sign of life within {@code pong_timeout} of the ping. Called by the sweep. */
@@ -154,40 +230,116 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
     }
 
     /**
-     * The client is not reading fast enough. Returns true when the frame must be dropped because the
-     * connection is being closed.
+     * Whether {@code frameBytes} more may be queued. When they would take the queue past the cap
+     * the connection is closed with 4100 and the frame must be dropped.
      */
-    private boolean slow(int frameBytes) {
+    private boolean room(int frameBytes) {
         ChannelOutboundBuffer out = channel.unsafe().outboundBuffer();
-        long pending = out == null ? 0 : out.totalPendingWriteBytes();
-        if (pending + frameBytes > limits.maxPendingBytes()) {
-            log.info("closing slow consumer {}: {} bytes queued", connection, pending);
+        if (out == null) {
+            return false; // closed
+        }
+        long pending = out.totalPendingWriteBytes();
+        progress.observe(pending);
+        long queued = pending + frameBytes;
+        if (queued > limits.maxPendingBytes()) {
+            log.info("closing slow consumer {}: {} bytes queued", connection, queued - frameBytes);
             close(ErrorCodes.OVER_CAPACITY, "Slow consumer: too much data queued");
-            return true;
+            return false;
         }
-        if (slowCheck == null) {
-            slowCheck = channel.eventLoop()
-                    .schedule(
-                            () -> {
-                                slowCheck = null;
-                                if (!channel.isWritable()) {
-                                    log.info("closing slow consumer {}: not reading", connection);
-                                    close(ErrorCodes.OVER_CAPACITY, "Slow consumer: not reading");
-                                }
-                            },
-                            limits.slowConsumerTimeoutSeconds(),
-                            TimeUnit.SECONDS);
+        if (queued > peakQueued) {
+            peakQueued = queued;
         }
-        return false;
+        return true;
     }
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (channel.isWritable() && slowCheck != null) {
-            slowCheck.cancel(false);
-            slowCheck = null;
+        if (channel.isWritable()) {
+            if (slowCheck != null) {
+                slowCheck.cancel(false);
+                slowCheck = null;
+            }
+            resumeReading();
+        } else if (!closing) {
+            pauseReading();
+            if (slowCheck == null) {
+                slowCheck = channel.eventLoop()
+                        .schedule(this::closeIfStillSlow, limits.slowConsumerTimeoutSeconds(), TimeUnit.SECONDS);
+            }
         }
         ctx.fireChannelWritabilityChanged();
+    }
+
+    private void closeIfStillSlow() {
+        slowCheck = null;
+        if (!channel.isWritable()) {
+            log.info("closing slow consumer {}: not reading", connection);
+            close(ErrorCodes.OVER_CAPACITY, "Slow consumer: not reading");
+        }
+    }
+
+    /**
+     * Above the high-water mark: read nothing more from the client, so nothing it sends can make
+     * the queue grow, until it has taken what it was sent. The liveness sweep leaves it alone
+     * meanwhile (its silence is ours); the slow-consumer timer does not.
+     */
+    private void pauseReading() {
+        if (!readsPaused) {
+            readsPaused = true;
+            readPauses++;
+            channel.config().setAutoRead(false);
+        }
+    }
+
+    private void resumeReading() {
+        if (readsPaused) {
+            readsPaused = false;
+            // The client could not be heard while paused: its silence starts now.
+            lastReadTick = liveness.tick;
+            if (awaitingPong) {
+                pingTick = liveness.tick;
+            }
+            // Not from inside the flush that made the channel writable again.
+            channel.eventLoop().execute(this::handleHeld);
+        }
+    }
+
+    /** Handles the frames held while paused, then reads again unless they paused it once more. */
+    private void handleHeld() {
+        if (held != null && !readsPaused && !closing) {
+            reading = true;
+            Object msg;
+            while (!readsPaused && !closing && (msg = held.poll()) != null) {
+                handle(msg);
+            }
+            reading = false;
+            if (flushAfterRead) {
+                flushAfterRead = false;
+                channel.flush();
+            }
+        }
+        if (!readsPaused && !admitting && !closing && (held == null || held.isEmpty())) {
+            held = null;
+            channel.config().setAutoRead(true);
+        }
+    }
+
+    private void releaseHeld() {
+        if (held != null) {
+            Object msg;
+            while ((msg = held.poll()) != null) {
+                ReferenceCountUtil.release(msg);
+            }
+            held = null;
+        }
+    }
+
+    /** Admission is decided: start reading the client's frames, unless it is not reading ours. */
+    void admitted() {
+        admitting = false;
+        if (!readsPaused) {
+            channel.config().setAutoRead(true);
+        }
     }
 
     @Override
@@ -195,8 +347,12 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
         if (closing || !channel.isActive()) {
             return;
         }
-        send(ServerFrames.error(code, reason));
         closing = true;
+        closeCode = code;
+        closeReason = reason;
+        releaseHeld();
+        // Past the cap by two short frames at most: the client learns why, if it ever reads.
+        writeText(ServerFrames.error(code, reason));
         channel.writeAndFlush(new CloseWebSocketFrame(code, truncate(reason))).addListener(f -> {
             if (!f.isSuccess()) {
                 channel.close();
@@ -219,9 +375,23 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        reading = true;
         lastReadTick = liveness.tick;
         awaitingPong = false; // any frame is a sign of life
+        if (readsPaused && !closing) {
+            // Decoded from the read that took us past the high-water mark: answered once the
+            // client has taken what it was sent. One read's worth at most, as reading is off.
+            if (held == null) {
+                held = new ArrayDeque<>();
+            }
+            held.add(msg);
+            return;
+        }
+        reading = true;
+        handle(msg);
+    }
+
+    /** Handles one frame from the client, and releases it. */
+    private void handle(Object msg) {
         try {
             switch (msg) {
                 case TextWebSocketFrame text -> {
@@ -229,8 +399,13 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
                         connection.onMessage(text.text());
                     }
                 }
-                case PingWebSocketFrame ping ->
-                    channel.writeAndFlush(new PongWebSocketFrame(ping.content().retain()));
+                case PingWebSocketFrame ping -> {
+                    if (!closing && room(CONTROL_FRAME_BYTES + ping.content().readableBytes())) {
+                        channel.writeAndFlush(
+                                new PongWebSocketFrame(ping.content().retain()));
+                        wrote();
+                    }
+                }
                 case PongWebSocketFrame pong -> {}
                 case CloseWebSocketFrame close -> {
                     if (closing) {
@@ -269,6 +444,7 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
     public void channelInactive(ChannelHandlerContext ctx) {
         reading = false;
         closing = true;
+        releaseHeld();
         liveness.remove(this);
         if (slowCheck != null) {
             slowCheck.cancel(false);
@@ -299,5 +475,10 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
         }
         log.debug("{}: {}", connection, cause.toString());
         channel.close();
+    }
+
+    @Override
+    public String toString() {
+        return connection != null ? connection.toString() : "websocket " + channel.id();
     }
 }

@@ -44,6 +44,7 @@ public final class WebSocketUpgrade {
             int pongTimeoutSeconds,
             int slowConsumerTimeoutSeconds,
             long maxPendingBytes,
+            int stalledReaderTimeoutSeconds,
             BooleanSupplier draining) {
         this.gate = gate;
         this.context = context;
@@ -55,7 +56,8 @@ public final class WebSocketUpgrade {
                 .withUTF8Validator(true)
                 .build();
         this.limits = new WebSocketTransport.Limits(slowConsumerTimeoutSeconds, maxPendingBytes);
-        this.liveness = new LivenessSweep.PerLoop(context.activityTimeout(), pongTimeoutSeconds);
+        this.liveness =
+                new LivenessSweep.PerLoop(context.activityTimeout(), pongTimeoutSeconds, stalledReaderTimeoutSeconds);
         this.draining = draining;
     }
 
@@ -113,7 +115,7 @@ public final class WebSocketUpgrade {
         ClientQuery client = ClientQuery.of(query);
         gate.admit(key, client.protocol(), secure)
                 .whenComplete((admission, error) -> channel.eventLoop().execute(() -> {
-                    channel.config().setAutoRead(true);
+                    transport.admitted();
                     if (error != null) {
                         log.warn("admitting a connection failed", error);
                         transport.close(ErrorCodes.OVER_CAPACITY, "Server error, retry later");

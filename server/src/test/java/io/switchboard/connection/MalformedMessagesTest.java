@@ -58,6 +58,32 @@ class MalformedMessagesTest {
         }
     }
 
+    /** What the client sent is quoted in an error message, but never more than 64 characters of it. */
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "{\"event\":\"LONG\"}",
+                "{\"event\":\"client-LONG\",\"data\":{}}",
+                "{\"event\":\"client-typing\",\"channel\":\"LONG\",\"data\":{}}",
+                "{\"event\":\"client-typing\",\"channel\":\"private-LONG\",\"data\":{}}",
+                "{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"private-x\",\"auth\":\"a-key:LONG\"}}",
+                "{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"presence-x\",\"auth\":\"\","
+                        + "\"channel_data\":\"LONG\"}}"
+            })
+    void clientTextInAnErrorIsCutTo64Characters(String template) {
+        String sent = "x".repeat(60_000);
+        try (RawClient client = RawClient.connect(server, app)) {
+            client.send(template.replace("LONG", sent));
+
+            String message = client.expectError().path("message").asText();
+            assertThat(message).contains("x".repeat(50) + "\u2026").doesNotContain("x".repeat(65));
+            assertThat(message.length()).isLessThan(250);
+            client.send("{\"event\":\"pusher:ping\"}").await("pusher:pong"); // past a subscription_error
+            client.subscribe("still-usable");
+            bystanders.stillReceiveEvents();
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"my channel", "#foo", "#server-to-user-", "news!", "ünïcode"})
     void invalidChannelNameIsASubscriptionError(String channel) {

@@ -30,6 +30,11 @@ public final class RawClient implements AutoCloseable {
         return new RawClient(server.raw(app), app);
     }
 
+    /** A client whose socket has a small receive buffer, for tests of clients that stop reading. */
+    public static RawClient connect(TestServer server, App app, int receiveBufferBytes) {
+        return new RawClient(server.raw(app, receiveBufferBytes), app);
+    }
+
     public RawWebSocket ws() {
         return ws;
     }

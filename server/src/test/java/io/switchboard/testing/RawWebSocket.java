@@ -65,8 +65,21 @@ public final class RawWebSocket implements AutoCloseable {
     }
 
     public static RawWebSocket connect(int port, String pathAndQuery) {
+        return connect(port, pathAndQuery, 0);
+    }
+
+    /**
+     * Connects with a receive buffer of about {@code receiveBufferBytes} (0: the system's default).
+     * A small one makes the server's data back up quickly when the test stops reading: the kernel
+     * holds little for a client that does not read.
+     */
+    public static RawWebSocket connect(int port, String pathAndQuery, int receiveBufferBytes) {
         try {
-            Socket socket = new Socket("127.0.0.1", port);
+            Socket socket = new Socket();
+            if (receiveBufferBytes > 0) {
+                socket.setReceiveBufferSize(receiveBufferBytes); // before connecting: sets the window
+            }
+            socket.connect(new java.net.InetSocketAddress("127.0.0.1", port));
             socket.setSoTimeout((int) DEFAULT_WAIT.toMillis());
             byte[] nonce = new byte[16];
             new SecureRandom().nextBytes(nonce);
@@ -106,35 +119,55 @@ public final class RawWebSocket implements AutoCloseable {
         return sendText(json);
     }
 
-    public RawWebSocket sendFrame(int opcode, byte[] payload, boolean fin) {
+    /** Sends text frames in one write, so the server reads them together. */
+    public RawWebSocket sendTextsAtOnce(List<String> texts) {
         try {
-            ByteArrayOutputStream frame = new ByteArrayOutputStream();
-            frame.write((fin ? 0x80 : 0) | opcode);
-            int len = payload.length;
-            if (len < 126) {
-                frame.write(0x80 | len);
-            } else if (len <= 0xFFFF) {
-                frame.write(0x80 | 126);
-                frame.write(len >> 8);
-                frame.write(len);
-            } else {
-                frame.write(0x80 | 127);
-                for (int i = 7; i >= 0; i--) {
-                    frame.write((int) ((long) len >> (8 * i)));
-                }
+            ByteArrayOutputStream frames = new ByteArrayOutputStream();
+            for (String text : texts) {
+                frames.write(frame(TEXT, text.getBytes(StandardCharsets.UTF_8), true));
             }
-            byte[] mask = new byte[4];
-            random.nextBytes(mask);
-            frame.write(mask);
-            for (int i = 0; i < len; i++) {
-                frame.write(payload[i] ^ mask[i & 3]);
-            }
-            out.write(frame.toByteArray());
+            out.write(frames.toByteArray());
             out.flush();
             return this;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    public RawWebSocket sendFrame(int opcode, byte[] payload, boolean fin) {
+        try {
+            out.write(frame(opcode, payload, fin));
+            out.flush();
+            return this;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** One masked frame, as a client sends it. */
+    private byte[] frame(int opcode, byte[] payload, boolean fin) {
+        ByteArrayOutputStream frame = new ByteArrayOutputStream();
+        frame.write((fin ? 0x80 : 0) | opcode);
+        int len = payload.length;
+        if (len < 126) {
+            frame.write(0x80 | len);
+        } else if (len <= 0xFFFF) {
+            frame.write(0x80 | 126);
+            frame.write(len >> 8);
+            frame.write(len);
+        } else {
+            frame.write(0x80 | 127);
+            for (int i = 7; i >= 0; i--) {
+                frame.write((int) ((long) len >> (8 * i)));
+            }
+        }
+        byte[] mask = new byte[4];
+        random.nextBytes(mask);
+        frame.write(mask, 0, 4);
+        for (int i = 0; i < len; i++) {
+            frame.write(payload[i] ^ mask[i & 3]);
+        }
+        return frame.toByteArray();
     }
 
     /** Reads the next frame of any kind; fails after the default wait. */

@@ -90,6 +90,12 @@ public final class TestServer implements AutoCloseable {
         return RawWebSocket.connect(port(), "/app/" + app.key() + "?protocol=7&client=js&version=8.6.0");
     }
 
+    /** A raw WebSocket client with a small receive buffer (see {@link RawWebSocket#connect(int, String, int)}). */
+    public RawWebSocket raw(App app, int receiveBufferBytes) {
+        return RawWebSocket.connect(
+                port(), "/app/" + app.key() + "?protocol=7&client=js&version=8.6.0", receiveBufferBytes);
+    }
+
     /** A raw WebSocket client on any path and query. */
     public RawWebSocket raw(String pathAndQuery) {
         return RawWebSocket.connect(port(), pathAndQuery);

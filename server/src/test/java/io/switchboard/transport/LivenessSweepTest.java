@@ -18,7 +18,7 @@ class LivenessSweepTest {
     void connectionsLeaveInAnyOrderAndTheRestKeepTheirPlaces() throws Exception {
         DefaultEventLoop loop = new DefaultEventLoop();
         try {
-            LivenessSweep.PerLoop perLoop = new LivenessSweep.PerLoop(120, 30);
+            LivenessSweep.PerLoop perLoop = new LivenessSweep.PerLoop(120, 30, 30);
             LivenessSweep sweep = perLoop.of(loop);
             assertThat(perLoop.of(loop)).as("one sweep per loop").isSameAs(sweep);
             List<WebSocketTransport> all = new ArrayList<>();
