@@ -31,6 +31,7 @@ import io.switchboard.connection.SocketIds;
 import io.switchboard.metrics.Metrics;
 import io.switchboard.protocol.ClientMessageDecoder;
 import io.switchboard.protocol.ErrorCodes;
+import io.switchboard.transport.HttpLimits;
 import io.switchboard.transport.HttpServer;
 import io.switchboard.transport.HttpSessions;
 import io.switchboard.transport.IoTransport;
@@ -167,6 +168,7 @@ public final class Server implements AutoCloseable {
             insightLog = boss.next()
                     .scheduleAtFixedRate(
                             () -> logInsight(apps), INSIGHT_LOG_MINUTES, INSIGHT_LOG_MINUTES, TimeUnit.MINUTES);
+            HttpLimits httpLimits = new HttpLimits(s.maxRequestBodyBytes(), s.requestTimeout(), s.idleTimeout());
             http = HttpServer.bind(
                     io,
                     boss,
@@ -174,7 +176,7 @@ public final class Server implements AutoCloseable {
                     s.host(),
                     s.port(),
                     HttpServer.publicRoutes(context),
-                    s.maxRequestBodyBytes(),
+                    httpLimits,
                     new WriteBufferWaterMark(s.writeBufferLowWaterMark(), s.writeBufferHighWaterMark()),
                     null);
             AdminSettings adminSettings = config.admin();
@@ -186,7 +188,7 @@ public final class Server implements AutoCloseable {
                             adminSettings.host(),
                             adminSettings.port(),
                             HttpServer.adminRoutes(context, adminSettings),
-                            s.maxRequestBodyBytes(),
+                            httpLimits,
                             new WriteBufferWaterMark(s.writeBufferLowWaterMark(), s.writeBufferHighWaterMark()),
                             null)
                     : null;
@@ -200,7 +202,7 @@ public final class Server implements AutoCloseable {
                         s.host(),
                         tlsPort,
                         HttpServer.publicRoutes(context),
-                        s.maxRequestBodyBytes(),
+                        httpLimits,
                         new WriteBufferWaterMark(s.writeBufferLowWaterMark(), s.writeBufferHighWaterMark()),
                         Tls.context(tls));
             } else {

@@ -194,7 +194,8 @@ public final class SignedHttp {
             return all;
         }
 
-        public Reply send() {
+        /** The path and the signed query, as they go on the request line. */
+        public String pathAndQuery() {
             StringBuilder query = new StringBuilder();
             signedParams().forEach((k, v) -> {
                 if (!query.isEmpty()) {
@@ -202,7 +203,11 @@ public final class SignedHttp {
                 }
                 query.append(encode(k)).append('=').append(encode(v));
             });
-            String uri = "http://127.0.0.1:" + port + path + (query.isEmpty() ? "" : "?" + query);
+            return path + (query.isEmpty() ? "" : "?" + query);
+        }
+
+        public Reply send() {
+            String uri = "http://127.0.0.1:" + port + pathAndQuery();
             HttpRequest request = HttpRequest.newBuilder(URI.create(uri))
                     .timeout(Duration.ofSeconds(10))
                     .header("Content-Type", "application/json")
