@@ -158,6 +158,7 @@ public final class Server implements AutoCloseable {
                     socketIds,
                     s.pongTimeout(),
                     4L * s.writeBufferHighWaterMark(),
+                    s.fallbackDisconnectDelay(),
                     () -> holder[0].draining());
             RestApi api = new RestApi(apps, channels, connections, Clock.systemUTC());
             metrics = new Metrics();

@@ -1,6 +1,7 @@
 package io.switchboard.transport;
 
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoop;
@@ -88,8 +89,13 @@ final class HttpSession implements Transport {
     private boolean destroyed;
     private long lastClientActivity = System.nanoTime();
     private ScheduledFuture<?> heartbeat;
+
+    /** When the last receive request ended (a poll's answer was written, a stream dropped). */
+    private long detachedSince;
+
     private ScheduledFuture<?> detachedTimer;
     private ScheduledFuture<?> heldPoll;
+    private final ChannelFutureListener pollAnswerWritten;
 
     HttpSession(String id, EventLoop loop, Mode mode, boolean secure, Settings settings, HttpSessions owner) {
         this.id = id;
@@ -98,6 +104,13 @@ final class HttpSession implements Transport {
         this.secure = secure;
         this.settings = settings;
         this.owner = owner;
+        pollAnswerWritten = f -> {
+            if (loop.inEventLoop()) {
+                detached();
+            } else {
+                loop.execute(this::detached);
+            }
+        };
         heartbeat = loop.scheduleAtFixedRate(
                 this::tick, settings.heartbeatMillis(), settings.heartbeatMillis(), TimeUnit.MILLISECONDS);
     }
@@ -108,6 +121,11 @@ final class HttpSession implements Transport {
 
     String id() {
         return id;
+    }
+
+    /** For logs: the session id lets anyone act as the client, the socket id does not. */
+    private String socketId() {
+        return connection == null ? "(not open)" : connection.socketId();
     }
 
     Mode mode() {
@@ -305,20 +323,23 @@ final class HttpSession implements Transport {
         response.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store, no-cache, must-revalidate, max-age=0");
         HttpResponses.cors(response.headers());
         HttpUtil.setContentLength(response, body.length);
-        if (receiverKeepAlive) {
-            ctx.writeAndFlush(response, ctx.voidPromise());
-        } else {
+        if (!receiverKeepAlive) {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
         }
-        startDetachedTimer();
+        ChannelFuture written = ctx.writeAndFlush(response);
+        if (!receiverKeepAlive) {
+            written.addListener(ChannelFutureListener.CLOSE);
+        }
+        // The client polls again once it has the whole answer: a large batch to a slow client takes
+        // a while to get there, and that is no reason to count the client gone.
+        written.addListener(pollAnswerWritten);
     }
 
     /** The connection of a receive request closed (the client aborted it or went away). */
     void receiverClosed(ChannelHandlerContext ctx) {
         if (receiver != null && receiver.channel() == ctx.channel()) {
             receiver = null;
-            startDetachedTimer();
+            detached();
         }
     }
 
@@ -358,20 +379,39 @@ final class HttpSession implements Transport {
         }
     }
 
-    private void startDetachedTimer() {
-        if (destroyed || detachedTimer != null) {
+    /**
+     * The receive request has ended and no other has taken its place: the disconnect delay
+     * ({@code fallback_disconnect_delay}) counts from now, however long ago an earlier one began.
+     */
+    private void detached() {
+        if (destroyed || receiver != null) {
             return;
         }
-        detachedTimer = loop.schedule(
-                () -> {
-                    detachedTimer = null;
-                    if (receiver == null) {
-                        log.debug("HTTP session {} has no receive request, closing", id);
-                        destroy();
-                    }
-                },
-                settings.detachedTimeoutMillis(),
-                TimeUnit.MILLISECONDS);
+        detachedSince = System.nanoTime();
+        if (detachedTimer == null) {
+            checkDetachedIn(settings.detachedTimeoutMillis());
+        }
+    }
+
+    private void checkDetachedIn(long millis) {
+        detachedTimer = loop.schedule(this::checkDetached, millis, TimeUnit.MILLISECONDS);
+    }
+
+    private void checkDetached() {
+        detachedTimer = null;
+        if (destroyed || receiver != null) {
+            return;
+        }
+        long left = settings.detachedTimeoutMillis() - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - detachedSince);
+        if (left > 0) {
+            checkDetachedIn(left);
+            return;
+        }
+        log.debug(
+                "HTTP session of socket {} without a receive request for {} ms, closing",
+                socketId(),
+                settings.detachedTimeoutMillis());
+        destroy();
     }
 
     private void cancelDetachedTimer() {

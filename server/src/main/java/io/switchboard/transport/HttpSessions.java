@@ -45,12 +45,16 @@ public final class HttpSessions {
             SocketIds socketIds,
             int pongTimeoutSeconds,
             long maxQueuedBytes,
+            int disconnectDelaySeconds,
             BooleanSupplier draining) {
         this.gate = gate;
         this.context = context;
         this.socketIds = socketIds;
         this.settings = new HttpSession.Settings(
-                25_000, 10_000, (context.activityTimeout() + pongTimeoutSeconds) * 1000L, maxQueuedBytes);
+                25_000,
+                disconnectDelaySeconds * 1000L,
+                (context.activityTimeout() + pongTimeoutSeconds) * 1000L,
+                maxQueuedBytes);
         this.draining = draining;
     }
 
