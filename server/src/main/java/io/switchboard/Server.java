@@ -159,6 +159,7 @@ public final class Server implements AutoCloseable {
                     s.pongTimeout(),
                     4L * s.writeBufferHighWaterMark(),
                     s.fallbackDisconnectDelay(),
+                    s.maxFallbackSessionsPerAddress(),
                     () -> holder[0].draining());
             RestApi api = new RestApi(apps, channels, connections, Clock.systemUTC());
             metrics = new Metrics();

@@ -21,6 +21,7 @@ import io.switchboard.connection.PusherConnection;
 import io.switchboard.connection.Transport;
 import io.switchboard.protocol.ServerFrames;
 import io.switchboard.protocol.SharedFrame;
+import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -64,6 +65,10 @@ final class HttpSession implements Transport {
     private static final long CLOSE_GRACE_MILLIS = 2000;
 
     private final String id;
+
+    /** The client address that opened the session, counted against the per-address cap; may be null. */
+    private final InetAddress address;
+
     private final EventLoop loop;
     private final Mode mode;
     private final boolean secure;
@@ -97,8 +102,16 @@ final class HttpSession implements Transport {
     private ScheduledFuture<?> heldPoll;
     private final ChannelFutureListener pollAnswerWritten;
 
-    HttpSession(String id, EventLoop loop, Mode mode, boolean secure, Settings settings, HttpSessions owner) {
+    HttpSession(
+            String id,
+            InetAddress address,
+            EventLoop loop,
+            Mode mode,
+            boolean secure,
+            Settings settings,
+            HttpSessions owner) {
         this.id = id;
+        this.address = address;
         this.loop = loop;
         this.mode = mode;
         this.secure = secure;
@@ -126,6 +139,10 @@ final class HttpSession implements Transport {
     /** For logs: the session id lets anyone act as the client, the socket id does not. */
     private String socketId() {
         return connection == null ? "(not open)" : connection.socketId();
+    }
+
+    InetAddress address() {
+        return address;
     }
 
     Mode mode() {
