@@ -136,7 +136,10 @@ final class HttpSession implements Transport {
         return id;
     }
 
-    /** For logs: the session id lets anyone act as the client, the socket id does not. */
+    /**
+     * Names the session in logs. Never the session id: like a SockJS session id it is a bearer
+     * credential, and anyone who reads it can send and receive as this client.
+     */
     private String socketId() {
         return connection == null ? "(not open)" : connection.socketId();
     }
@@ -204,7 +207,7 @@ final class HttpSession implements Transport {
         queue.add(json);
         queuedBytes += json.length;
         if (queuedBytes > settings.maxQueuedBytes()) {
-            log.info("closing slow HTTP session {}: {} bytes queued", id, queuedBytes);
+            log.info("closing slow HTTP session of socket {}: {} bytes queued", socketId(), queuedBytes);
             queue.clear();
             queuedBytes = 0;
             close(io.switchboard.protocol.ErrorCodes.OVER_CAPACITY, "Slow consumer: too much data queued");
@@ -385,7 +388,7 @@ final class HttpSession implements Transport {
         }
         long idle = System.nanoTime() - lastClientActivity;
         if (idle > TimeUnit.MILLISECONDS.toNanos(settings.inactivityTimeoutMillis())) {
-            log.debug("HTTP session {} inactive, closing", id);
+            log.debug("HTTP session of socket {} inactive, closing", socketId());
             destroy();
             return;
         }

@@ -98,7 +98,7 @@ public final class HttpSessions {
         HttpSession.Mode mode = route.type().equals("xhr") ? HttpSession.Mode.POLLING : HttpSession.Mode.STREAMING;
         if (session != null) {
             if (session.mode() != mode) {
-                HttpResponses.jsonError(ctx, keepAlive, 400, "Session " + route.session() + " is " + session.kind());
+                HttpResponses.jsonError(ctx, keepAlive, 400, "This session is " + session.kind());
                 return;
             }
             session.eventLoop().execute(() -> session.receive(ctx, keepAlive));
@@ -149,8 +149,7 @@ public final class HttpSessions {
                                 gate.release(a.app());
                                 release(address);
                                 session.destroy();
-                                HttpResponses.jsonError(
-                                        ctx, keepAlive, 409, "Session " + route.session() + " already exists");
+                                HttpResponses.jsonError(ctx, keepAlive, 409, "This session already exists");
                                 return;
                             }
                             PusherConnection connection = new PusherConnection(
