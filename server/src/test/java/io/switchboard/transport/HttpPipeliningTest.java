@@ -56,9 +56,10 @@ class HttpPipeliningTest {
     }
 
     /**
-     * A client that pipelines requests and never reads the answers makes the server stop reading
-     * once the answers back up, then close the connection once it has left them unread for the
-     * idle timeout, instead of queueing answers without bound. Its writes then fail.
+     * A client that pipelines requests and never reads the answers makes the server stop taking
+     * requests once the answers back up, and close the connection (too many requests waiting, or
+     * answers left unread for the idle timeout) instead of queueing answers without bound. Its
+     * writes then fail.
      */
     @Test
     void aClientThatPipelinesWithoutReadingIsStoppedAndClosed() throws Exception {
