@@ -76,7 +76,7 @@ final class HttpConnectionGuard extends ChannelDuplexHandler {
 
     private boolean done;
 
-    /** What the codec decoded behind the current exchange, in order; and how many requests that is. */
+    /** What the codec decoded behind the current exchange, in order, and how many requests it holds. */
     private ArrayDeque<HttpObject> waiting;
 
     private int waitingRequests;

@@ -65,10 +65,6 @@ final class HttpDeadlineSweep implements Runnable {
         }
     }
 
-    int size() {
-        return size;
-    }
-
     @Override
     public void run() {
         int now = ++tick;
