@@ -31,6 +31,7 @@ import io.switchboard.connection.SocketIds;
 import io.switchboard.metrics.Metrics;
 import io.switchboard.protocol.ClientMessageDecoder;
 import io.switchboard.protocol.ErrorCodes;
+import io.switchboard.transport.HttpLimits;
 import io.switchboard.transport.HttpServer;
 import io.switchboard.transport.HttpSessions;
 import io.switchboard.transport.IoTransport;
@@ -156,6 +157,8 @@ public final class Server implements AutoCloseable {
                     socketIds,
                     s.pongTimeout(),
                     4L * s.writeBufferHighWaterMark(),
+                    s.fallbackDisconnectDelay(),
+                    s.maxFallbackSessionsPerAddress(),
                     () -> holder[0].draining());
             RestApi api = new RestApi(apps, channels, connections, Clock.systemUTC());
             metrics = new Metrics();
@@ -166,6 +169,7 @@ public final class Server implements AutoCloseable {
             insightLog = boss.next()
                     .scheduleAtFixedRate(
                             () -> logInsight(apps), INSIGHT_LOG_MINUTES, INSIGHT_LOG_MINUTES, TimeUnit.MINUTES);
+            HttpLimits httpLimits = new HttpLimits(s.maxRequestBodyBytes(), s.requestTimeout(), s.idleTimeout());
             http = HttpServer.bind(
                     io,
                     boss,
@@ -173,7 +177,7 @@ public final class Server implements AutoCloseable {
                     s.host(),
                     s.port(),
                     HttpServer.publicRoutes(context),
-                    s.maxRequestBodyBytes(),
+                    httpLimits,
                     new WriteBufferWaterMark(s.writeBufferLowWaterMark(), s.writeBufferHighWaterMark()),
                     null);
             AdminSettings adminSettings = config.admin();
@@ -185,7 +189,7 @@ public final class Server implements AutoCloseable {
                             adminSettings.host(),
                             adminSettings.port(),
                             HttpServer.adminRoutes(context, adminSettings),
-                            s.maxRequestBodyBytes(),
+                            httpLimits,
                             new WriteBufferWaterMark(s.writeBufferLowWaterMark(), s.writeBufferHighWaterMark()),
                             null)
                     : null;
@@ -199,7 +203,7 @@ public final class Server implements AutoCloseable {
                         s.host(),
                         tlsPort,
                         HttpServer.publicRoutes(context),
-                        s.maxRequestBodyBytes(),
+                        httpLimits,
                         new WriteBufferWaterMark(s.writeBufferLowWaterMark(), s.writeBufferHighWaterMark()),
                         Tls.context(tls));
             } else {

@@ -18,7 +18,11 @@ import io.netty.handler.ssl.SslContext;
 import io.switchboard.config.AdminSettings;
 import java.net.InetSocketAddress;
 
-/** The listening socket and the per-connection HTTP pipeline. */
+/**
+ * The listening socket and the per-connection HTTP pipeline: TLS when configured, the codec, the
+ * {@link HttpConnectionGuard} (one request at a time, request and idle deadlines), the aggregator
+ * and the router. A WebSocket upgrade replaces all but TLS.
+ */
 public final class HttpServer {
     private final Channel channel;
 
@@ -34,7 +38,7 @@ public final class HttpServer {
             String host,
             int port,
             ChannelHandler router,
-            int maxRequestBodyBytes,
+            HttpLimits limits,
             WriteBufferWaterMark waterMark,
             SslContext sslContext)
             throws InterruptedException {
@@ -53,7 +57,8 @@ public final class HttpServer {
                             p.addLast(sslContext.newHandler(ch.alloc()));
                         }
                         p.addLast(new HttpServerCodec(8192, 16384, 8192));
-                        p.addLast(new JsonOversizeAggregator(maxRequestBodyBytes));
+                        p.addLast(new HttpConnectionGuard(limits));
+                        p.addLast(new JsonOversizeAggregator(limits.maxRequestBodyBytes));
                         p.addLast(router);
                     }
                 });

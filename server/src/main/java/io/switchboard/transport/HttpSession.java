@@ -1,6 +1,7 @@
 package io.switchboard.transport;
 
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoop;
@@ -20,6 +21,7 @@ import io.switchboard.connection.PusherConnection;
 import io.switchboard.connection.Transport;
 import io.switchboard.protocol.ServerFrames;
 import io.switchboard.protocol.SharedFrame;
+import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -63,6 +65,10 @@ final class HttpSession implements Transport {
     private static final long CLOSE_GRACE_MILLIS = 2000;
 
     private final String id;
+
+    /** The client address that opened the session, counted against the per-address cap; may be null. */
+    private final InetAddress address;
+
     private final EventLoop loop;
     private final Mode mode;
     private final boolean secure;
@@ -88,16 +94,36 @@ final class HttpSession implements Transport {
     private boolean destroyed;
     private long lastClientActivity = System.nanoTime();
     private ScheduledFuture<?> heartbeat;
+
+    /** When the last receive request ended (a poll's answer was written, a stream dropped). */
+    private long detachedSince;
+
     private ScheduledFuture<?> detachedTimer;
     private ScheduledFuture<?> heldPoll;
+    private final ChannelFutureListener pollAnswerWritten;
 
-    HttpSession(String id, EventLoop loop, Mode mode, boolean secure, Settings settings, HttpSessions owner) {
+    HttpSession(
+            String id,
+            InetAddress address,
+            EventLoop loop,
+            Mode mode,
+            boolean secure,
+            Settings settings,
+            HttpSessions owner) {
         this.id = id;
+        this.address = address;
         this.loop = loop;
         this.mode = mode;
         this.secure = secure;
         this.settings = settings;
         this.owner = owner;
+        pollAnswerWritten = f -> {
+            if (loop.inEventLoop()) {
+                detached();
+            } else {
+                loop.execute(this::detached);
+            }
+        };
         heartbeat = loop.scheduleAtFixedRate(
                 this::tick, settings.heartbeatMillis(), settings.heartbeatMillis(), TimeUnit.MILLISECONDS);
     }
@@ -108,6 +134,18 @@ final class HttpSession implements Transport {
 
     String id() {
         return id;
+    }
+
+    /**
+     * Names the session in logs. Never the session id: like a SockJS session id it is a bearer
+     * credential, and anyone who reads it can send and receive as this client.
+     */
+    private String socketId() {
+        return connection == null ? "(not open)" : connection.socketId();
+    }
+
+    InetAddress address() {
+        return address;
     }
 
     Mode mode() {
@@ -169,7 +207,7 @@ final class HttpSession implements Transport {
         queue.add(json);
         queuedBytes += json.length;
         if (queuedBytes > settings.maxQueuedBytes()) {
-            log.info("closing slow HTTP session {}: {} bytes queued", id, queuedBytes);
+            log.info("closing slow HTTP session of socket {}: {} bytes queued", socketId(), queuedBytes);
             queue.clear();
             queuedBytes = 0;
             close(io.switchboard.protocol.ErrorCodes.OVER_CAPACITY, "Slow consumer: too much data queued");
@@ -305,20 +343,23 @@ final class HttpSession implements Transport {
         response.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store, no-cache, must-revalidate, max-age=0");
         HttpResponses.cors(response.headers());
         HttpUtil.setContentLength(response, body.length);
-        if (receiverKeepAlive) {
-            ctx.writeAndFlush(response, ctx.voidPromise());
-        } else {
+        if (!receiverKeepAlive) {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
         }
-        startDetachedTimer();
+        ChannelFuture written = ctx.writeAndFlush(response);
+        if (!receiverKeepAlive) {
+            written.addListener(ChannelFutureListener.CLOSE);
+        }
+        // The client polls again once it has the whole answer: a large batch to a slow client takes
+        // a while to get there, and that is no reason to count the client gone.
+        written.addListener(pollAnswerWritten);
     }
 
     /** The connection of a receive request closed (the client aborted it or went away). */
     void receiverClosed(ChannelHandlerContext ctx) {
         if (receiver != null && receiver.channel() == ctx.channel()) {
             receiver = null;
-            startDetachedTimer();
+            detached();
         }
     }
 
@@ -347,7 +388,7 @@ final class HttpSession implements Transport {
         }
         long idle = System.nanoTime() - lastClientActivity;
         if (idle > TimeUnit.MILLISECONDS.toNanos(settings.inactivityTimeoutMillis())) {
-            log.debug("HTTP session {} inactive, closing", id);
+            log.debug("HTTP session of socket {} inactive, closing", socketId());
             destroy();
             return;
         }
@@ -358,20 +399,39 @@ final class HttpSession implements Transport {
         }
     }
 
-    private void startDetachedTimer() {
-        if (destroyed || detachedTimer != null) {
+    /**
+     * The receive request has ended and no other has taken its place: the disconnect delay
+     * ({@code fallback_disconnect_delay}) counts from now, however long ago an earlier one began.
+     */
+    private void detached() {
+        if (destroyed || receiver != null) {
             return;
         }
-        detachedTimer = loop.schedule(
-                () -> {
-                    detachedTimer = null;
-                    if (receiver == null) {
-                        log.debug("HTTP session {} has no receive request, closing", id);
-                        destroy();
-                    }
-                },
-                settings.detachedTimeoutMillis(),
-                TimeUnit.MILLISECONDS);
+        detachedSince = System.nanoTime();
+        if (detachedTimer == null) {
+            checkDetachedIn(settings.detachedTimeoutMillis());
+        }
+    }
+
+    private void checkDetachedIn(long millis) {
+        detachedTimer = loop.schedule(this::checkDetached, millis, TimeUnit.MILLISECONDS);
+    }
+
+    private void checkDetached() {
+        detachedTimer = null;
+        if (destroyed || receiver != null) {
+            return;
+        }
+        long left = settings.detachedTimeoutMillis() - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - detachedSince);
+        if (left > 0) {
+            checkDetachedIn(left);
+            return;
+        }
+        log.debug(
+                "HTTP session of socket {} without a receive request for {} ms, closing",
+                socketId(),
+                settings.detachedTimeoutMillis());
+        destroy();
     }
 
     private void cancelDetachedTimer() {

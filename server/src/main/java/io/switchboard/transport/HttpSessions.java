@@ -11,6 +11,8 @@ import io.switchboard.connection.PusherConnection;
 import io.switchboard.connection.SocketIds;
 import io.switchboard.protocol.ErrorCodes;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,7 +39,9 @@ public final class HttpSessions {
     private final SocketIds socketIds;
     private final HttpSession.Settings settings;
     private final BooleanSupplier draining;
+    private final int maxSessionsPerAddress;
     private final Map<String, HttpSession> sessions = new ConcurrentHashMap<>();
+    private final Map<InetAddress, Integer> sessionsByAddress = new ConcurrentHashMap<>();
 
     public HttpSessions(
             ConnectionGate gate,
@@ -45,12 +49,18 @@ public final class HttpSessions {
             SocketIds socketIds,
             int pongTimeoutSeconds,
             long maxQueuedBytes,
+            int disconnectDelaySeconds,
+            int maxSessionsPerAddress,
             BooleanSupplier draining) {
         this.gate = gate;
         this.context = context;
         this.socketIds = socketIds;
         this.settings = new HttpSession.Settings(
-                25_000, 10_000, (context.activityTimeout() + pongTimeoutSeconds) * 1000L, maxQueuedBytes);
+                25_000,
+                disconnectDelaySeconds * 1000L,
+                (context.activityTimeout() + pongTimeoutSeconds) * 1000L,
+                maxQueuedBytes);
+        this.maxSessionsPerAddress = maxSessionsPerAddress;
         this.draining = draining;
     }
 
@@ -88,7 +98,7 @@ public final class HttpSessions {
         HttpSession.Mode mode = route.type().equals("xhr") ? HttpSession.Mode.POLLING : HttpSession.Mode.STREAMING;
         if (session != null) {
             if (session.mode() != mode) {
-                HttpResponses.jsonError(ctx, keepAlive, 400, "Session " + route.session() + " is " + session.kind());
+                HttpResponses.jsonError(ctx, keepAlive, 400, "This session is " + session.kind());
                 return;
             }
             session.eventLoop().execute(() -> session.receive(ctx, keepAlive));
@@ -108,24 +118,38 @@ public final class HttpSessions {
             refuse(ctx, keepAlive, ErrorCodes.RECONNECT, "Server is shutting down, reconnect");
             return;
         }
+        InetAddress address = ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a.getAddress() : null;
+        if (!reserve(address)) {
+            log.debug("refused an HTTP session from {}: {} open already", address, maxSessionsPerAddress);
+            refuse(
+                    ctx,
+                    keepAlive,
+                    ErrorCodes.OVER_CAPACITY,
+                    "Too many HTTP fallback sessions from this address, retry later");
+            return;
+        }
         ClientQuery client = ClientQuery.of(query);
         gate.admit(route.key(), client.protocol(), secure)
                 .whenComplete((admission, error) -> ctx.executor().execute(() -> {
                     if (error != null) {
                         log.warn("admitting an HTTP session failed", error);
+                        release(address);
                         refuse(ctx, keepAlive, ErrorCodes.OVER_CAPACITY, "Server error, retry later");
                         return;
                     }
                     switch (admission) {
-                        case ConnectionGate.Refused r -> refuse(ctx, keepAlive, r.code(), r.message());
+                        case ConnectionGate.Refused r -> {
+                            release(address);
+                            refuse(ctx, keepAlive, r.code(), r.message());
+                        }
                         case ConnectionGate.Admitted a -> {
                             HttpSession session = new HttpSession(
-                                    route.session(), ctx.channel().eventLoop(), mode, secure, settings, this);
+                                    route.session(), address, ctx.channel().eventLoop(), mode, secure, settings, this);
                             if (sessions.putIfAbsent(route.session(), session) != null) {
                                 gate.release(a.app());
+                                release(address);
                                 session.destroy();
-                                HttpResponses.jsonError(
-                                        ctx, keepAlive, 409, "Session " + route.session() + " already exists");
+                                HttpResponses.jsonError(ctx, keepAlive, 409, "This session already exists");
                                 return;
                             }
                             PusherConnection connection = new PusherConnection(
@@ -198,7 +222,36 @@ public final class HttpSessions {
     }
 
     void remove(HttpSession session) {
-        sessions.remove(session.id(), session);
+        if (sessions.remove(session.id(), session)) {
+            release(session.address());
+        }
+    }
+
+    /**
+     * Counts a new session against its address's cap ({@code max_fallback_sessions_per_address});
+     * false when the address is at the cap. Every true is matched by one {@link #release}.
+     */
+    private boolean reserve(InetAddress address) {
+        if (maxSessionsPerAddress == 0 || address == null) {
+            return true;
+        }
+        boolean[] reserved = {false};
+        sessionsByAddress.compute(address, (a, open) -> {
+            int count = open == null ? 0 : open;
+            if (count >= maxSessionsPerAddress) {
+                return open;
+            }
+            reserved[0] = true;
+            return count + 1;
+        });
+        return reserved[0];
+    }
+
+    private void release(InetAddress address) {
+        if (maxSessionsPerAddress == 0 || address == null) {
+            return;
+        }
+        sessionsByAddress.computeIfPresent(address, (a, open) -> open <= 1 ? null : open - 1);
     }
 
     /** Tells the session whose receive request was on this connection that it closed. */

@@ -65,6 +65,14 @@ public final class FallbackClient implements AutoCloseable {
                 new byte[0]);
     }
 
+    /** A receive request as it goes on the wire, for sending by hand (pipelined, for one). */
+    public String receiveRequestText() {
+        String type = streaming ? "xhr_streaming" : "xhr";
+        return "POST " + base + "/" + type + "?protocol=7&client=js&version=8.6.0&t=" + System.currentTimeMillis()
+                + "&n=" + counter++ + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nOrigin: " + ORIGIN
+                + "\r\nContent-Type: application/json\r\nContent-Length: 0\r\n\r\n";
+    }
+
     /** POSTs the messages to {@code xhr_send} as pusher-js does; returns the status. */
     public int send(String... messages) {
         ArrayNode array = JSON.createArrayNode();

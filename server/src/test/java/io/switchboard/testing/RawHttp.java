@@ -17,9 +17,10 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * A minimal HTTP/1.1 client on a plain socket, one request per connection, that reads a response
- * body line by line as it arrives (chunked or fixed length). Made for the HTTP fallback
- * transports, whose responses stay open and stream lines; every read has a timeout.
+ * A minimal HTTP/1.1 client on a plain socket that reads a response body line by line as it
+ * arrives (chunked or fixed length). Made for the HTTP fallback transports, whose responses stay
+ * open and stream lines, and for connections that misbehave on purpose (half-sent, pipelined or
+ * silent requests); every read has a timeout.
  */
 public final class RawHttp implements AutoCloseable {
     public static final Duration DEFAULT_WAIT = Duration.ofSeconds(5);
@@ -66,6 +67,72 @@ public final class RawHttp implements AutoCloseable {
             return new RawHttp(socket, new BufferedInputStream(socket.getInputStream()));
         } catch (IOException e) {
             closeQuietly(socket);
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Sends {@code bytes} exactly as given on a new connection to {@code 127.0.0.1:port}: part of a
+     * request, several pipelined ones, or nothing at all. Responses are read as from {@link
+     * #request}; {@link #next()} moves on to the next one.
+     */
+    public static RawHttp raw(int port, String bytes) {
+        Socket socket = new Socket();
+        try {
+            socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), (int) DEFAULT_WAIT.toMillis());
+            socket.setSoTimeout((int) DEFAULT_WAIT.toMillis());
+            RawHttp raw = new RawHttp(socket, new BufferedInputStream(socket.getInputStream()));
+            raw.send(bytes);
+            return raw;
+        } catch (IOException e) {
+            closeQuietly(socket);
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Writes more bytes (ISO-8859-1) on this connection. */
+    public RawHttp send(String bytes) {
+        try {
+            OutputStream out = socket.getOutputStream();
+            out.write(bytes.getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            return this;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Forgets the response read so far (read its body first), so the next one on this connection can be read. */
+    public RawHttp next() {
+        body = null;
+        status = 0;
+        headers.clear();
+        return this;
+    }
+
+    /**
+     * True when the server closes the connection (end of stream or reset) within {@code wait};
+     * whatever arrives before is read and dropped.
+     */
+    public boolean closedWithin(Duration wait) {
+        long deadline = System.nanoTime() + wait.toNanos();
+        try {
+            byte[] drop = new byte[8192];
+            while (true) {
+                long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
+                socket.setSoTimeout((int) left);
+                if (in.read(drop) == -1) {
+                    return true;
+                }
+                if (System.nanoTime() > deadline) {
+                    return false;
+                }
+            }
+        } catch (SocketTimeoutException e) {
+            return false;
+        } catch (java.net.SocketException e) {
+            return true; // reset
+        } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }

@@ -194,12 +194,8 @@ public final class SignedHttp {
             return all;
         }
 
-        public Reply send() {
-            return send(q -> q);
-        }
-
-        /** Sends with the query string as {@code rewrite} changes it after signing (a tampered request). */
-        public Reply send(java.util.function.UnaryOperator<String> rewrite) {
+        /** The path and the signed query, as they go on the request line. */
+        public String pathAndQuery() {
             StringBuilder query = new StringBuilder();
             signedParams().forEach((k, v) -> {
                 if (!query.isEmpty()) {
@@ -207,7 +203,18 @@ public final class SignedHttp {
                 }
                 query.append(encode(k)).append('=').append(encode(v));
             });
-            String sent = rewrite.apply(query.toString());
+            return path + (query.isEmpty() ? "" : "?" + query);
+        }
+
+        public Reply send() {
+            return send(q -> q);
+        }
+
+        /** Sends with the query string as {@code rewrite} changes it after signing (a tampered request). */
+        public Reply send(java.util.function.UnaryOperator<String> rewrite) {
+            String pathAndQuery = pathAndQuery();
+            int q = pathAndQuery.indexOf('?');
+            String sent = q < 0 ? "" : rewrite.apply(pathAndQuery.substring(q + 1));
             String uri = "http://127.0.0.1:" + port + path + (sent.isEmpty() ? "" : "?" + sent);
             HttpRequest request = HttpRequest.newBuilder(URI.create(uri))
                     .timeout(Duration.ofSeconds(10))
