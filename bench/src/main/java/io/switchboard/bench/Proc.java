@@ -73,6 +73,32 @@ public final class Proc {
         return -1;
     }
 
+    /**
+     * Seconds the threads of {@code pid} have spent runnable but waiting for a CPU (the second
+     * field of {@code /proc/PID/task/TID/schedstat}, summed over the threads alive now), or -1 when
+     * unknown. On a shared machine this shows when a process was starved rather than slow.
+     */
+    public static double runDelaySeconds(long pid) {
+        if (pid <= 0) {
+            return -1;
+        }
+        long nanos = 0;
+        try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                try {
+                    String[] f =
+                            Files.readString(task.resolve("schedstat")).trim().split(" ");
+                    nanos += Long.parseLong(f[1]);
+                } catch (IOException e) {
+                    // the thread ended meanwhile
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return nanos / 1e9;
+    }
+
     /** User plus system CPU seconds used so far by {@code pid} (all threads), or -1. */
     public static double cpuSeconds(long pid) {
         if (pid <= 0) {

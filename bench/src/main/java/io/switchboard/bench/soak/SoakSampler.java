@@ -18,6 +18,8 @@ final class SoakSampler {
     private long start;
     private double cpuSeconds;
     private double clientCpuSeconds;
+    private double serverWaitSeconds;
+    private double clientWaitSeconds;
     private long cpuAt;
     private long published;
     private long apiErrors;
@@ -33,6 +35,8 @@ final class SoakSampler {
         this.start = System.nanoTime();
         this.cpuSeconds = Proc.cpuSeconds(ctx.target.pid());
         this.clientCpuSeconds = Proc.cpuSeconds(Proc.self());
+        this.serverWaitSeconds = Proc.runDelaySeconds(ctx.target.pid());
+        this.clientWaitSeconds = Proc.runDelaySeconds(Proc.self());
         this.cpuAt = System.nanoTime();
     }
 
@@ -60,13 +64,24 @@ final class SoakSampler {
         row.put("threads", server.threads() < 0 ? null : server.threads());
         double cpu = Proc.cpuSeconds(ctx.target.pid());
         double clientCpu = Proc.cpuSeconds(Proc.self());
+        double serverWait = Proc.runDelaySeconds(ctx.target.pid());
+        double clientWait = Proc.runDelaySeconds(Proc.self());
         long cpuNow = System.nanoTime();
         double wall = (cpuNow - cpuAt) / 1e9;
         row.put("server_cpu", cpu < 0 || cpuSeconds < 0 ? null : (cpu - cpuSeconds) / wall);
         // near 1.0: the load generator, not the server, may have been the limit
         row.put("client_cpu", clientCpu < 0 || clientCpuSeconds < 0 ? null : (clientCpu - clientCpuSeconds) / wall);
+        // runnable but waiting for a CPU, in cores: the machine, not the process, was the limit
+        row.put(
+                "server_wait",
+                serverWait < 0 || serverWaitSeconds < 0 ? null : (serverWait - serverWaitSeconds) / wall);
+        row.put(
+                "client_wait",
+                clientWait < 0 || clientWaitSeconds < 0 ? null : (clientWait - clientWaitSeconds) / wall);
         cpuSeconds = cpu;
         clientCpuSeconds = clientCpu;
+        serverWaitSeconds = serverWait;
+        clientWaitSeconds = clientWait;
         cpuAt = cpuNow;
 
         long p = load.publisher.published();

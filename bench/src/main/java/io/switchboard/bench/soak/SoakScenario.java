@@ -211,6 +211,17 @@ public final class SoakScenario implements Scenario {
             });
             lines.add(new String[] {column + " under load: change per hour", SoakReport.fmt(t.get("per_hour")), "~0"});
         }
+        Map<String, Object> cpu = new LinkedHashMap<>();
+        for (String column : List.of("server_cpu", "server_wait", "client_cpu", "client_wait")) {
+            cpu.put(column, SoakReport.median(report.series(column)));
+        }
+        r.put("cpu_median", cpu);
+        lines.add(new String[] {
+            "cores used / waiting for a CPU, median under load: server; load generator",
+            SoakReport.fmt(cpu.get("server_cpu")) + " / " + SoakReport.fmt(cpu.get("server_wait")) + "; "
+                    + SoakReport.fmt(cpu.get("client_cpu")) + " / " + SoakReport.fmt(cpu.get("client_wait")),
+            "waiting well below used (else the machine set the latency)"
+        });
         List<Double> p99s = report.series("p99_ms");
         double medianP99 = SoakReport.median(p99s);
         double maxP99 = p99s.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
