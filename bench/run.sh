@@ -3,14 +3,18 @@
 #
 #   bench/run.sh [--target switchboard|soketi|uws] SCENARIO [scenario options...]
 #   bench/run.sh --compare [--with-uws] SCENARIO [scenario options...]
+#   bench/run.sh soak [--minutes 60] [soak options...]
 #
-# SCENARIO: connect | fanout | channels | api | client-events (options: bench/README.md).
+# SCENARIO: connect | fanout | channels | api | client-events | soak (options: bench/README.md).
 # The server runs on core $SERVER_CPU (0) and the load generator on $LOAD_CPU (1). Each run prints
 # one JSON result line, also appended to $RESULTS (bench/results/results.jsonl); --compare runs the
 # same scenario against Switchboard and Soketi (and the bare uWebSockets.js server with --with-uws)
-# back to back and prints a table with ratios to Soketi.
+# back to back and prints a table with ratios to Soketi. soak (Switchboard only) configures the
+# server's app with a webhook to the load generator's receiver and writes a CSV, a summary and an
+# SVG plot to bench/results/.
 #
 # Environment: SERVER_CPU, LOAD_CPU, RESULTS, PEERS_DIR (/work/shared/peers), PORT (17101),
+# ADMIN_PORT (PORT+1000: Switchboard's admin listener), WEBHOOK_PORT (PORT+2000: soak's receiver),
 # NICE (0; e.g. -10 runs the server and the load generator each in its own session whose scheduling
 # autogroup gets that nice value, i.e. priority over other work on a shared machine; needs root),
 # SWITCHBOARD_JAVA_OPTS (extra JVM flags for the server), BENCH_JAVA_OPTS (for the load generator),
@@ -24,6 +28,8 @@ SERVER_CPU="${SERVER_CPU:-0}"
 LOAD_CPU="${LOAD_CPU:-1}"
 PORT="${PORT:-17101}"
 RESULTS="${RESULTS:-$HERE/results/results.jsonl}"
+ADMIN_PORT="${ADMIN_PORT:-$((PORT + 1000))}"
+WEBHOOK_PORT="${WEBHOOK_PORT:-$((PORT + 2000))}"
 NICE="${NICE:-0}"
 PRIO=()
 if [ "$NICE" != 0 ]; then
@@ -33,7 +39,7 @@ if [ "$NICE" != 0 ]; then
   PRIO=(setsid bash -c 'echo "$1" >/proc/self/autogroup 2>/dev/null || true; renice -n "$1" -p $$ >/dev/null 2>&1 || true; shift; exec "$@"' prio "$NICE")
 fi
 
-usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 
 targets=(switchboard)
 compare=0
@@ -52,6 +58,25 @@ SCENARIO="$1"; shift
 if [ "$compare" = 1 ]; then
   targets=(switchboard soketi)
   [ "$with_uws" = 1 ] && targets+=(uws)
+fi
+
+# The soak needs the server configured for it: the app of the other scenarios with client events
+# on and a webhook to the receiver inside the load generator, and a webhook queue of its own.
+SERVER_ENV=()
+SCENARIO_ARGS=()
+if [ "$SCENARIO" = soak ]; then
+  if [ "${targets[*]}" != switchboard ]; then
+    echo "run.sh: soak runs against switchboard only" >&2
+    exit 2
+  fi
+  SOAK_DATA="$(mktemp -d -t bench-soak-XXXX)"
+  SERVER_ENV=(
+    SWITCHBOARD_APPS__0__ID=app-id SWITCHBOARD_APPS__0__KEY=app-key SWITCHBOARD_APPS__0__SECRET=app-secret
+    SWITCHBOARD_APPS__0__CLIENT_EVENTS=true
+    "SWITCHBOARD_APPS__0__WEBHOOKS__0__URL=http://127.0.0.1:$WEBHOOK_PORT/webhooks"
+    "SWITCHBOARD_WEBHOOKS__DATA_DIR=$SOAK_DATA"
+  )
+  SCENARIO_ARGS=(--admin-port "$ADMIN_PORT" --webhook-port "$WEBHOOK_PORT" --out "$HERE/results")
 fi
 
 # 10,000 connections need 10,000+ descriptors on each side.
@@ -93,15 +118,24 @@ SERVER_PID=""
 LOG=""
 start_server() { # target port
   LOG="$(mktemp -t "bench-$1-XXXX.log")"
-  if (exec 3<>"/dev/tcp/127.0.0.1/$2") 2>/dev/null; then
-    echo "run.sh: port $2 is already in use; stop what listens there or set PORT" >&2
-    exit 1
-  fi
+  local p ports=("$2")
+  if [ "$1" = switchboard ]; then ports+=("$ADMIN_PORT"); fi
+  if [ "$SCENARIO" = soak ]; then ports+=("$WEBHOOK_PORT"); fi
+  for p in "${ports[@]}"; do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+      echo "run.sh: port $p is already in use; stop what listens there or set PORT, ADMIN_PORT, WEBHOOK_PORT" >&2
+      exit 1
+    fi
+  done
   case "$1" in
     switchboard)
+      # The admin listener (/metrics) gets a port of its own rather than the default 9601, which
+      # another server on the machine may hold.
+      env ${SERVER_ENV[@]+"${SERVER_ENV[@]}"} \
       SWITCHBOARD_SERVER__IO_THREADS="${SWITCHBOARD_SERVER__IO_THREADS:-1}" \
       SWITCHBOARD_SERVER__HOST="${SWITCHBOARD_SERVER__HOST:-127.0.0.1}" \
       SWITCHBOARD_LOGGING__LEVEL="${SWITCHBOARD_LOGGING__LEVEL:-warn}" \
+      SWITCHBOARD_ADMIN__PORT="${SWITCHBOARD_ADMIN__PORT:-$ADMIN_PORT}" \
         "${PRIO[@]}" taskset -c "$SERVER_CPU" "$ROOT/switchboard" --port "$2" >"$LOG" 2>&1 &
       ;;
     soketi)
@@ -149,7 +183,8 @@ for t in "${targets[@]}"; do
   echo "run.sh: $SCENARIO against $t (pid $SERVER_PID, core $SERVER_CPU; load on core $LOAD_CPU)" >&2
   # shellcheck disable=SC2086
   if line=$("${PRIO[@]}" taskset -c "$LOAD_CPU" "$JAVA" "${JAVA_FLAGS[@]}" ${BENCH_JAVA_OPTS:--Xms1g -Xmx1g -Dio.netty.leakDetection.level=disabled} \
-      -jar "$JAR" "$SCENARIO" --target "$t" --port "$PORT" --server-pid "$SERVER_PID" "$@"); then
+      -jar "$JAR" "$SCENARIO" --target "$t" --port "$PORT" --server-pid "$SERVER_PID" \
+      ${SCENARIO_ARGS[@]+"${SCENARIO_ARGS[@]}"} "$@"); then
     echo "$line"
     echo "$line" >>"$RUN_OUT"
     echo "$line" >>"$RESULTS"
@@ -163,4 +198,5 @@ if [ "${#targets[@]}" -gt 1 ] && [ -s "$RUN_OUT" ]; then
   "$JAVA" "${JAVA_FLAGS[@]}" -jar "$JAR" table "$RUN_OUT"
 fi
 rm -f "$RUN_OUT"
+if [ -n "${SOAK_DATA:-}" ]; then rm -rf "$SOAK_DATA"; fi
 exit $status

@@ -1,5 +1,6 @@
 package io.switchboard.bench;
 
+import io.switchboard.bench.soak.SoakScenario;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -10,7 +11,8 @@ import java.util.Map;
 /**
  * {@code java -jar switchboard-bench.jar SCENARIO [--option value ...]}: runs one scenario and
  * prints its result as one JSON line on stdout (progress goes to stderr). {@code table FILE...}
- * prints result lines as a comparison table. See bench/README.md.
+ * prints result lines as a comparison table; {@code soak-plot FILE.csv...} writes a soak CSV's plot.
+ * See bench/README.md.
  */
 public final class Main {
     private Main() {}
@@ -18,9 +20,16 @@ public final class Main {
     public static void main(String[] args) throws Exception {
         if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
             System.err.println(
-                    "usage: SCENARIO [--name value ...]   scenarios: connect fanout channels api client-events\n"
-                            + "       table FILE...                  results (JSON lines) as a comparison table");
+                    "usage: SCENARIO [--name value ...]   scenarios: connect fanout channels api client-events soak\n"
+                            + "       table FILE...                  results (JSON lines) as a comparison table\n"
+                            + "       soak-plot FILE.csv...          (re)writes a soak CSV's plot beside it");
             System.exit(args.length == 0 ? 2 : 0);
+        }
+        if (args[0].equals("soak-plot")) {
+            for (int i = 1; i < args.length; i++) {
+                System.out.println(SoakScenario.plot(Path.of(args[i])));
+            }
+            return;
         }
         if (args[0].equals("table")) {
             List<Map<String, Object>> results = new ArrayList<>();
@@ -57,6 +66,7 @@ public final class Main {
             case "channels" -> new ChannelsScenario();
             case "api" -> new ApiScenario();
             case "client-events" -> new ClientEventsScenario();
+            case "soak" -> new SoakScenario();
             default -> throw new IllegalArgumentException("unknown scenario: " + name);
         };
     }

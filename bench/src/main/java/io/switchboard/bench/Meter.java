@@ -74,7 +74,7 @@ public final class Meter {
         return latencies().getValueAtPercentile(99) / 1000.0;
     }
 
-    static double ms(long micros) {
+    public static double ms(long micros) {
         return Math.round(micros / 10.0) / 100.0;
     }
 }

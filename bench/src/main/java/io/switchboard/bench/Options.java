@@ -54,17 +54,24 @@ public final class Options {
         return v == null ? dflt : Double.parseDouble(v.replace("_", ""));
     }
 
-    /** A duration in seconds; accepts {@code 10}, {@code 10s}, {@code 500ms}. */
+    /** A duration in seconds; accepts {@code 10}, {@code 10s}, {@code 500ms}, {@code 5m}, {@code 1h}. */
     public double seconds(String name, double dflt) {
         String v = string(name, null);
-        if (v == null) {
-            return dflt;
-        }
+        return v == null ? dflt : parseSeconds(v);
+    }
+
+    static double parseSeconds(String v) {
         if (v.endsWith("ms")) {
             return Double.parseDouble(v.substring(0, v.length() - 2)) / 1000.0;
         }
         if (v.endsWith("s")) {
             return Double.parseDouble(v.substring(0, v.length() - 1));
+        }
+        if (v.endsWith("m")) {
+            return Double.parseDouble(v.substring(0, v.length() - 1)) * 60;
+        }
+        if (v.endsWith("h")) {
+            return Double.parseDouble(v.substring(0, v.length() - 1)) * 3600;
         }
         return Double.parseDouble(v);
     }

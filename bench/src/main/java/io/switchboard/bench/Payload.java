@@ -59,6 +59,42 @@ public final class Payload {
         return true;
     }
 
+    /** The stamp at the start of {@code text} (event data as a string), or null when there is none. */
+    public static Stamp find(CharSequence text) {
+        int n = text.length();
+        int i = 0;
+        while (i < n && text.charAt(i) != '~') {
+            i++;
+        }
+        if (i >= n) {
+            return null;
+        }
+        i++;
+        boolean negative = i < n && text.charAt(i) == '-';
+        if (negative) {
+            i++;
+        }
+        long nanos = 0;
+        char c;
+        while (i < n && (c = text.charAt(i)) != '~') {
+            if (c < '0' || c > '9') {
+                return null;
+            }
+            nanos = nanos * 10 + (c - '0');
+            i++;
+        }
+        i++;
+        long seq = 0;
+        while (i < n && (c = text.charAt(i)) != '~') {
+            if (c < '0' || c > '9') {
+                return null;
+            }
+            seq = seq * 10 + (c - '0');
+            i++;
+        }
+        return i >= n ? null : new Stamp(negative ? -nanos : nanos, seq);
+    }
+
     /** Receives stamps without allocating. */
     @FunctionalInterface
     public interface StampSink {

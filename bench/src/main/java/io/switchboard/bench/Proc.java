@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Readings of a process from {@code /proc}: resident memory and CPU time. */
+/** Readings of a process from {@code /proc}: resident memory, CPU time, descriptors, threads. */
 public final class Proc {
     private static final double TICKS_PER_SECOND = 100.0; // USER_HZ on Linux
 
@@ -42,6 +42,61 @@ public final class Proc {
             }
         }
         return min;
+    }
+
+    /** Open file descriptors of {@code pid} (entries of {@code /proc/PID/fd}), or -1 when unknown. */
+    public static long openFds(long pid) {
+        if (pid <= 0) {
+            return -1;
+        }
+        try (var entries = Files.list(Path.of("/proc/" + pid + "/fd"))) {
+            return entries.count();
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** Threads of {@code pid} ({@code Threads:} of {@code /proc/PID/status}), or -1 when unknown. */
+    public static long threads(long pid) {
+        if (pid <= 0) {
+            return -1;
+        }
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+                if (line.startsWith("Threads:")) {
+                    return Long.parseLong(line.substring(8).trim());
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    /**
+     * Seconds the threads of {@code pid} have spent runnable but waiting for a CPU (the second
+     * field of {@code /proc/PID/task/TID/schedstat}, summed over the threads alive now), or -1 when
+     * unknown. On a shared machine this shows when a process was starved rather than slow.
+     */
+    public static double runDelaySeconds(long pid) {
+        if (pid <= 0) {
+            return -1;
+        }
+        long nanos = 0;
+        try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                try {
+                    String[] f =
+                            Files.readString(task.resolve("schedstat")).trim().split(" ");
+                    nanos += Long.parseLong(f[1]);
+                } catch (IOException e) {
+                    // the thread ended meanwhile
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return nanos / 1e9;
     }
 
     /** User plus system CPU seconds used so far by {@code pid} (all threads), or -1. */

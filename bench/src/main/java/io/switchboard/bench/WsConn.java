@@ -7,6 +7,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.ByteToMessageDecoder;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -62,9 +63,17 @@ public final class WsConn extends ByteToMessageDecoder implements Payload.StampS
 
     /** Starts connecting; everything else arrives through {@code listener}. */
     public static WsConn open(Io io, EventLoopGroup loop, Target target, Listener listener, int index) {
+        return open(io, loop, target, listener, index, null);
+    }
+
+    /** Starts connecting from the local address {@code from} (any when null). */
+    public static WsConn open(
+            Io io, EventLoopGroup loop, Target target, Listener listener, int index, InetSocketAddress from) {
         WsConn c = new WsConn(target, listener);
         c.index = index;
-        io.bootstrap(loop, c).connect(target.host(), target.port()).addListener(f -> {
+        var bootstrap = io.bootstrap(loop, c);
+        var remote = new InetSocketAddress(target.host(), target.port());
+        (from == null ? bootstrap.connect(remote) : bootstrap.connect(remote, from)).addListener(f -> {
             if (!f.isSuccess()) {
                 c.closed("connect failed: " + f.cause());
             }

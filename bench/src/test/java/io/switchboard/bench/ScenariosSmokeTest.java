@@ -28,7 +28,8 @@ class ScenariosSmokeTest {
                 Map.of(
                         "SWITCHBOARD_SERVER__HOST", "127.0.0.1",
                         "SWITCHBOARD_SERVER__PORT", "0",
-                        "SWITCHBOARD_SERVER__IO_THREADS", "1")));
+                        "SWITCHBOARD_SERVER__IO_THREADS", "1",
+                        "SWITCHBOARD_ADMIN__PORT", "0")));
     }
 
     @AfterAll
