@@ -122,7 +122,9 @@ class AdminApiTest {
 
             client.sendSubscribe("b");
             JsonNode refused = client.await("pusher:subscription_error");
-            assertThat(io.switchboard.testing.RawWebSocket.data(refused).path("type").asText())
+            assertThat(io.switchboard.testing.RawWebSocket.data(refused)
+                            .path("type")
+                            .asText())
                     .isEqualTo("LimitReached");
 
             admin.patch("/admin/v1/apps/" + app.id(), "{\"limits\":{\"max_channels_per_connection\":5}}");
