@@ -476,6 +476,8 @@ public final class Server implements AutoCloseable {
         int openAtStop = connections.total();
         log.info("shutting down: {} connections open", openAtStop);
         context.drain();
+        // No app changes are applied while stopping: the connections are being closed anyway.
+        liveApps.close();
         http.stopAccepting();
         if (https != null) {
             https.stopAccepting();
@@ -519,7 +521,6 @@ public final class Server implements AutoCloseable {
         if (webhooks != null) {
             webhooks.close();
         }
-        liveApps.close();
         long remaining = Math.max(0, deadline - System.nanoTime());
         workers.shutdownGracefully(0, remaining, TimeUnit.NANOSECONDS);
         boss.shutdownGracefully(0, remaining, TimeUnit.NANOSECONDS);
