@@ -27,6 +27,20 @@ public final class Validation {
             "cache_miss",
             "subscription_count");
 
+    private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+    private static final Pattern HEADER_VALUE = Pattern.compile("[\\x20-\\x7e\\t]*");
+    /** Set by the webhook sender or its HTTP client; a second value would break the request. */
+    private static final Set<String> RESERVED_HEADERS = Set.of(
+            "content-type",
+            "content-length",
+            "x-pusher-key",
+            "x-pusher-signature",
+            "host",
+            "connection",
+            "expect",
+            "upgrade",
+            "transfer-encoding");
+
     private Validation() {}
 
     static void validate(SwitchboardConfig config, String source) {
@@ -165,6 +179,20 @@ public final class Validation {
             String hook = join(at, "webhooks[" + w + "]");
             String url = app.webhooks().get(w).url();
             check(source, hook + ".url", isHttpUrl(url), "must be an http(s) URL");
+            app.webhooks().get(w).headers().forEach((name, value) -> {
+                check(
+                        source,
+                        hook + ".headers",
+                        HEADER_NAME.matcher(name).matches()
+                                && !RESERVED_HEADERS.contains(name.toLowerCase(java.util.Locale.ROOT)),
+                        "'" + cut(name) + "' cannot be sent: a header name is a token (letters, digits, - and"
+                                + " the like) and not one the webhook sender sets itself " + RESERVED_HEADERS);
+                check(
+                        source,
+                        hook + ".headers." + cut(name),
+                        value != null && HEADER_VALUE.matcher(value).matches(),
+                        "must be printable text without line breaks");
+            });
             for (String type : app.webhooks().get(w).eventTypes()) {
                 check(
                         source,
@@ -302,5 +330,9 @@ public final class Validation {
         if (!ok) {
             throw new ConfigException(source + ": " + key + ": " + problem);
         }
+    }
+
+    private static String cut(String s) {
+        return s.length() > 64 ? s.substring(0, 64) + "..." : s;
     }
 }

@@ -226,6 +226,18 @@ class AdminApiTest {
                         "{\"webhooks\":[{\"url\":\"http://x/\",\"event_types\":[\"boom\"]}]}"),
                 400,
                 "unknown event type 'boom'");
+        expectError(
+                admin.patch(
+                        "/admin/v1/apps/" + app.id(),
+                        "{\"webhooks\":[{\"url\":\"http://x/\",\"headers\":{\"Host\":\"evil\"}}]}"),
+                400,
+                "'Host' cannot be sent");
+        expectError(
+                admin.patch(
+                        "/admin/v1/apps/" + app.id(),
+                        "{\"webhooks\":[{\"url\":\"http://x/\",\"headers\":{\"X-A\":\"a\\r\\nX-B: b\"}}]}"),
+                400,
+                "webhooks[0].headers.X-A: must be printable text without line breaks");
         StringBuilder many = new StringBuilder("{\"webhooks\":[");
         for (int i = 0; i < 11; i++) {
             many.append(i == 0 ? "" : ",")
@@ -255,12 +267,14 @@ class AdminApiTest {
                 RawClient client = RawClient.connect(server, app)) {
             admin.patch(
                     "/admin/v1/apps/" + app.id(),
-                    "{\"webhooks\":[{\"url\":\"" + receiver.url() + "\",\"event_types\":[\"channel_occupied\"]}]}");
+                    "{\"webhooks\":[{\"url\":\"" + receiver.url()
+                            + "\",\"event_types\":[\"channel_occupied\"],\"headers\":{\"X-Team\":\"chat\"}}]}");
             client.subscribe("watched");
             await().atMost(Duration.ofSeconds(20))
                     .until(() -> receiver.eventNames().contains("channel_occupied"));
             var request = receiver.requests().get(0);
             assertThat(request.header("X-Pusher-Key")).isEqualTo(app.key());
+            assertThat(request.header("X-Team")).isEqualTo("chat");
             assertThat(request.header("X-Pusher-Signature"))
                     .isEqualTo(io.switchboard.testing.TestAuth.hmac(app.secret(), request.body()));
 
