@@ -6,9 +6,15 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
+import io.switchboard.admin.AdminApi;
+import io.switchboard.admin.LiveState;
 import io.switchboard.api.RestApi;
 import io.switchboard.app.App;
 import io.switchboard.app.AppRegistry;
+import io.switchboard.appstore.AppStore;
+import io.switchboard.appstore.LiveApps;
+import io.switchboard.appstore.PostgresAppStore;
+import io.switchboard.appstore.YamlAppStore;
 import io.switchboard.broker.Broker;
 import io.switchboard.broker.ChannelKey;
 import io.switchboard.broker.Command;
@@ -72,6 +78,7 @@ public final class Server implements AutoCloseable {
     private final HttpServer https;
     private final HttpServer admin;
     private final IoTransport io;
+    private final LiveApps liveApps;
     private boolean stopped;
 
     private Server(SwitchboardConfig config, Broker broker) throws Exception {
@@ -83,13 +90,16 @@ public final class Server implements AutoCloseable {
         boss = io.newGroup(1, new DefaultThreadFactory("switchboard-accept"));
         workers = io.newGroup(threads, new DefaultThreadFactory("switchboard-io"));
         Webhooks[] started = new Webhooks[1];
+        LiveApps[] store = new LiveApps[1];
         try {
             List<EventLoop> loops = new ArrayList<>();
             for (EventExecutor e : workers) {
                 loops.add((EventLoop) e);
             }
 
-            AppRegistry apps = new AppRegistry(config.apps());
+            liveApps = new LiveApps(appStore(config));
+            store[0] = liveApps;
+            AppRegistry apps = liveApps.registry();
             ChannelTable table = new ChannelTable(loops, ByteBufAllocator.DEFAULT, new ChannelTable.InterestListener() {
                 @Override
                 public void firstLocalSubscriber(ChannelKey channel) {
@@ -101,8 +111,9 @@ public final class Server implements AutoCloseable {
                     broker.unsubscribe(channel);
                 }
             });
-            boolean anyWebhooks =
-                    config.apps().stream().anyMatch(a -> !a.webhooks().isEmpty());
+            // Apps changed live may gain webhooks: a writable store always has webhook delivery.
+            boolean anyWebhooks = liveApps.store().writable()
+                    || apps.all().stream().anyMatch(a -> !a.webhooks().isEmpty());
             webhooks = anyWebhooks ? new Webhooks(apps, config.webhooks(), webhookQueue(config, broker), broker) : null;
             started[0] = webhooks;
             Channels channels = new Channels(
@@ -163,6 +174,7 @@ public final class Server implements AutoCloseable {
             RestApi api = new RestApi(apps, channels, connections, Clock.systemUTC());
             metrics = new Metrics();
             registerMetrics(apps, table, channels, api, httpSessions);
+            apps.onChange(changes -> applyAppChanges(changes, apps, api));
             context = new ServerContext(
                     api, webSockets, httpSessions, broker::healthy, metrics::scrape, Version.current());
             holder[0] = context;
@@ -188,7 +200,14 @@ public final class Server implements AutoCloseable {
                             workers,
                             adminSettings.host(),
                             adminSettings.port(),
-                            HttpServer.adminRoutes(context, adminSettings),
+                            HttpServer.adminRoutes(
+                                    context,
+                                    adminSettings,
+                                    new AdminApi(
+                                            liveApps,
+                                            new LiveState(connections, broker, webhooks, nodeId(config, broker)),
+                                            Clock.systemUTC(),
+                                            Version.current())),
                             httpLimits,
                             new WriteBufferWaterMark(s.writeBufferLowWaterMark(), s.writeBufferHighWaterMark()),
                             null)
@@ -209,9 +228,13 @@ public final class Server implements AutoCloseable {
             } else {
                 https = null;
             }
+            liveApps.start();
         } catch (Exception e) {
             if (started[0] != null) {
                 started[0].close();
+            }
+            if (store[0] != null) {
+                store[0].close();
             }
             workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
@@ -233,71 +256,134 @@ public final class Server implements AutoCloseable {
                 Channels::published);
         metrics.gauge("switchboard.http.sessions", "Open HTTP fallback sessions", sessions::size);
         for (App app : apps.all()) {
-            String id = app.id();
-            for (String transport : List.of("websocket", "xhr_streaming", "xhr_polling")) {
-                metrics.gauge(
-                        "switchboard.connections",
-                        "Open connections on this node",
-                        () -> connections.count(id, transport),
-                        "app",
-                        id,
-                        "transport",
-                        transport);
-            }
+            registerAppMetrics(app, api);
+        }
+    }
+
+    /** An app's meters; registering one that exists already changes nothing. */
+    private void registerAppMetrics(App app, RestApi api) {
+        String id = app.id();
+        for (String transport : List.of("websocket", "xhr_streaming", "xhr_polling")) {
+            metrics.gauge(
+                    "switchboard.connections",
+                    "Open connections on this node",
+                    () -> connections.count(id, transport),
+                    "app",
+                    id,
+                    "transport",
+                    transport);
+        }
+        metrics.counter(
+                "switchboard.rest.requests", "Authenticated REST requests", api, a -> a.requests(id), "app", id);
+        if (webhooks != null && !app.webhooks().isEmpty()) {
             metrics.counter(
-                    "switchboard.rest.requests", "Authenticated REST requests", api, a -> a.requests(id), "app", id);
-            if (webhooks != null && !app.webhooks().isEmpty()) {
-                metrics.counter(
-                        "switchboard.webhooks.delivered",
-                        "Webhook batches delivered",
-                        webhooks,
-                        w -> w.stats(id).delivered(),
-                        "app",
-                        id);
-                metrics.counter(
-                        "switchboard.webhooks.retried",
-                        "Webhook delivery attempts that failed and were retried",
-                        webhooks,
-                        w -> w.stats(id).retried(),
-                        "app",
-                        id);
-                metrics.counter(
-                        "switchboard.webhooks.failed",
-                        "Webhook batches given up after retry_for_seconds",
-                        webhooks,
-                        w -> w.stats(id).failed(),
-                        "app",
-                        id);
-                metrics.counter(
-                        "switchboard.webhooks.dropped",
-                        "Webhook batches dropped, oldest first, because their target's backlog passed"
-                                + " webhooks.max_backlog_bytes",
-                        webhooks,
-                        w -> w.stats(id).dropped(),
-                        "app",
-                        id);
-                metrics.counter(
-                        "switchboard.webhooks.lane_errors",
-                        "Webhook delivery failures that were not the receiver's (a request the HTTP client refused,"
-                                + " a queue error); retried like a failed POST",
-                        webhooks,
-                        w -> w.stats(id).laneErrors(),
-                        "app",
-                        id);
-                metrics.gauge(
-                        "switchboard.webhooks.oldest_age_seconds",
-                        "Seconds the oldest undelivered webhook batch has waited (0 when none)",
-                        () -> webhooks.stats(id).oldestAgeMillis() / 1000.0,
-                        "app",
-                        id);
-                metrics.gauge(
-                        "switchboard.webhooks.queued",
-                        "Webhook batches waiting for delivery",
-                        () -> webhooks.stats(id).queued(),
-                        "app",
-                        id);
+                    "switchboard.webhooks.delivered",
+                    "Webhook batches delivered",
+                    webhooks,
+                    w -> w.stats(id).delivered(),
+                    "app",
+                    id);
+            metrics.counter(
+                    "switchboard.webhooks.retried",
+                    "Webhook delivery attempts that failed and were retried",
+                    webhooks,
+                    w -> w.stats(id).retried(),
+                    "app",
+                    id);
+            metrics.counter(
+                    "switchboard.webhooks.failed",
+                    "Webhook batches given up after retry_for_seconds",
+                    webhooks,
+                    w -> w.stats(id).failed(),
+                    "app",
+                    id);
+            metrics.counter(
+                    "switchboard.webhooks.dropped",
+                    "Webhook batches dropped, oldest first, because their target's backlog passed"
+                            + " webhooks.max_backlog_bytes",
+                    webhooks,
+                    w -> w.stats(id).dropped(),
+                    "app",
+                    id);
+            metrics.counter(
+                    "switchboard.webhooks.lane_errors",
+                    "Webhook delivery failures that were not the receiver's (a request the HTTP client refused,"
+                            + " a queue error); retried like a failed POST",
+                    webhooks,
+                    w -> w.stats(id).laneErrors(),
+                    "app",
+                    id);
+            metrics.gauge(
+                    "switchboard.webhooks.oldest_age_seconds",
+                    "Seconds the oldest undelivered webhook batch has waited (0 when none)",
+                    () -> webhooks.stats(id).oldestAgeMillis() / 1000.0,
+                    "app",
+                    id);
+            metrics.gauge(
+                    "switchboard.webhooks.queued",
+                    "Webhook batches waiting for delivery",
+                    () -> webhooks.stats(id).queued(),
+                    "app",
+                    id);
+        }
+    }
+
+    /**
+     * Applies apps changed live (through the admin API, on this node or another): connections of an
+     * app disabled, deleted or given another key are closed with 4003 on this node (every node does
+     * the same for its own), webhook targets and credentials follow, new apps get their meters.
+     * Limits, switches and secrets need nothing here: connections look their app up again on every
+     * message, and every request reads the registry.
+     */
+    private void applyAppChanges(AppRegistry.Changes changes, AppRegistry apps, RestApi api) {
+        for (App gone : changes.removed()) {
+            int n = connections.closeApp(gone.id(), ErrorCodes.APP_DISABLED, "Application was deleted");
+            log.info("app {} deleted: closed {} connections", gone.id(), n);
+        }
+        for (App app : changes.changed()) {
+            App before = changes.before().get(app.id());
+            if (!app.enabled() && before.enabled()) {
+                int n = connections.closeApp(app.id(), ErrorCodes.APP_DISABLED, "Application is disabled");
+                log.info("app {} disabled: closed {} connections", app.id(), n);
+            } else if (!app.key().equals(before.key())) {
+                int n = connections.closeApp(app.id(), ErrorCodes.APP_DISABLED, "Application key changed");
+                log.info("app {} has a new key: closed {} connections", app.id(), n);
             }
         }
+        if (webhooks != null) {
+            webhooks.update(apps.all());
+        }
+        changes.added().forEach(app -> registerAppMetrics(app, api));
+        changes.changed().forEach(app -> registerAppMetrics(app, api));
+    }
+
+    private static String nodeId(SwitchboardConfig config, Broker broker) {
+        return broker instanceof RedisBroker redis
+                ? redis.nodeId()
+                : config.server().nodeId();
+    }
+
+    /**
+     * The configured app store. A PostgreSQL store is given the YAML {@code apps} it does not have
+     * yet (by id), so moving from the file to the database is one start with both configured.
+     */
+    private static AppStore appStore(SwitchboardConfig config) {
+        if (!config.appStore().usesPostgres()) {
+            return new YamlAppStore(config.apps());
+        }
+        PostgresAppStore store = new PostgresAppStore(config.appStore());
+        try {
+            for (App app : config.apps()) {
+                if (store.find(app.id()).isEmpty()) {
+                    store.create(app);
+                    log.info("app store: added app {} from the configuration file", app.id());
+                }
+            }
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+        return store;
     }
 
     /** Logs, per app with connections, which transports, protocols and client libraries they use. */
@@ -360,7 +446,7 @@ public final class Server implements AutoCloseable {
                     server.port(),
                     server.https == null ? "" : " and TLS on " + server.tlsPort() + " (" + Tls.providerName() + ")",
                     server.io.name(),
-                    config.apps().size(),
+                    server.liveApps.registry().all().size(),
                     server.admin == null
                             ? "off"
                             : "on " + config.admin().host() + ":" + server.adminPort()
@@ -417,6 +503,8 @@ public final class Server implements AutoCloseable {
         int openAtStop = connections.total();
         log.info("shutting down: {} connections open", openAtStop);
         context.drain();
+        // No app changes are applied while stopping: the connections are being closed anyway.
+        liveApps.close();
         http.stopAccepting();
         if (https != null) {
             https.stopAccepting();

@@ -62,15 +62,19 @@ final class RequestAuthenticator {
         }
         String params = canonicalQuery(query);
         String raw = request.method() + "\n" + request.rawPath() + "\n" + params;
-        if (Signatures.constantTimeEquals(Signatures.hmacSha256Hex(app.secret(), raw), signature)) {
-            return null;
-        }
         String decodedPath = ApiRequest.decode(request.rawPath());
-        if (!decodedPath.equals(request.rawPath())) {
-            String decoded = request.method() + "\n" + decodedPath + "\n" + params;
-            if (Signatures.constantTimeEquals(Signatures.hmacSha256Hex(app.secret(), decoded), signature)) {
-                return null;
+        String decoded =
+                decodedPath.equals(request.rawPath()) ? null : request.method() + "\n" + decodedPath + "\n" + params;
+        // During a rotation's overlap the previous secret verifies too; every one is tried.
+        boolean valid = false;
+        for (String secret : app.verifyingSecrets(nowSeconds * 1000)) {
+            valid |= Signatures.constantTimeEquals(Signatures.hmacSha256Hex(secret, raw), signature);
+            if (decoded != null) {
+                valid |= Signatures.constantTimeEquals(Signatures.hmacSha256Hex(secret, decoded), signature);
             }
+        }
+        if (valid) {
+            return null;
         }
         return "Invalid signature: you should have sent HmacSHA256Hex("
                 + raw.replace("\n", "\\n")

@@ -1,16 +1,20 @@
 package io.switchboard.app;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /**
  * One tenant: its credentials, switches and limits. Immutable.
  *
+ * @param secret signs REST requests, channel authorizations, sign-ins and webhooks
  * @param clientEvents whether subscribers may send {@code client-} events
  * @param userAuthentication whether every connection must sign in within {@code signinTimeout}
  * @param requireTls whether plain {@code ws://} connections are refused with 4000
  * @param subscriptionCountEvents whether subscribers of non-presence channels are sent {@code
  *     pusher_internal:subscription_count} when the channel's subscription count changes
+ * @param previousSecrets secrets replaced by a rotation that still verify until they expire; never
+ *     used to sign
  */
 public record App(
         String id,
@@ -24,10 +28,72 @@ public record App(
         boolean requireTls,
         boolean subscriptionCountEvents,
         AppLimits limits,
-        List<Webhook> webhooks) {
+        List<Webhook> webhooks,
+        List<PreviousSecret> previousSecrets) {
 
     public App {
         webhooks = List.copyOf(webhooks);
+        previousSecrets = previousSecrets == null ? List.of() : List.copyOf(previousSecrets);
+    }
+
+    /** An app without previous secrets. */
+    public App(
+            String id,
+            String key,
+            String secret,
+            String name,
+            boolean enabled,
+            boolean clientEvents,
+            boolean userAuthentication,
+            int signinTimeoutSeconds,
+            boolean requireTls,
+            boolean subscriptionCountEvents,
+            AppLimits limits,
+            List<Webhook> webhooks) {
+        this(
+                id,
+                key,
+                secret,
+                name,
+                enabled,
+                clientEvents,
+                userAuthentication,
+                signinTimeoutSeconds,
+                requireTls,
+                subscriptionCountEvents,
+                limits,
+                webhooks,
+                List.of());
+    }
+
+    /**
+     * The secrets a signature may be made with at {@code nowMillis}: the current one first, then the
+     * previous ones that have not expired. Signatures this server makes (webhooks) always use {@link
+     * #secret}.
+     */
+    public List<String> verifyingSecrets(long nowMillis) {
+        if (previousSecrets.isEmpty()) {
+            return List.of(secret);
+        }
+        List<String> out = new ArrayList<>(1 + previousSecrets.size());
+        out.add(secret);
+        for (PreviousSecret p : previousSecrets) {
+            if (p.verifiesAt(nowMillis)) {
+                out.add(p.secret());
+            }
+        }
+        return out;
+    }
+
+    /**
+     * A secret replaced by a rotation: requests, channel authorizations and sign-ins signed with it
+     * are accepted until {@code expiresAtMillis}, so backends can move to the new secret without a
+     * moment where either is refused.
+     */
+    public record PreviousSecret(String secret, long expiresAtMillis) {
+        public boolean verifiesAt(long nowMillis) {
+            return nowMillis < expiresAtMillis;
+        }
     }
 
     /**

@@ -176,6 +176,7 @@ public final class ConfigLoader {
         out.set("webhooks", merge(YAML.valueToTree(WebhookSettings.DEFAULTS), user.remove("webhooks")));
         out.set("broker", merge(YAML.valueToTree(BrokerSettings.DEFAULTS), user.remove("broker")));
         out.set("admin", merge(YAML.valueToTree(AdminSettings.DEFAULTS), user.remove("admin")));
+        out.set("app_store", merge(YAML.valueToTree(AppStoreSettings.DEFAULTS), user.remove("app_store")));
         ArrayNode apps = out.putArray("apps");
         JsonNode userApps = user.remove("apps");
         if (userApps != null && !userApps.isNull()) {
@@ -195,7 +196,7 @@ public final class ConfigLoader {
         Iterator<String> unknown = user.fieldNames();
         if (unknown.hasNext()) {
             throw new ConfigException(source + ": unknown key '" + unknown.next()
-                    + "' (known top-level keys: server, logging, tls, webhooks, broker, admin, apps)");
+                    + "' (known top-level keys: server, logging, tls, webhooks, broker, admin, app_store, apps)");
         }
         return out;
     }
@@ -246,20 +247,30 @@ public final class ConfigLoader {
         TlsSettings tls = section(merged.get("tls"), TlsSettings.class, source, "tls");
         WebhookSettings webhooks = section(merged.get("webhooks"), WebhookSettings.class, source, "webhooks");
         BrokerSettings broker = section(merged.get("broker"), BrokerSettings.class, source, "broker");
+        AppStoreSettings appStore = section(merged.get("app_store"), AppStoreSettings.class, source, "app_store");
         List<App> apps = new ArrayList<>();
         int i = 0;
         for (JsonNode app : merged.get("apps")) {
-            apps.add(section(app, App.class, source, "apps[" + i++ + "]"));
+            String at = "apps[" + i++ + "]";
+            // Previous secrets exist only through the admin API's rotation, never in the file.
+            if (app instanceof ObjectNode object) {
+                if (object.has("previous_secrets")) {
+                    throw new ConfigException(source + ": " + at + ": unknown key 'previous_secrets'");
+                }
+                object.putArray("previous_secrets");
+            }
+            apps.add(section(app, App.class, source, at));
         }
-        if (apps.isEmpty()) {
+        if (apps.isEmpty() && !appStore.usesPostgres()) {
             // The demo app's credentials are public: unless told where to listen, only this machine
             // can reach it.
             if (!hostSet) {
                 server = server.withHost(ServerSettings.DEMO_HOST);
             }
-            return new SwitchboardConfig(server, logging, tls, webhooks, broker, admin, List.of(DEMO_APP), true);
+            return new SwitchboardConfig(
+                    server, logging, tls, webhooks, broker, admin, appStore, List.of(DEMO_APP), true);
         }
-        return new SwitchboardConfig(server, logging, tls, webhooks, broker, admin, apps, false);
+        return new SwitchboardConfig(server, logging, tls, webhooks, broker, admin, appStore, apps, false);
     }
 
     private static <T> T section(JsonNode node, Class<T> type, String source, String path) {

@@ -9,8 +9,12 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
-/** Checks a bound configuration for values that cannot work, naming the key that is wrong. */
-final class Validation {
+/**
+ * Checks a bound configuration for values that cannot work, naming the key that is wrong. The
+ * checks of one app are shared with the admin API, so an app is held to the same rules and gets
+ * the same messages whether it comes from the file or from an API call.
+ */
+public final class Validation {
     private static final Pattern CREDENTIAL = Pattern.compile("[A-Za-z0-9_.\\-]+");
     private static final Set<String> LEVELS = Set.of("trace", "debug", "info", "warn", "error", "off");
     private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9_.\\-]*");
@@ -153,34 +157,69 @@ final class Validation {
                 "text".equals(logging.format()) || "json".equals(logging.format()),
                 "must be text or json");
 
+        appStore(config.appStore(), source);
+
         Map<String, Integer> ids = new HashMap<>();
         Map<String, Integer> keys = new HashMap<>();
         for (int i = 0; i < config.apps().size(); i++) {
             App app = config.apps().get(i);
             String at = "apps[" + i + "]";
-            credential(source, at + ".id", app.id());
-            credential(source, at + ".key", app.key());
-            check(source, at + ".secret", app.secret() != null && !app.secret().isEmpty(), "must be set");
+            app(source, at, app);
             Integer other = ids.putIfAbsent(app.id(), i);
             check(source, at + ".id", other == null, "'" + app.id() + "' is also used by apps[" + other + "]");
             other = keys.putIfAbsent(app.key(), i);
             check(source, at + ".key", other == null, "'" + app.key() + "' is also used by apps[" + other + "]");
-            check(source, at + ".signin_timeout_seconds", app.signinTimeoutSeconds() >= 1, "must be at least 1");
-            limits(source, at + ".limits", app.limits());
-            for (int w = 0; w < app.webhooks().size(); w++) {
-                String url = app.webhooks().get(w).url();
-                check(source, at + ".webhooks[" + w + "].url", isHttpUrl(url), "must be an http(s) URL");
-                for (String type : app.webhooks().get(w).eventTypes()) {
-                    check(
-                            source,
-                            at + ".webhooks[" + w + "].event_types",
-                            WEBHOOK_EVENTS.contains(type),
-                            "unknown event type '" + type + "'; use " + WEBHOOK_EVENTS);
-                }
-                String headersAt = at + ".webhooks[" + w + "].headers.";
-                app.webhooks().get(w).headers().forEach((name, value) -> header(source, headersAt + name, name, value));
+        }
+    }
+
+    /**
+     * Checks one app on its own (not against other apps).
+     *
+     * @param at where the app is, e.g. {@code apps[2]}; empty for the top level of an API request
+     * @throws ConfigException {@code source: key: problem}
+     */
+    public static void app(String source, String at, App app) {
+        credential(source, join(at, "id"), app.id());
+        credential(source, join(at, "key"), app.key());
+        check(source, join(at, "secret"), app.secret() != null && !app.secret().isEmpty(), "must be set");
+        check(source, join(at, "signin_timeout_seconds"), app.signinTimeoutSeconds() >= 1, "must be at least 1");
+        limits(source, join(at, "limits"), app.limits());
+        for (int w = 0; w < app.webhooks().size(); w++) {
+            String hook = join(at, "webhooks[" + w + "]");
+            String url = app.webhooks().get(w).url();
+            check(source, hook + ".url", isHttpUrl(url), "must be an http(s) URL");
+            String headersAt = hook + ".headers.";
+            app.webhooks().get(w).headers().forEach((name, value) -> header(source, headersAt + name, name, value));
+            for (String type : app.webhooks().get(w).eventTypes()) {
+                check(
+                        source,
+                        hook + ".event_types",
+                        WEBHOOK_EVENTS.contains(type),
+                        "unknown event type '" + type + "'; use " + WEBHOOK_EVENTS);
             }
         }
+    }
+
+    private static String join(String at, String key) {
+        return at.isEmpty() ? key : at + "." + key;
+    }
+
+    private static void appStore(AppStoreSettings store, String source) {
+        check(
+                source,
+                "app_store.driver",
+                "yaml".equals(store.driver()) || "postgres".equals(store.driver()),
+                "must be yaml or postgres");
+        if (!store.usesPostgres()) {
+            return;
+        }
+        check(
+                source,
+                "app_store.url",
+                store.url() != null && store.url().startsWith("jdbc:postgresql:"),
+                "must be a JDBC URL of PostgreSQL, e.g. jdbc:postgresql://db:5432/switchboard");
+        check(source, "app_store.pool_size", store.poolSize() >= 1 && store.poolSize() <= 100, "must be 1..100");
+        check(source, "app_store.reload_interval_seconds", store.reloadIntervalSeconds() >= 1, "must be at least 1");
     }
 
     private static void broker(BrokerSettings b, ServerSettings s, String source) {
@@ -321,5 +360,9 @@ final class Validation {
         if (!ok) {
             throw new ConfigException(source + ": " + key + ": " + problem);
         }
+    }
+
+    private static String cut(String s) {
+        return s.length() > 64 ? s.substring(0, 64) + "..." : s;
     }
 }

@@ -67,6 +67,11 @@ public final class ConnectionGate {
                                         + ")"));
     }
 
+    /** The live version of an admitted connection's app (see {@link AppRegistry#current}). */
+    App current(App app) {
+        return apps.current(app);
+    }
+
     /** Gives back the slot an {@link Admitted} connection held. */
     public void release(App app) {
         counts.releaseConnection(app.id());

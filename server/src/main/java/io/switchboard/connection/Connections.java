@@ -115,6 +115,18 @@ public final class Connections {
         return out;
     }
 
+    /**
+     * Closes every connection of the app on this node with {@code code} (4003 when the app was
+     * disabled or deleted); returns how many.
+     */
+    public int closeApp(String appId, int code, String reason) {
+        List<PusherConnection> open = of(appId);
+        for (PusherConnection c : open) {
+            c.closeFromAnyThread(code, reason);
+        }
+        return open.size();
+    }
+
     /** Closes every connection with {@code code}, e.g. 4200 on shutdown. */
     public void closeAll(int code, String reason) {
         for (PusherConnection c : all()) {

@@ -47,7 +47,9 @@ public final class PusherConnection implements Subscriber {
             int activityTimeout) {}
 
     private final Context ctx;
-    private final App app;
+    /** Refreshed from the registry on every message, so live changes to the app apply here. */
+    private App app;
+
     private final String socketId;
     private final Transport transport;
     private final int protocol;
@@ -138,6 +140,12 @@ public final class PusherConnection implements Subscriber {
     /** Handles one text message from the client. */
     public void onMessage(String text) {
         if (closed) {
+            return;
+        }
+        app = ctx.gate().current(app);
+        if (!app.enabled()) {
+            // Disabled while this connection was being admitted, after the others were closed.
+            close(ErrorCodes.APP_DISABLED, "Application is disabled");
             return;
         }
         ClientMessage message;
@@ -339,7 +347,7 @@ public final class PusherConnection implements Subscriber {
     private boolean checkAuth(String channel, String channelData, String auth) {
         String signed = socketId + ":" + channel;
         String stringToSign = channelData == null ? signed : signed + ":" + channelData;
-        if (Signatures.verifyAuth(app.key(), app.secret(), stringToSign, auth)) {
+        if (Signatures.verifyAuth(app.key(), app.verifyingSecrets(System.currentTimeMillis()), stringToSign, auth)) {
             return true;
         }
         String got = auth == null ? "" : auth.substring(auth.indexOf(':') + 1);
@@ -362,7 +370,11 @@ public final class PusherConnection implements Subscriber {
     // --- sign-in -----------------------------------------------------------------------------------
 
     private void signin(ClientMessage.Signin s) {
-        if (!Signatures.verifyAuth(app.key(), app.secret(), socketId + "::user::" + s.userData(), s.auth())) {
+        if (!Signatures.verifyAuth(
+                app.key(),
+                app.verifyingSecrets(System.currentTimeMillis()),
+                socketId + "::user::" + s.userData(),
+                s.auth())) {
             close(ErrorCodes.UNAUTHORIZED, "Invalid signature for pusher:signin");
             return;
         }

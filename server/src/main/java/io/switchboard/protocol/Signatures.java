@@ -3,6 +3,7 @@ package io.switchboard.protocol;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
+import java.util.List;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -59,6 +60,19 @@ public final class Signatures {
         boolean keyMatches = constantTimeEquals(key, auth.substring(0, colon));
         boolean signatureMatches = constantTimeEquals(hmacSha256Hex(secret, stringToSign), auth.substring(colon + 1));
         return keyMatches & signatureMatches;
+    }
+
+    /**
+     * Like {@link #verifyAuth(String, String, String, String)}, accepting a signature made with any
+     * of {@code secrets} (during a secret rotation's overlap). Every secret is tried, so the time
+     * taken does not tell which one matched.
+     */
+    public static boolean verifyAuth(String key, List<String> secrets, String stringToSign, String auth) {
+        boolean any = false;
+        for (String secret : secrets) {
+            any |= verifyAuth(key, secret, stringToSign, auth);
+        }
+        return any;
     }
 
     static String hex(byte[] bytes) {

@@ -1,5 +1,6 @@
 package io.switchboard.transport;
 
+import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -7,25 +8,40 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpUtil;
+import io.switchboard.admin.AdminApi;
+import io.switchboard.api.ApiRequest;
+import io.switchboard.api.ApiResponse;
 import io.switchboard.config.AdminSettings;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The admin listener's routes: {@code /metrics}, {@code /health} and {@code /ready}, behind the
- * configured bearer token when there is one. Never reachable through the public port.
+ * The admin listener's routes: {@code /metrics}, {@code /health}, {@code /ready} and the admin API
+ * ({@code /admin/v1/...}), behind the configured bearer token when there is one. Never reachable
+ * through the public port.
  */
 @ChannelHandler.Sharable
 final class AdminRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger log = LoggerFactory.getLogger("switchboard.transport");
 
+    /** Admin API requests answered at once; more get 503 (each one may wait on the database). */
+    private static final int MAX_CONCURRENT_API_REQUESTS = 16;
+
     private final ServerContext server;
     private final byte[] expectedAuthorization;
+    private final AdminApi api;
+    private final Semaphore apiSlots = new Semaphore(MAX_CONCURRENT_API_REQUESTS);
+    private final Executor apiExecutor = Executors.newVirtualThreadPerTaskExecutor();
 
-    AdminRouter(ServerContext server, AdminSettings settings) {
+    /** @param api the admin REST API, or {@code null} to serve only metrics and health */
+    AdminRouter(ServerContext server, AdminSettings settings, AdminApi api) {
         this.server = server;
+        this.api = api;
         this.expectedAuthorization =
                 settings.requiresToken() ? ("Bearer " + settings.token()).getBytes(StandardCharsets.UTF_8) : null;
     }
@@ -41,13 +57,17 @@ final class AdminRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
             HttpResponses.jsonError(ctx, keepAlive, 401, "Missing or wrong bearer token (admin.token)");
             return;
         }
+        String uri = request.uri();
+        int q = uri.indexOf('?');
+        String path = q < 0 ? uri : uri.substring(0, q);
+        if (api != null && AdminApi.handles(path)) {
+            api(ctx, request, keepAlive, path, q < 0 ? "" : uri.substring(q + 1));
+            return;
+        }
         if (!request.method().equals(HttpMethod.GET)) {
             HttpResponses.jsonError(ctx, keepAlive, 405, "Use GET");
             return;
         }
-        String uri = request.uri();
-        int q = uri.indexOf('?');
-        String path = q < 0 ? uri : uri.substring(0, q);
         switch (path) {
             case "/metrics" ->
                 HttpResponses.send(
@@ -59,6 +79,29 @@ final class AdminRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
             case "/health", "/ready" -> HealthRoutes.answer(ctx, keepAlive, path, server);
             default -> HttpResponses.jsonError(ctx, keepAlive, 404, "Not found");
         }
+    }
+
+    /** Answers on a virtual thread (the API blocks on the app store), then writes on the loop. */
+    private void api(ChannelHandlerContext ctx, FullHttpRequest request, boolean keepAlive, String path, String query) {
+        if (!apiSlots.tryAcquire()) {
+            HttpResponses.jsonError(ctx, keepAlive, 503, "Too many admin requests at once; retry shortly");
+            return;
+        }
+        ApiRequest apiRequest =
+                new ApiRequest(request.method().name(), path, query, ByteBufUtil.getBytes(request.content()));
+        apiExecutor.execute(() -> {
+            ApiResponse response;
+            try {
+                response = api.handle(apiRequest);
+            } catch (RuntimeException e) {
+                log.warn("admin {} {} failed", apiRequest.method(), path, e);
+                response = ApiResponse.error(500, "Internal error");
+            } finally {
+                apiSlots.release();
+            }
+            ApiResponse answer = response;
+            ctx.executor().execute(() -> HttpResponses.json(ctx, keepAlive, answer.status(), answer.body()));
+        });
     }
 
     /** Compares the whole header in constant time, so its timing tells nothing about the token. */

@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.ssl.SslContext;
+import io.switchboard.admin.AdminApi;
 import io.switchboard.config.AdminSettings;
 import java.net.InetSocketAddress;
 
@@ -82,7 +83,12 @@ public final class HttpServer {
 
     /** The admin routes: metrics and health, behind the admin token when one is set. */
     public static ChannelHandler adminRoutes(ServerContext context, AdminSettings settings) {
-        return new AdminRouter(context, settings);
+        return new AdminRouter(context, settings, null);
+    }
+
+    /** The admin routes with the admin API ({@code /admin/v1}). */
+    public static ChannelHandler adminRoutes(ServerContext context, AdminSettings settings, AdminApi api) {
+        return new AdminRouter(context, settings, api);
     }
 
     /** Stops accepting new connections; open ones are untouched. */

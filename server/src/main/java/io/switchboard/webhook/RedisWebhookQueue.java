@@ -89,8 +89,8 @@ public final class RedisWebhookQueue implements WebhookQueue {
     private final WebhookRedisConnection connection;
     private final RedisClusterCommands<String, String> redis;
     private final RedisClusterAsyncCommands<String, String> async;
-    /** Filled by {@link #open} before any other call, read-only afterwards. */
-    private final Map<String, Lane> lanes = new LinkedHashMap<>();
+    /** Filled by {@link #open} before any other call; {@link #addTargets} adds to it later. */
+    private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
 
     private final ScheduledExecutorService timer;
     private final AtomicBoolean reachable = new AtomicBoolean(true);
@@ -202,6 +202,22 @@ public final class RedisWebhookQueue implements WebhookQueue {
         tick();
         long interval = settings.heartbeatIntervalMs();
         timer.scheduleWithFixedDelay(this::tick, interval, interval, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void addTargets(Set<String> targets) {
+        for (String target : targets) {
+            lanes.computeIfAbsent(target, t -> {
+                Lane lane = new Lane(t);
+                try {
+                    createGroup(lane);
+                } catch (RedisException e) {
+                    failed(e); // created when the stream is first read
+                }
+                return lane;
+            });
+        }
+        // The lease is taken at the next heartbeat.
     }
 
     private void createGroup(Lane lane) {

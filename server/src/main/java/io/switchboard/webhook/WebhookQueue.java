@@ -19,6 +19,12 @@ public interface WebhookQueue extends AutoCloseable {
      */
     void open(Set<String> targets);
 
+    /**
+     * Starts serving lanes of targets added after {@link #open} (an app given a webhook live). Lanes
+     * are created on first use where that needs nothing more.
+     */
+    default void addTargets(Set<String> targets) {}
+
     /** Stores a new batch at the end of its target's lane. */
     void add(String target, String body, long createdMillis);
 

@@ -8,6 +8,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
@@ -22,10 +23,12 @@ import org.slf4j.LoggerFactory;
  * events in order. When the queue hands the lane to another node mid-way, the batch is left
  * unacknowledged for that node.
  */
-final class WebhookSender {
+public final class WebhookSender {
     private static final Logger log = LoggerFactory.getLogger("switchboard.webhook");
 
-    private final WebhookTarget target;
+    /** Replaced when the app changes live (a rotated secret, other filters); its key stays. */
+    private volatile WebhookTarget target;
+
     private final WebhookSettings settings;
     private final WebhookQueue queue;
     private final HttpClient http;
@@ -37,6 +40,17 @@ final class WebhookSender {
     final AtomicLong laneErrors = new AtomicLong();
 
     private volatile boolean running = true;
+    private static final int RECENT = 20;
+    /** The last {@link #RECENT} outcomes, oldest first; guarded by itself. */
+    private final java.util.ArrayDeque<Delivery> recent = new java.util.ArrayDeque<>();
+
+    /**
+     * One try of a batch, for operators: when it ended, where it went, how.
+     *
+     * @param outcome {@code delivered}, {@code retrying} or {@code failed} (given up)
+     * @param problem why the try failed (an HTTP status or an I/O error), or {@code null}
+     */
+    public record Delivery(long atMillis, String url, String outcome, int attempt, String problem) {}
 
     /** How one batch's delivery ended. */
     private enum Outcome {
@@ -66,6 +80,33 @@ final class WebhookSender {
 
     String appId() {
         return target.app().id();
+    }
+
+    /** Uses {@code changed} (same key) from the next try on. */
+    void retarget(WebhookTarget changed) {
+        target = changed;
+    }
+
+    /** The last outcomes, oldest first. */
+    List<Delivery> recent() {
+        synchronized (recent) {
+            return List.copyOf(recent);
+        }
+    }
+
+    private void record(String outcome, int attempt, String problem) {
+        Delivery d = new Delivery(
+                System.currentTimeMillis(),
+                WebhookTarget.loggableUrl(target.webhook().url()),
+                outcome,
+                attempt,
+                problem == null ? null : target.redact(problem));
+        synchronized (recent) {
+            if (recent.size() == RECENT) {
+                recent.removeFirst();
+            }
+            recent.addLast(d);
+        }
     }
 
     /** Batches of this target waiting for delivery, the one being tried included. */
@@ -150,6 +191,7 @@ final class WebhookSender {
                         .join();
                 if (response.statusCode() / 100 == 2) {
                     delivered.incrementAndGet();
+                    record("delivered", attempt, null);
                     return Outcome.DONE;
                 }
                 problem = "HTTP " + response.statusCode();
@@ -171,6 +213,7 @@ final class WebhookSender {
             long jittered = delay / 2 + ThreadLocalRandom.current().nextLong(delay / 2 + 1);
             if (System.currentTimeMillis() + jittered > giveUpAt) {
                 failed.incrementAndGet();
+                record("failed", attempt, problem);
                 // Sizes only: the body carries users' data, client events' payloads among it.
                 log.warn(
                         "giving up webhook batch {} to {} after {} tries ({}): {} events, {} bytes",
@@ -183,6 +226,7 @@ final class WebhookSender {
                 return Outcome.DONE;
             }
             retried.incrementAndGet();
+            record("retrying", attempt, problem);
             log.info(
                     "webhook batch {} to {} failed ({}), retry {} in {} ms",
                     batch.id(),

@@ -10,6 +10,7 @@ import io.switchboard.protocol.ChannelType;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,6 +18,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -42,9 +44,12 @@ public final class Webhooks implements ChannelObserver, AutoCloseable {
     private final WebhookSettings settings;
     private final WebhookQueue queue;
     private final ScheduledExecutorService thread;
-    private final Map<String, List<WebhookTarget>> targetsByApp = new HashMap<>();
+    /** Replaced whole (never changed in place) on the webhook thread; read from event loops too. */
+    private volatile Map<String, List<WebhookTarget>> targetsByApp = Map.of();
+
     private final Map<String, Pending> pendingByTarget = new LinkedHashMap<>();
-    private final Map<String, WebhookSender> senders = new LinkedHashMap<>();
+    private final Map<String, WebhookSender> senders = new ConcurrentHashMap<>();
+    private final HttpClient http;
     private final Map<ChannelKey, Held> vacating = new HashMap<>();
     private final Map<MemberKey, Held> removing = new HashMap<>();
     private final ExecutorService httpExecutor = Executors.newVirtualThreadPerTaskExecutor();
@@ -59,7 +64,7 @@ public final class Webhooks implements ChannelObserver, AutoCloseable {
 
     /** Events waiting to fill a batch for one target. Touched on the webhook thread only. */
     private static final class Pending {
-        final WebhookTarget target;
+        WebhookTarget target;
         final List<WebhookEvent> events = new ArrayList<>();
         ScheduledFuture<?> timer;
 
@@ -78,21 +83,93 @@ public final class Webhooks implements ChannelObserver, AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        HttpClient http = HttpClient.newBuilder()
+        this.http = HttpClient.newBuilder()
                 .connectTimeout(Duration.ofMillis(settings.timeoutMs()))
                 .executor(httpExecutor)
                 .build();
-        for (App app : apps.all()) {
-            for (App.Webhook webhook : app.webhooks()) {
-                WebhookTarget target = new WebhookTarget(app, webhook);
-                targetsByApp.computeIfAbsent(app.id(), a -> new ArrayList<>()).add(target);
-                pendingByTarget.put(target.key(), new Pending(target));
-            }
-        }
+        Map<String, List<WebhookTarget>> byApp = targets(apps.all());
+        byApp.values().forEach(list -> list.forEach(t -> pendingByTarget.put(t.key(), new Pending(t))));
+        targetsByApp = byApp;
         queue.open(Set.copyOf(pendingByTarget.keySet()));
         for (Pending p : pendingByTarget.values()) {
             senders.put(p.target.key(), new WebhookSender(p.target, settings, queue, http));
         }
+    }
+
+    private static Map<String, List<WebhookTarget>> targets(Collection<App> apps) {
+        Map<String, List<WebhookTarget>> byApp = new HashMap<>();
+        for (App app : apps) {
+            for (App.Webhook webhook : app.webhooks()) {
+                byApp.computeIfAbsent(app.id(), a -> new ArrayList<>()).add(new WebhookTarget(app, webhook));
+            }
+        }
+        return byApp;
+    }
+
+    /**
+     * Applies the apps' current webhook targets and credentials, after apps were changed live: a new
+     * target starts receiving events, a removed one stops (its batches not yet delivered stay in the
+     * queue), and a changed app's targets sign with its current secret from the next POST on.
+     * Returns once applied.
+     */
+    public void update(Collection<App> apps) {
+        Map<String, List<WebhookTarget>> byApp = targets(apps);
+        try {
+            thread.submit(() -> {
+                        if (closed) {
+                            return;
+                        }
+                        Map<String, WebhookTarget> wanted = new LinkedHashMap<>();
+                        byApp.values().forEach(list -> list.forEach(t -> wanted.put(t.key(), t)));
+                        for (var it = pendingByTarget.entrySet().iterator(); it.hasNext(); ) {
+                            var e = it.next();
+                            if (!wanted.containsKey(e.getKey())) {
+                                flush(e.getValue());
+                                it.remove();
+                                WebhookSender gone = senders.remove(e.getKey());
+                                if (gone != null) {
+                                    gone.stop();
+                                }
+                            }
+                        }
+                        Set<String> added = new java.util.HashSet<>();
+                        for (WebhookTarget t : wanted.values()) {
+                            Pending p = pendingByTarget.get(t.key());
+                            if (p == null) {
+                                pendingByTarget.put(t.key(), new Pending(t));
+                                added.add(t.key());
+                            } else {
+                                p.target = t;
+                                senders.get(t.key()).retarget(t);
+                            }
+                        }
+                        if (!added.isEmpty()) {
+                            queue.addTargets(added);
+                            for (String key : added) {
+                                senders.put(key, new WebhookSender(wanted.get(key), settings, queue, http));
+                            }
+                        }
+                        targetsByApp = byApp;
+                    })
+                    .get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            log.warn("applying changed webhook targets: {}", e.toString());
+        }
+    }
+
+    /** The last deliveries and failures of the app's targets, newest first, at most {@code max}. */
+    public List<WebhookSender.Delivery> recentDeliveries(String appId, int max) {
+        List<WebhookSender.Delivery> out = new ArrayList<>();
+        for (WebhookSender s : senders.values()) {
+            if (s.appId().equals(appId)) {
+                out.addAll(s.recent());
+            }
+        }
+        out.sort(java.util.Comparator.comparingLong(WebhookSender.Delivery::atMillis)
+                .reversed());
+        return out.size() > max ? List.copyOf(out.subList(0, max)) : out;
     }
 
     /** Whether any app has a webhook: without one, nothing needs to observe channels. */

@@ -1,0 +1,117 @@
+package io.switchboard.admin;
+
+import io.switchboard.broker.Broker;
+import io.switchboard.broker.ChannelKey;
+import io.switchboard.broker.Member;
+import io.switchboard.connection.Connections;
+import io.switchboard.protocol.ChannelType;
+import io.switchboard.webhook.WebhookSender;
+import io.switchboard.webhook.Webhooks;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Reads an app's live state for operators: this node's connections, the cluster's occupied
+ * channels and presence members (from the broker's stores, so every node answers the same), and
+ * this node's recent webhook deliveries. Every read is bounded and never blocks: answers come as
+ * {@link CompletionStage}s, for the admin API and for any other operator view.
+ */
+public final class LiveState {
+    /** Channels listed in one answer at most; the total is always given. */
+    public static final int MAX_CHANNELS = 100;
+
+    public static final int MAX_MEMBERS = 1000;
+    public static final int MAX_DELIVERIES = 20;
+
+    private final Connections connections;
+    private final Broker broker;
+    private final Webhooks webhooks;
+    private final String nodeId;
+
+    /**
+     * @param webhooks webhook delivery, or {@code null} when this node has none
+     * @param nodeId this node's id, shown with the per-node figures
+     */
+    public LiveState(Connections connections, Broker broker, Webhooks webhooks, String nodeId) {
+        this.connections = connections;
+        this.broker = broker;
+        this.webhooks = webhooks;
+        this.nodeId = nodeId;
+    }
+
+    /**
+     * @param node the node these per-node figures are from
+     * @param connections this node's connections of the app, by transport, protocol and client
+     * @param occupiedChannels channels with subscribers anywhere in the cluster
+     * @param channels the first {@link #MAX_CHANNELS} of them by name
+     */
+    public record AppState(
+            String appId,
+            String node,
+            Connections.Insight connections,
+            int occupiedChannels,
+            List<ChannelState> channels,
+            WebhookState webhooks) {}
+
+    /** @param userCount distinct users, for presence channels; {@code null} for others */
+    public record ChannelState(String name, long subscriptionCount, Integer userCount) {}
+
+    /** Counters since this node started, and its last deliveries (newest first). */
+    public record WebhookState(
+            long delivered, long retried, long failed, long queued, List<WebhookSender.Delivery> recent) {}
+
+    /** @param members the first {@code limit} members */
+    public record Members(String channel, int userCount, List<Member> members) {}
+
+    public CompletionStage<AppState> app(String appId) {
+        return broker.counts().occupied(appId, "").thenCompose(occupied -> {
+            Map<String, Long> sorted = new TreeMap<>(occupied);
+            List<String> names = new ArrayList<>(sorted.keySet());
+            if (names.size() > MAX_CHANNELS) {
+                names = names.subList(0, MAX_CHANNELS);
+            }
+            List<CompletableFuture<ChannelState>> channels = new ArrayList<>();
+            for (String name : names) {
+                long subscriptions = sorted.get(name);
+                if (ChannelType.of(name).presence()) {
+                    channels.add(broker.presence()
+                            .userCount(new ChannelKey(appId, name))
+                            .thenApply(users -> new ChannelState(name, subscriptions, users))
+                            .toCompletableFuture());
+                } else {
+                    channels.add(CompletableFuture.completedFuture(new ChannelState(name, subscriptions, null)));
+                }
+            }
+            return CompletableFuture.allOf(channels.toArray(CompletableFuture[]::new))
+                    .thenApply(v -> new AppState(
+                            appId,
+                            nodeId,
+                            connections.insight(appId),
+                            sorted.size(),
+                            channels.stream().map(CompletableFuture::join).toList(),
+                            webhooks(appId)));
+        });
+    }
+
+    private WebhookState webhooks(String appId) {
+        if (webhooks == null) {
+            return new WebhookState(0, 0, 0, 0, List.of());
+        }
+        Webhooks.Stats s = webhooks.stats(appId);
+        return new WebhookState(
+                s.delivered(), s.retried(), s.failed(), s.queued(), webhooks.recentDeliveries(appId, MAX_DELIVERIES));
+    }
+
+    /** The members of a presence channel, cluster-wide; at most {@code limit} of them. */
+    public CompletionStage<Members> members(String appId, String channel, int limit) {
+        return broker.presence().members(new ChannelKey(appId, channel)).thenApply(all -> {
+            List<Member> sorted = new ArrayList<>(all);
+            sorted.sort(java.util.Comparator.comparing(Member::userId));
+            return new Members(channel, all.size(), sorted.size() > limit ? sorted.subList(0, limit) : sorted);
+        });
+    }
+}
