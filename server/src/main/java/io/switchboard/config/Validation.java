@@ -189,7 +189,10 @@ public final class Validation {
             String url = app.webhooks().get(w).url();
             check(source, hook + ".url", isHttpUrl(url), "must be an http(s) URL");
             String headersAt = hook + ".headers.";
-            app.webhooks().get(w).headers().forEach((name, value) -> header(source, headersAt + name, name, value));
+            app.webhooks()
+                    .get(w)
+                    .headers()
+                    .forEach((name, value) -> header(source, headersAt + cut(name), name, value));
             for (String type : app.webhooks().get(w).eventTypes()) {
                 check(
                         source,
