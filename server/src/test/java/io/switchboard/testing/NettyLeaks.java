@@ -17,7 +17,6 @@ public final class NettyLeaks {
     private static final Queue<String> REPORTS = new ConcurrentLinkedQueue<>();
     private static final int ROUNDS = 2;
     private static final boolean FUZZING = System.getenv("JAZZER_FUZZ") != null;
-    private static final long FUZZING_INTERVAL_NANOS = 2_000_000_000L;
     private static long lastCheck = System.nanoTime();
 
     static {
@@ -33,18 +32,16 @@ public final class NettyLeaks {
     }
 
     /**
-     * {@link #assertNone()} after every input of a regression run; while fuzzing at most every two
-     * seconds (a check costs two garbage collections), so a leak found then may come from any of the
-     * inputs since the previous check: Netty's records in the failure show where the buffer went.
+     * {@link #assertNone()} at most twice a second in a regression run, every two seconds while
+     * fuzzing (a check costs two garbage collections). A leak found then may come from any input
+     * since the previous check: Netty's access records in the failure show where the buffer went.
      */
     public static void assertNoneAfterInput() {
-        if (FUZZING) {
-            long now = System.nanoTime();
-            if (now - lastCheck < FUZZING_INTERVAL_NANOS) {
-                return;
-            }
-            lastCheck = now;
+        long now = System.nanoTime();
+        if (now - lastCheck < (FUZZING ? 2_000_000_000L : 500_000_000L)) {
+            return;
         }
+        lastCheck = now;
         assertNone();
     }
 
