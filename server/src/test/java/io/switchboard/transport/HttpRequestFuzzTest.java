@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.switchboard.app.App;
 import io.switchboard.connection.Connections;
+import io.switchboard.testing.ErrorLog;
 import io.switchboard.testing.FallbackClient;
 import io.switchboard.testing.NettyLeaks;
 import io.switchboard.testing.RawHttp;
@@ -34,7 +35,7 @@ import org.junit.jupiter.api.BeforeAll;
  * xhr_send} carries fuzzed messages, a signed REST request, or any method, path, headers and body.
  *
  * <p>Fails on a 5xx answer, on a request left without an answer (bar the few a server must wait
- * on), on any change to a second app's connections or anything reaching its subscribed client, on
+ * on), on anything logged at ERROR or warned by Netty, on any change to a second app's connections or anything reaching its subscribed client, on
  * a server that stops answering, and on a Netty leak report. Inputs: {@code
  * HttpRequestFuzzTestInputs/request/}.
  */
@@ -76,6 +77,7 @@ class HttpRequestFuzzTest {
         bystander.established();
         bystander.subscribe("news");
         before = server.server().connections().insight(BYSTANDER.id());
+        ErrorLog.watch();
     }
 
     @AfterAll
@@ -108,6 +110,7 @@ class HttpRequestFuzzTest {
         assertThat(server.server().connections().insight(BYSTANDER.id()))
                 .as("the other app's connections")
                 .isEqualTo(before);
+        ErrorLog.assertNone();
         NettyLeaks.assertNoneAfterInput();
     }
 
