@@ -70,6 +70,9 @@ final class TriggerBody {
                     p.skipChildren();
                 }
             }
+            if (p.nextToken() != null) {
+                throw new BadBody("Request body must be a single JSON object");
+            }
         } catch (IOException e) {
             throw new BadBody("Request body is not valid JSON");
         }

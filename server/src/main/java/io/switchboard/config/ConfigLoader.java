@@ -36,6 +36,12 @@ import java.util.TreeMap;
 public final class ConfigLoader {
     public static final String ENV_PREFIX = "SWITCHBOARD_";
 
+    /**
+     * The largest list index a variable may name. Missing entries up to it are created empty, so a
+     * mistyped index must not make the loader build millions of them.
+     */
+    static final int MAX_LIST_INDEX = 9_999;
+
     /** {@code SWITCHBOARD_*} variables that are not settings: read by Main and the launcher script. */
     private static final Set<String> LAUNCHER_VARIABLES = Set.of("SWITCHBOARD_CONFIG", "SWITCHBOARD_JAVA_OPTS");
 
@@ -146,6 +152,10 @@ public final class ConfigLoader {
         } else if (node instanceof ArrayNode array) {
             if (!isIndex(segment)) {
                 throw new ConfigException(variable + ": '" + segment + "' must be a list index");
+            }
+            if (segment.length() > 4 || Integer.parseInt(segment) > MAX_LIST_INDEX) {
+                throw new ConfigException(
+                        variable + ": list index " + segment + " is too large (at most " + MAX_LIST_INDEX + ")");
             }
             int index = Integer.parseInt(segment);
             while (array.size() <= index) {

@@ -77,6 +77,8 @@ class RestBatchEventsTest extends RestApiTest {
         assertError(http.post("/batch_events", "{\"batch\":{}}").send(), 400);
         assertError(http.post("/batch_events", "{\"events\":[]}").send(), 400);
         assertError(http.post("/batch_events", "{\"batch\":[\"e\"]}").send(), 400);
+        // Found by TriggerBodyFuzzTest: the batch parser stopped reading at the object's end.
+        assertError(http.post("/batch_events", "{\"batch\":[]} {\"batch\":[]}").send(), 400);
     }
 
     @Test
