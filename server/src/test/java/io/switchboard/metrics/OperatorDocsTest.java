@@ -1,6 +1,7 @@
 package io.switchboard.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -17,6 +18,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -73,6 +75,16 @@ class OperatorDocsTest {
                 .containsAll(ours);
     }
 
+    private static String scrape(TestServer server) throws Exception {
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            return http.send(
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.adminPort() + "/metrics"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body();
+        }
+    }
+
     private static Set<String> names(String text) {
         Set<String> out = new TreeSet<>();
         Matcher m = NAME.matcher(text);
@@ -96,20 +108,17 @@ class OperatorDocsTest {
                 TestServer server = TestServer.start(
                         SwitchboardConfig.of(TestServer.settings().withNodeId(""), java.util.List.of(app))
                                 .withBroker(BrokerSettings.redis(redis.settings())))) {
-            try (RawWebSocket first = server.raw(app);
-                    RawWebSocket second = server.raw(app)) {
+            try (RawWebSocket first = server.raw(app)) {
                 first.established();
-                assertThat(second.awaitClose().closeCode()).isEqualTo(4004);
+                try (RawWebSocket second = server.raw(app)) {
+                    assertThat(second.awaitClose().closeCode()).isEqualTo(4004);
+                }
             }
             server.rest(app).trigger("news", "e", Map.of());
-            try (HttpClient http = HttpClient.newHttpClient()) {
-                return http.send(
-                                HttpRequest.newBuilder(
-                                                URI.create("http://127.0.0.1:" + server.adminPort() + "/metrics"))
-                                        .build(),
-                                HttpResponse.BodyHandlers.ofString())
-                        .body();
-            }
+            // GC pauses are reported once the first one has happened.
+            System.gc();
+            await().atMost(Duration.ofSeconds(10)).until(() -> scrape(server).contains("jvm_gc_pause_seconds_count"));
+            return scrape(server);
         }
     }
 }
