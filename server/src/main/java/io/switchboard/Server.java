@@ -34,6 +34,7 @@ import io.switchboard.connection.ConnectionGate;
 import io.switchboard.connection.Connections;
 import io.switchboard.connection.PusherConnection;
 import io.switchboard.connection.SocketIds;
+import io.switchboard.metrics.EventLoopLag;
 import io.switchboard.metrics.Metrics;
 import io.switchboard.protocol.ClientMessageDecoder;
 import io.switchboard.protocol.ErrorCodes;
@@ -47,6 +48,7 @@ import io.switchboard.transport.WebSocketUpgrade;
 import io.switchboard.webhook.FileWebhookQueue;
 import io.switchboard.webhook.RedisWebhookQueue;
 import io.switchboard.webhook.WebhookQueue;
+import io.switchboard.webhook.WebhookTimings;
 import io.switchboard.webhook.Webhooks;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -71,6 +73,7 @@ public final class Server implements AutoCloseable {
     private final Connections connections;
     private final Webhooks webhooks;
     private final Metrics metrics;
+    private final EventLoopLag eventLoopLag;
     private final ScheduledFuture<?> insightLog;
     private static final int INSIGHT_LOG_MINUTES = 5;
     private final ServerContext context;
@@ -81,9 +84,10 @@ public final class Server implements AutoCloseable {
     private final LiveApps liveApps;
     private boolean stopped;
 
-    private Server(SwitchboardConfig config, Broker broker) throws Exception {
+    private Server(SwitchboardConfig config, Broker broker, Metrics metrics) throws Exception {
         this.config = config;
         this.broker = broker;
+        this.metrics = metrics;
         ServerSettings s = config.server();
         io = IoTransport.select(s.io());
         int threads = s.ioThreads() > 0 ? s.ioThreads() : Runtime.getRuntime().availableProcessors();
@@ -114,7 +118,17 @@ public final class Server implements AutoCloseable {
             // Apps changed live may gain webhooks: a writable store always has webhook delivery.
             boolean anyWebhooks = liveApps.store().writable()
                     || apps.all().stream().anyMatch(a -> !a.webhooks().isEmpty());
-            webhooks = anyWebhooks ? new Webhooks(apps, config.webhooks(), webhookQueue(config, broker), broker) : null;
+            webhooks = anyWebhooks
+                    ? new Webhooks(
+                            apps,
+                            config.webhooks(),
+                            webhookQueue(config, broker),
+                            broker,
+                            new WebhookTimings(
+                                    metrics.webhookRequest(true),
+                                    metrics.webhookRequest(false),
+                                    metrics.webhookDeliveryDelay()))
+                    : null;
             started[0] = webhooks;
             Channels channels = new Channels(
                     broker, table, webhooks == null ? ChannelObserver.NONE : webhooks, loops.get(0), appId -> {
@@ -147,9 +161,15 @@ public final class Server implements AutoCloseable {
                 }
             });
 
-            ConnectionGate gate = new ConnectionGate(apps, broker.counts());
+            ConnectionGate gate = new ConnectionGate(apps, broker.counts(), metrics.rejections());
             PusherConnection.Context connectionContext = new PusherConnection.Context(
-                    channels, users, connections, gate, new ClientMessageDecoder(), s.activityTimeout());
+                    channels,
+                    users,
+                    connections,
+                    gate,
+                    new ClientMessageDecoder(),
+                    s.activityTimeout(),
+                    metrics.rejections());
             ServerContext[] holder = new ServerContext[1];
             SocketIds socketIds = new SocketIds();
             WebSocketUpgrade webSockets = new WebSocketUpgrade(
@@ -171,9 +191,10 @@ public final class Server implements AutoCloseable {
                     s.fallbackDisconnectDelay(),
                     s.maxFallbackSessionsPerAddress(),
                     () -> holder[0].draining());
-            RestApi api = new RestApi(apps, channels, connections, Clock.systemUTC());
-            metrics = new Metrics();
+            RestApi api = new RestApi(
+                    apps, channels, connections, Clock.systemUTC(), metrics.restLatency(), metrics.rejections());
             registerMetrics(apps, table, channels, api, httpSessions);
+            eventLoopLag = EventLoopLag.start(loops, metrics);
             apps.onChange(changes -> applyAppChanges(changes, apps, api));
             context = new ServerContext(
                     api, webSockets, httpSessions, broker::healthy, metrics::scrape, Version.current());
@@ -181,7 +202,8 @@ public final class Server implements AutoCloseable {
             insightLog = boss.next()
                     .scheduleAtFixedRate(
                             () -> logInsight(apps), INSIGHT_LOG_MINUTES, INSIGHT_LOG_MINUTES, TimeUnit.MINUTES);
-            HttpLimits httpLimits = new HttpLimits(s.maxRequestBodyBytes(), s.requestTimeout(), s.idleTimeout());
+            HttpLimits httpLimits =
+                    new HttpLimits(s.maxRequestBodyBytes(), s.requestTimeout(), s.idleTimeout(), metrics.rejections());
             http = HttpServer.bind(
                     io,
                     boss,
@@ -255,6 +277,17 @@ public final class Server implements AutoCloseable {
                 channels,
                 Channels::published);
         metrics.gauge("switchboard.http.sessions", "Open HTTP fallback sessions", sessions::size);
+        if (broker instanceof RedisBroker redis) {
+            metrics.counter(
+                    "switchboard.broker.reconnects",
+                    "Connections to Redis lost and opened again",
+                    redis,
+                    RedisBroker::reconnects);
+            metrics.gauge(
+                    "switchboard.broker.up",
+                    "1 while Redis answers (as /ready reports), else 0",
+                    () -> redis.healthy() ? 1 : 0);
+        }
         for (App app : apps.all()) {
             registerAppMetrics(app, api);
         }
@@ -414,12 +447,12 @@ public final class Server implements AutoCloseable {
                 config.webhooks().maxBacklogBytes());
     }
 
-    private static Broker newBroker(BrokerSettings settings, String configuredNodeId) {
+    private static Broker newBroker(BrokerSettings settings, String configuredNodeId, Metrics metrics) {
         if (!settings.usesRedis()) {
             return new MemoryBroker();
         }
         String nodeId = configuredNodeId == null || configuredNodeId.isEmpty() ? randomNodeId() : configuredNodeId;
-        return RedisBroker.connect(settings.redis(), nodeId);
+        return RedisBroker.connect(settings.redis(), nodeId, metrics.brokerRoundTrip());
     }
 
     private static String randomNodeId() {
@@ -430,13 +463,21 @@ public final class Server implements AutoCloseable {
 
     /** Builds and starts a server; it accepts connections when this returns. */
     public static Server start(SwitchboardConfig config) {
-        Broker broker = newBroker(config.broker(), config.server().nodeId());
+        Metrics metrics = new Metrics();
+        Broker broker;
+        try {
+            broker = newBroker(config.broker(), config.server().nodeId(), metrics);
+        } catch (RuntimeException e) {
+            metrics.close();
+            throw e;
+        }
         try {
             Server server;
             try {
-                server = new Server(config, broker);
+                server = new Server(config, broker, metrics);
             } catch (Exception e) { // also Netty's undeclared bind failures
                 broker.close();
+                metrics.close();
                 throw e;
             }
             log.info(
@@ -530,6 +571,7 @@ public final class Server implements AutoCloseable {
             }
         }
         insightLog.cancel(false);
+        eventLoopLag.close();
         metrics.close();
         // Held-back removals are settled while the broker's stores still answer. In a cluster the
         // clients just told to reconnect come back on other nodes within moments: give them the

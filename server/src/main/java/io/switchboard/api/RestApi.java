@@ -12,6 +12,9 @@ import io.switchboard.broker.Command;
 import io.switchboard.broker.Member;
 import io.switchboard.channel.Channels;
 import io.switchboard.connection.Connections;
+import io.switchboard.metrics.Limit;
+import io.switchboard.metrics.LimitRejections;
+import io.switchboard.metrics.RestLatency;
 import io.switchboard.protocol.ChannelNames;
 import io.switchboard.protocol.ChannelType;
 import io.switchboard.protocol.ClientText;
@@ -45,14 +48,24 @@ public final class RestApi {
     private final Broker broker;
     private final Connections connections;
     private final Clock clock;
+    private final RestLatency latency;
+    private final LimitRejections rejections;
     private final Map<String, LongAdder> requests = new java.util.concurrent.ConcurrentHashMap<>();
 
-    public RestApi(AppRegistry apps, Channels channels, Connections connections, Clock clock) {
+    public RestApi(
+            AppRegistry apps,
+            Channels channels,
+            Connections connections,
+            Clock clock,
+            RestLatency latency,
+            LimitRejections rejections) {
         this.apps = apps;
         this.channels = channels;
         this.connections = connections;
         this.broker = channels.broker();
         this.clock = clock;
+        this.latency = latency;
+        this.rejections = rejections;
     }
 
     /** Whether {@code path} belongs to this API. */
@@ -60,8 +73,48 @@ public final class RestApi {
         return path.startsWith("/apps/");
     }
 
+    /** Answers a request; the time to the answer is recorded by endpoint and status. */
     public CompletionStage<ApiResponse> handle(ApiRequest request) {
+        long start = System.nanoTime();
         String[] parts = request.rawPath().substring(1).split("/", -1);
+        String endpoint = endpoint(parts);
+        return answer(request, parts)
+                .whenComplete((response, error) -> latency.record(
+                        endpoint, response == null ? 500 : response.status(), System.nanoTime() - start));
+    }
+
+    /**
+     * The endpoint template of a path split at its slashes ({@code /apps/{id}/channels/{name}}), or
+     * {@code other}: a bounded set, for metrics.
+     */
+    static String endpoint(String[] parts) {
+        if (parts.length < 3 || !parts[0].equals("apps")) {
+            return "other";
+        }
+        String resource = parts[2];
+        return switch (parts.length) {
+            case 3 ->
+                switch (resource) {
+                    case "events" -> "/apps/{id}/events";
+                    case "batch_events" -> "/apps/{id}/batch_events";
+                    case "channels" -> "/apps/{id}/channels";
+                    case "connections" -> "/apps/{id}/connections";
+                    default -> "other";
+                };
+            case 4 -> resource.equals("channels") ? "/apps/{id}/channels/{name}" : "other";
+            case 5 -> {
+                if (resource.equals("channels") && parts[4].equals("users")) {
+                    yield "/apps/{id}/channels/{name}/users";
+                }
+                yield resource.equals("users") && parts[4].equals("terminate_connections")
+                        ? "/apps/{id}/users/{user}/terminate_connections"
+                        : "other";
+            }
+            default -> "other";
+        };
+    }
+
+    private CompletionStage<ApiResponse> answer(ApiRequest request, String[] parts) {
         if (parts.length < 3) {
             return fail(404, "Not found: " + request.rawPath());
         }
@@ -84,13 +137,13 @@ public final class RestApi {
         requests.computeIfAbsent(app.id(), a -> new LongAdder()).increment();
         int perSecond = app.limits().restRequestsPerSecond();
         if (perSecond > 0) {
-            return broker.counts()
-                    .acquireRequest(app.id(), perSecond)
-                    .thenCompose(ok -> ok
-                            ? route(app, request, parts)
-                            : fail(
-                                    429,
-                                    "Too many requests: this app may make " + perSecond + " REST requests per second"));
+            return broker.counts().acquireRequest(app.id(), perSecond).thenCompose(ok -> {
+                if (ok) {
+                    return route(app, request, parts);
+                }
+                rejections.count(app.id(), Limit.REST_REQUESTS_PER_SECOND);
+                return fail(429, "Too many requests: this app may make " + perSecond + " REST requests per second");
+            });
         }
         return route(app, request, parts);
     }
@@ -144,6 +197,7 @@ public final class RestApi {
     private CompletionStage<ApiResponse> batch(App app, ApiRequest request) throws TriggerBody.BadBody, TooLarge {
         List<TriggerBody.Event> events = TriggerBody.batch(request.body());
         if (events.size() > app.limits().maxBatchSize()) {
+            rejections.count(app.id(), Limit.MAX_BATCH_SIZE);
             throw new TriggerBody.BadBody("Batch has "
                     + events.size()
                     + " events; the maximum is "
@@ -195,6 +249,7 @@ public final class RestApi {
             throw new TriggerBody.BadBody("Missing event name ('name')");
         }
         if (e.name().length() > limits.maxEventNameLength()) {
+            rejections.count(app.id(), Limit.MAX_EVENT_NAME_LENGTH);
             throw new TriggerBody.BadBody("Event name is longer than " + limits.maxEventNameLength() + " characters");
         }
         if (e.data() == null) {
@@ -202,6 +257,7 @@ public final class RestApi {
         }
         int size = e.data().getBytes(StandardCharsets.UTF_8).length;
         if (size > limits.maxPayloadBytes()) {
+            rejections.count(app.id(), Limit.MAX_PAYLOAD_BYTES);
             throw new TooLarge("Event data is " + size + " bytes; the maximum is " + limits.maxPayloadBytes());
         }
         if (e.channels().isEmpty()) {
@@ -211,12 +267,16 @@ public final class RestApi {
             throw new TriggerBody.BadBody("A batch event has exactly one 'channel'");
         }
         if (e.channels().size() > limits.maxChannelsPerEvent()) {
+            rejections.count(app.id(), Limit.MAX_CHANNELS_PER_EVENT);
             throw new TriggerBody.BadBody(
                     "Too many channels: " + e.channels().size() + "; the maximum is " + limits.maxChannelsPerEvent());
         }
         for (String channel : e.channels()) {
             String problem = ChannelNames.problem(channel, limits.maxChannelNameLength());
             if (problem != null) {
+                if (channel.length() > limits.maxChannelNameLength()) {
+                    rejections.count(app.id(), Limit.MAX_CHANNEL_NAME_LENGTH);
+                }
                 throw new TriggerBody.BadBody(problem);
             }
             if (e.channels().size() > 1 && ChannelType.of(channel).encrypted()) {

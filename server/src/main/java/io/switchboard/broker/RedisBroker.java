@@ -2,6 +2,7 @@ package io.switchboard.broker;
 
 import io.lettuce.core.ScriptOutputType;
 import io.switchboard.config.RedisSettings;
+import io.switchboard.metrics.Latency;
 import io.switchboard.protocol.ChannelType;
 import io.switchboard.protocol.ServerFrames;
 import java.util.ArrayList;
@@ -61,7 +62,7 @@ public final class RedisBroker implements Broker {
         final CompletableFuture<Void> confirmed = new CompletableFuture<>();
     }
 
-    private RedisBroker(RedisSettings settings, String nodeId) {
+    private RedisBroker(RedisSettings settings, String nodeId, Latency roundTrip) {
         this.nodeId = nodeId;
         this.settings = settings;
         this.keys = new RedisKeys(settings.keyPrefix());
@@ -69,7 +70,7 @@ public final class RedisBroker implements Broker {
                 2L * settings.heartbeatIntervalMs() + settings.commandTimeoutMs(),
                 TimeUnit.MILLISECONDS,
                 RedisLink.describe(settings));
-        this.link = RedisLink.connect(settings, health);
+        this.link = RedisLink.connect(settings, health, roundTrip);
         this.clock = new RedisClock(link.cluster(), settings.commandTimeoutMs());
         RedisMembership[] self = new RedisMembership[1];
         this.ledger = new NodeLedger(appId -> self[0].register(appId).whenComplete((n, error) -> {
@@ -115,7 +116,21 @@ public final class RedisBroker implements Broker {
      * @throws IllegalStateException when Redis cannot be reached
      */
     public static RedisBroker connect(RedisSettings settings, String nodeId) {
-        return new RedisBroker(settings, nodeId);
+        return connect(settings, nodeId, Latency.NONE);
+    }
+
+    /**
+     * Connects to Redis, recording the round trip of every command in {@code roundTrip}.
+     *
+     * @throws IllegalStateException when Redis cannot be reached
+     */
+    public static RedisBroker connect(RedisSettings settings, String nodeId, Latency roundTrip) {
+        return new RedisBroker(settings, nodeId, roundTrip);
+    }
+
+    /** Connections to Redis lost and opened again since start (the webhook queue's not included). */
+    public long reconnects() {
+        return link.reconnects();
     }
 
     public String nodeId() {

@@ -18,18 +18,23 @@ import io.lettuce.core.cluster.pubsub.StatefulRedisClusterPubSubConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.event.connection.ConnectionActivatedEvent;
 import io.lettuce.core.event.connection.ConnectionDeactivatedEvent;
+import io.lettuce.core.event.connection.ReconnectAttemptEvent;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.pubsub.api.async.RedisPubSubAsyncCommands;
 import io.lettuce.core.resource.ClientResources;
 import io.switchboard.config.RedisSettings;
+import io.switchboard.metrics.Latency;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import reactor.core.Disposable;
 
@@ -59,7 +64,12 @@ final class RedisLink implements AutoCloseable {
     private final StatefulRedisPubSubConnection<String, byte[]> pubSub;
     private final boolean cluster;
     private final RedisHealth health;
+    private final Latency roundTrip;
     private final Disposable events;
+    /** Lost connections being reconnected. */
+    private final AtomicInteger reconnecting = new AtomicInteger();
+
+    private final LongAdder reconnects = new LongAdder();
     private volatile MessageHandler handler = (channel, message) -> {};
     private volatile boolean closing;
 
@@ -70,7 +80,8 @@ final class RedisLink implements AutoCloseable {
             StatefulConnection<String, byte[]> commandConnection,
             RedisClusterAsyncCommands<String, byte[]> commands,
             StatefulRedisPubSubConnection<String, byte[]> pubSub,
-            RedisHealth health) {
+            RedisHealth health,
+            Latency roundTrip) {
         this.resources = resources;
         this.client = client;
         this.clusterClient = clusterClient;
@@ -79,6 +90,7 @@ final class RedisLink implements AutoCloseable {
         this.pubSub = pubSub;
         this.cluster = clusterClient != null;
         this.health = health;
+        this.roundTrip = roundTrip;
         if (pubSub instanceof StatefulRedisClusterPubSubConnection<String, byte[]> c) {
             c.setNodeMessagePropagation(true);
             c.addListener(new RedisClusterPubSubAdapter<String, byte[]>() {
@@ -105,15 +117,20 @@ final class RedisLink implements AutoCloseable {
                 }
             });
         }
-        // A single Redis: a closed connection means an outage right away. (In a cluster the
-        // client also opens and closes short-lived connections, so only failed commands count.)
-        events = cluster
-                ? null
-                : resources.eventBus().get().subscribe(event -> {
-                    if (event instanceof ConnectionDeactivatedEvent && !closing) {
-                        health.lost("connection closed");
-                    }
-                });
+        events = resources.eventBus().get().subscribe(event -> {
+            if (event instanceof ConnectionDeactivatedEvent && !cluster && !closing) {
+                // A single Redis: a closed connection means an outage right away. (In a cluster the
+                // client also opens and closes short-lived connections, so only failed commands count.)
+                health.lost("connection closed");
+            } else if (event instanceof ReconnectAttemptEvent attempt && attempt.getAttempt() == 1) {
+                // A lost connection's first attempt starts a reconnect, and an activation ends one;
+                // activations with none pending are new connections (a cluster's nodes).
+                reconnecting.incrementAndGet();
+            } else if (event instanceof ConnectionActivatedEvent
+                    && reconnecting.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                reconnects.increment();
+            }
+        });
     }
 
     /**
@@ -121,7 +138,7 @@ final class RedisLink implements AutoCloseable {
      *
      * @throws IllegalStateException naming the Redis address when it cannot be reached
      */
-    static RedisLink connect(RedisSettings settings, RedisHealth health) {
+    static RedisLink connect(RedisSettings settings, RedisHealth health, Latency roundTrip) {
         Duration timeout = Duration.ofMillis(settings.commandTimeoutMs());
         ClientResources resources = RedisClientSetup.resources();
         SocketOptions socket = RedisClientSetup.socketOptions(timeout);
@@ -145,7 +162,8 @@ final class RedisLink implements AutoCloseable {
                 try {
                     var connection = client.connect(CODEC);
                     StatefulRedisClusterPubSubConnection<String, byte[]> pubSub = client.connectPubSub(CODEC);
-                    return new RedisLink(resources, null, client, connection, connection.async(), pubSub, health);
+                    return new RedisLink(
+                            resources, null, client, connection, connection.async(), pubSub, health, roundTrip);
                 } catch (RuntimeException e) {
                     client.shutdown(Duration.ZERO, timeout);
                     throw e;
@@ -161,7 +179,8 @@ final class RedisLink implements AutoCloseable {
             try {
                 var connection = client.connect(CODEC);
                 StatefulRedisPubSubConnection<String, byte[]> pubSub = client.connectPubSub(CODEC);
-                return new RedisLink(resources, client, null, connection, connection.async(), pubSub, health);
+                return new RedisLink(
+                        resources, client, null, connection, connection.async(), pubSub, health, roundTrip);
             } catch (RuntimeException e) {
                 client.shutdown(Duration.ZERO, timeout);
                 throw e;
@@ -204,6 +223,11 @@ final class RedisLink implements AutoCloseable {
         return cluster;
     }
 
+    /** Connections to Redis that were lost and opened again since start. */
+    long reconnects() {
+        return reconnects.sum();
+    }
+
     void onMessage(MessageHandler handler) {
         this.handler = handler;
     }
@@ -218,16 +242,18 @@ final class RedisLink implements AutoCloseable {
      * stage and recording the outcome in the health.
      */
     <T> CompletionStage<T> call(Supplier<? extends CompletionStage<T>> command) {
-        return recorded(attempt(command));
+        long start = System.nanoTime();
+        return recorded(attempt(command), start);
     }
 
     /** Runs a script by its SHA, sending its body when Redis does not have it (yet, or any more). */
     <T> CompletionStage<T> script(RedisScripts.Script script, ScriptOutputType type, String[] keys, byte[]... args) {
+        long start = System.nanoTime();
         CompletionStage<T> stage = RedisLink.<T>attempt(() -> commands.evalsha(script.sha(), type, keys, args))
                 .exceptionallyCompose(error -> RedisHealth.unwrap(error) instanceof RedisNoScriptException
                         ? attempt(() -> commands.<T>eval(script.body(), type, keys, args))
                         : CompletableFuture.failedFuture(error));
-        return recorded(stage);
+        return recorded(stage, start);
     }
 
     private static <T> CompletionStage<T> attempt(Supplier<? extends CompletionStage<T>> command) {
@@ -238,9 +264,11 @@ final class RedisLink implements AutoCloseable {
         }
     }
 
-    private <T> CompletionStage<T> recorded(CompletionStage<T> stage) {
+    /** Records the outcome in the health and, when Redis answered, the round trip since {@code start}. */
+    private <T> CompletionStage<T> recorded(CompletionStage<T> stage, long start) {
         return stage.whenComplete((value, error) -> {
             if (error == null) {
+                roundTrip.record(System.nanoTime() - start);
                 health.succeeded();
             } else {
                 health.failed(error);

@@ -5,6 +5,8 @@ import static java.util.concurrent.CompletableFuture.completedFuture;
 import io.switchboard.app.App;
 import io.switchboard.app.AppRegistry;
 import io.switchboard.broker.CountStore;
+import io.switchboard.metrics.Limit;
+import io.switchboard.metrics.LimitRejections;
 import io.switchboard.protocol.ErrorCodes;
 import java.util.concurrent.CompletionStage;
 
@@ -16,10 +18,12 @@ import java.util.concurrent.CompletionStage;
 public final class ConnectionGate {
     private final AppRegistry apps;
     private final CountStore counts;
+    private final LimitRejections rejections;
 
-    public ConnectionGate(AppRegistry apps, CountStore counts) {
+    public ConnectionGate(AppRegistry apps, CountStore counts, LimitRejections rejections) {
         this.apps = apps;
         this.counts = counts;
+        this.rejections = rejections;
     }
 
     public sealed interface Admission {}
@@ -57,14 +61,15 @@ public final class ConnectionGate {
         if (app.requireTls() && !secure) {
             return refuse(ErrorCodes.SSL_ONLY, "Application accepts only SSL connections, use wss://");
         }
-        return counts.acquireConnection(app.id(), app.limits().maxConnections())
-                .thenApply(ok -> ok
-                        ? new Admitted(app, version)
-                        : new Refused(
-                                ErrorCodes.OVER_CONNECTION_QUOTA,
-                                "Application is over connection quota ("
-                                        + app.limits().maxConnections()
-                                        + ")"));
+        return counts.acquireConnection(app.id(), app.limits().maxConnections()).thenApply(ok -> {
+            if (ok) {
+                return new Admitted(app, version);
+            }
+            rejections.count(app.id(), Limit.MAX_CONNECTIONS);
+            return new Refused(
+                    ErrorCodes.OVER_CONNECTION_QUOTA,
+                    "Application is over connection quota (" + app.limits().maxConnections() + ")");
+        });
     }
 
     /** The live version of an admitted connection's app (see {@link AppRegistry#current}). */

@@ -10,6 +10,8 @@ import io.switchboard.channel.Channels;
 import io.switchboard.channel.Subscriber;
 import io.switchboard.channel.Subscription;
 import io.switchboard.channel.UserPresence;
+import io.switchboard.metrics.Limit;
+import io.switchboard.metrics.LimitRejections;
 import io.switchboard.protocol.ChannelNames;
 import io.switchboard.protocol.ChannelType;
 import io.switchboard.protocol.ClientMessage;
@@ -44,7 +46,8 @@ public final class PusherConnection implements Subscriber {
             Connections connections,
             ConnectionGate gate,
             ClientMessageDecoder decoder,
-            int activityTimeout) {}
+            int activityTimeout,
+            LimitRejections rejections) {}
 
     private final Context ctx;
     /** Refreshed from the registry on every message, so live changes to the app apply here. */
@@ -209,10 +212,14 @@ public final class PusherConnection implements Subscriber {
         }
         String problem = ChannelNames.problem(name, app.limits().maxChannelNameLength());
         if (problem != null) {
+            if (name.length() > app.limits().maxChannelNameLength()) {
+                rejected(Limit.MAX_CHANNEL_NAME_LENGTH);
+            }
             subscriptionError(name, "InvalidChannel", problem, 400);
             return;
         }
         if (subscriptions.size() >= app.limits().maxChannelsPerConnection()) {
+            rejected(Limit.MAX_CHANNELS_PER_CONNECTION);
             subscriptionError(
                     name,
                     "LimitReached",
@@ -270,6 +277,7 @@ public final class PusherConnection implements Subscriber {
                 subscriptions.remove(name);
             }
             if (type.presence() && !result.failed()) {
+                rejected(Limit.MAX_PRESENCE_MEMBERS);
                 subscriptionError(
                         name,
                         "LimitReached",
@@ -320,6 +328,7 @@ public final class PusherConnection implements Subscriber {
             return null;
         }
         if (data.userId().length() > app.limits().maxUserIdLength()) {
+            rejected(Limit.MAX_USER_ID_LENGTH);
             subscriptionError(
                     name,
                     "InvalidChannelData",
@@ -329,6 +338,7 @@ public final class PusherConnection implements Subscriber {
         }
         if (data.userInfo() != null
                 && utf8Length(data.userInfo()) > app.limits().maxPresenceUserInfoBytes()) {
+            rejected(Limit.MAX_PRESENCE_USER_INFO_BYTES);
             subscriptionError(
                     name,
                     "InvalidChannelData",
@@ -386,6 +396,7 @@ public final class PusherConnection implements Subscriber {
             return;
         }
         if (data.id().length() > app.limits().maxUserIdLength()) {
+            rejected(Limit.MAX_USER_ID_LENGTH);
             close(
                     ErrorCodes.UNAUTHORIZED,
                     "User id is longer than " + app.limits().maxUserIdLength() + " characters");
@@ -419,6 +430,7 @@ public final class PusherConnection implements Subscriber {
         int max = app.limits().maxWatchlistSize();
         List<String> ids = requested.size() > max ? requested.subList(0, max) : requested;
         if (requested.size() > max) {
+            rejected(Limit.MAX_WATCHLIST_SIZE);
             transport.send(ServerFrames.error(
                     ErrorCodes.WATCHLIST_LIMIT,
                     "Watchlist limit exceeded: only the first " + max + " user ids are watched"));
@@ -445,6 +457,7 @@ public final class PusherConnection implements Subscriber {
             return;
         }
         if (e.event().length() > app.limits().maxEventNameLength()) {
+            rejected(Limit.MAX_EVENT_NAME_LENGTH);
             error("Event name is longer than " + app.limits().maxEventNameLength() + " characters");
             return;
         }
@@ -462,6 +475,7 @@ public final class PusherConnection implements Subscriber {
             return;
         }
         if (!clientEvents.take(System.nanoTime())) {
+            rejected(Limit.CLIENT_EVENTS_PER_SECOND);
             transport.send(ServerFrames.error(
                     ErrorCodes.CLIENT_EVENT_RATE_LIMIT,
                     "Client event rejected due to rate limit ("
@@ -471,6 +485,7 @@ public final class PusherConnection implements Subscriber {
         }
         String data = e.data();
         if (data != null && utf8Length(data) > app.limits().maxPayloadBytes()) {
+            rejected(Limit.MAX_PAYLOAD_BYTES);
             error("Client event data is larger than " + app.limits().maxPayloadBytes() + " bytes");
             return;
         }
@@ -505,6 +520,10 @@ public final class PusherConnection implements Subscriber {
     }
 
     // --- helpers ----------------------------------------------------------------------------------
+
+    private void rejected(Limit limit) {
+        ctx.rejections().count(app.id(), limit);
+    }
 
     private void error(String message) {
         transport.send(ServerFrames.error(null, message));

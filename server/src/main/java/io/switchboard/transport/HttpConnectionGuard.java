@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import io.switchboard.metrics.Limit;
 import java.util.ArrayDeque;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -290,6 +291,7 @@ final class HttpConnectionGuard extends ChannelDuplexHandler {
                 return;
             }
             log.debug("closing HTTP connection idle for {} s (idle_timeout)", limits.idleTimeoutSeconds);
+            limits.rejections.count(null, Limit.IDLE_TIMEOUT);
             finish();
             ctx.close();
             return;
@@ -299,6 +301,7 @@ final class HttpConnectionGuard extends ChannelDuplexHandler {
                 "closing HTTP connection: no complete request within {} s (request_timeout){}",
                 limits.requestTimeoutSeconds,
                 started ? ", answering 408" : "");
+        limits.rejections.count(null, Limit.REQUEST_TIMEOUT);
         finish();
         if (started) {
             HttpResponses.jsonError(

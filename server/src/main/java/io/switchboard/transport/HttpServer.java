@@ -17,6 +17,8 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.ssl.SslContext;
 import io.switchboard.admin.AdminApi;
 import io.switchboard.config.AdminSettings;
+import io.switchboard.metrics.Limit;
+import io.switchboard.metrics.LimitRejections;
 import java.net.InetSocketAddress;
 
 /**
@@ -59,7 +61,7 @@ public final class HttpServer {
                         }
                         p.addLast(new HttpServerCodec(8192, 16384, 8192));
                         p.addLast(new HttpConnectionGuard(limits));
-                        p.addLast(new JsonOversizeAggregator(limits.maxRequestBodyBytes));
+                        p.addLast(new JsonOversizeAggregator(limits));
                         p.addLast(router);
                     }
                 });
@@ -104,14 +106,17 @@ public final class HttpServer {
      */
     private static final class JsonOversizeAggregator extends HttpObjectAggregator {
         private final int max;
+        private final LimitRejections rejections;
 
-        JsonOversizeAggregator(int max) {
-            super(max);
-            this.max = max;
+        JsonOversizeAggregator(HttpLimits limits) {
+            super(limits.maxRequestBodyBytes);
+            this.max = limits.maxRequestBodyBytes;
+            this.rejections = limits.rejections;
         }
 
         @Override
         protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
+            rejections.count(null, Limit.MAX_REQUEST_BODY_BYTES);
             boolean keepOpen = !(oversized instanceof FullHttpMessage)
                     && (HttpUtil.is100ContinueExpected(oversized) || HttpUtil.isKeepAlive(oversized));
             HttpResponses.jsonError(ctx, keepOpen, 413, "Request body is larger than " + max + " bytes");

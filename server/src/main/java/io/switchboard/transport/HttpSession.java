@@ -19,6 +19,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.switchboard.connection.PusherConnection;
 import io.switchboard.connection.Transport;
+import io.switchboard.metrics.Limit;
 import io.switchboard.protocol.ServerFrames;
 import io.switchboard.protocol.SharedFrame;
 import java.net.InetAddress;
@@ -208,6 +209,7 @@ final class HttpSession implements Transport {
         queuedBytes += json.length;
         if (queuedBytes > settings.maxQueuedBytes()) {
             log.info("closing slow HTTP session of socket {}: {} bytes queued", socketId(), queuedBytes);
+            owner.rejected(connection == null ? null : connection.app().id(), Limit.WRITE_BUFFER_HIGH_WATER_MARK);
             queue.clear();
             queuedBytes = 0;
             close(io.switchboard.protocol.ErrorCodes.OVER_CAPACITY, "Slow consumer: too much data queued");

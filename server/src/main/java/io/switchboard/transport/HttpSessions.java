@@ -9,6 +9,7 @@ import io.netty.util.AttributeKey;
 import io.switchboard.connection.ConnectionGate;
 import io.switchboard.connection.PusherConnection;
 import io.switchboard.connection.SocketIds;
+import io.switchboard.metrics.Limit;
 import io.switchboard.protocol.ErrorCodes;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -121,6 +122,7 @@ public final class HttpSessions {
         InetAddress address = ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a.getAddress() : null;
         if (!reserve(address)) {
             log.debug("refused an HTTP session from {}: {} open already", address, maxSessionsPerAddress);
+            rejected(null, Limit.MAX_FALLBACK_SESSIONS_PER_ADDRESS);
             refuse(
                     ctx,
                     keepAlive,
@@ -166,6 +168,11 @@ public final class HttpSessions {
                         }
                     }
                 }));
+    }
+
+    /** Counts a refusal or close caused by a limit. */
+    void rejected(String appId, Limit limit) {
+        context.rejections().count(appId, limit);
     }
 
     /** Refuses a new session the way pusher-js understands: open, then close with the code. */

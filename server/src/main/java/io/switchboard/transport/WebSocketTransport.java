@@ -21,6 +21,8 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.switchboard.connection.PusherConnection;
 import io.switchboard.connection.Transport;
+import io.switchboard.metrics.Limit;
+import io.switchboard.metrics.LimitRejections;
 import io.switchboard.protocol.ErrorCodes;
 import io.switchboard.protocol.ServerFrames;
 import io.switchboard.protocol.SharedFrame;
@@ -85,8 +87,8 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
     private int closeCode;
     private String closeReason;
 
-    /** Settings that apply to every WebSocket. */
-    record Limits(int slowConsumerTimeoutSeconds, long maxPendingBytes) {}
+    /** Settings that apply to every WebSocket, and where closes they cause are counted. */
+    record Limits(int slowConsumerTimeoutSeconds, long maxPendingBytes, LimitRejections rejections) {}
 
     WebSocketTransport(Channel channel, boolean secure, Limits limits, LivenessSweep liveness) {
         this.channel = channel;
@@ -214,6 +216,7 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
     /** Called by the sweep when {@link #stalled} says so. */
     void closeStalled(int timeoutSeconds) {
         log.info("closing stalled reader {}: nothing taken for {} s", connection, timeoutSeconds);
+        rejected(Limit.STALLED_READER_TIMEOUT);
         close(ErrorCodes.OVER_CAPACITY, "Slow consumer: nothing read for " + timeoutSeconds + " s");
     }
 
@@ -243,6 +246,7 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
         long queued = pending + frameBytes;
         if (queued > limits.maxPendingBytes()) {
             log.info("closing slow consumer {}: {} bytes queued", connection, queued - frameBytes);
+            rejected(Limit.WRITE_BUFFER_HIGH_WATER_MARK);
             close(ErrorCodes.OVER_CAPACITY, "Slow consumer: too much data queued");
             return false;
         }
@@ -274,6 +278,7 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
         slowCheck = null;
         if (!channel.isWritable()) {
             log.info("closing slow consumer {}: not reading", connection);
+            rejected(Limit.SLOW_CONSUMER_TIMEOUT);
             close(ErrorCodes.OVER_CAPACITY, "Slow consumer: not reading");
         }
     }
@@ -457,9 +462,12 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof CorruptedWebSocketFrameException) {
+        if (cause instanceof CorruptedWebSocketFrameException corrupted) {
             // The decoder has already sent the matching close frame (1002, 1007 or 1009).
             log.debug("{}: bad frame: {}", connection, cause.getMessage());
+            if (corrupted.closeStatus() == WebSocketCloseStatus.MESSAGE_TOO_BIG) {
+                rejected(Limit.MAX_FRAME_BYTES);
+            }
             closing = true;
             channel.eventLoop().schedule(() -> channel.close(), CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
             return;
@@ -468,6 +476,7 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
             // A fragmented message outgrew max_frame_bytes while being reassembled (the decoder only
             // sees single frames): answer as the decoder does for one oversized frame.
             log.debug("{}: message too big: {}", connection, cause.getMessage());
+            rejected(Limit.MAX_FRAME_BYTES);
             closing = true;
             channel.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.MESSAGE_TOO_BIG));
             channel.eventLoop().schedule(() -> channel.close(), CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
@@ -475,6 +484,14 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
         }
         log.debug("{}: {}", connection, cause.toString());
         channel.close();
+    }
+
+    /** Counts a close this connection's limits caused; {@code close} decides whether it happens. */
+    private void rejected(Limit limit) {
+        if (!closing) {
+            limits.rejections()
+                    .count(connection == null ? null : connection.app().id(), limit);
+        }
     }
 
     @Override

@@ -55,7 +55,7 @@ public final class WebSocketUpgrade {
                 .closeOnProtocolViolation(true)
                 .withUTF8Validator(true)
                 .build();
-        this.limits = new WebSocketTransport.Limits(slowConsumerTimeoutSeconds, maxPendingBytes);
+        this.limits = new WebSocketTransport.Limits(slowConsumerTimeoutSeconds, maxPendingBytes, context.rejections());
         this.liveness =
                 new LivenessSweep.PerLoop(context.activityTimeout(), pongTimeoutSeconds, stalledReaderTimeoutSeconds);
         this.draining = draining;

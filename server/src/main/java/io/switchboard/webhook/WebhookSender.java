@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,6 +33,7 @@ public final class WebhookSender {
     private final WebhookSettings settings;
     private final WebhookQueue queue;
     private final HttpClient http;
+    private final WebhookTimings timings;
     private final Thread thread;
     final AtomicLong delivered = new AtomicLong();
     final AtomicLong retried = new AtomicLong();
@@ -62,11 +64,17 @@ public final class WebhookSender {
         STOPPED
     }
 
-    WebhookSender(WebhookTarget target, WebhookSettings settings, WebhookQueue queue, HttpClient http) {
+    WebhookSender(
+            WebhookTarget target,
+            WebhookSettings settings,
+            WebhookQueue queue,
+            HttpClient http,
+            WebhookTimings timings) {
         this.target = target;
         this.settings = settings;
         this.queue = queue;
         this.http = http;
+        this.timings = timings;
         this.thread = Thread.ofVirtual()
                 .name("switchboard-webhook-" + target.app().id())
                 .uncaughtExceptionHandler((t, e) -> {
@@ -184,12 +192,17 @@ public final class WebhookSender {
                 return Outcome.HANDED_OVER;
             }
             String problem;
+            long sent = System.nanoTime();
             try {
                 // Not interruptible: a stop waits for the answer (bounded by timeout_ms), since a
                 // POST abandoned after the receiver took it would be sent again by the next node.
                 HttpResponse<Void> response = http.sendAsync(request(batch), HttpResponse.BodyHandlers.discarding())
                         .join();
                 if (response.statusCode() / 100 == 2) {
+                    timings.success().record(System.nanoTime() - sent);
+                    timings.deliveryDelay()
+                            .record(TimeUnit.MILLISECONDS.toNanos(
+                                    Math.max(0, System.currentTimeMillis() - batch.createdMillis())));
                     delivered.incrementAndGet();
                     record("delivered", attempt, null);
                     return Outcome.DONE;
@@ -207,6 +220,7 @@ public final class WebhookSender {
                 problem = problem(e);
                 laneError(batch, attempt, problem, e);
             }
+            timings.error().record(System.nanoTime() - sent);
             if (!running) {
                 return Outcome.STOPPED;
             }

@@ -54,6 +54,7 @@ public final class Webhooks implements ChannelObserver, AutoCloseable {
     private final Map<MemberKey, Held> removing = new HashMap<>();
     private final ExecutorService httpExecutor = Executors.newVirtualThreadPerTaskExecutor();
     private final Broker broker;
+    private final WebhookTimings timings;
     private boolean closed;
     private volatile boolean settling;
 
@@ -73,10 +74,15 @@ public final class Webhooks implements ChannelObserver, AutoCloseable {
         }
     }
 
-    /** @param broker whose stores keep the marks of held-back removals */
-    public Webhooks(AppRegistry apps, WebhookSettings settings, WebhookQueue queue, Broker broker) {
+    /**
+     * @param broker whose stores keep the marks of held-back removals
+     * @param timings where the durations of POSTs and deliveries are recorded
+     */
+    public Webhooks(
+            AppRegistry apps, WebhookSettings settings, WebhookQueue queue, Broker broker, WebhookTimings timings) {
         this.settings = settings;
         this.broker = broker;
+        this.timings = timings;
         this.queue = queue;
         this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "switchboard-webhooks");
@@ -92,7 +98,7 @@ public final class Webhooks implements ChannelObserver, AutoCloseable {
         targetsByApp = byApp;
         queue.open(Set.copyOf(pendingByTarget.keySet()));
         for (Pending p : pendingByTarget.values()) {
-            senders.put(p.target.key(), new WebhookSender(p.target, settings, queue, http));
+            senders.put(p.target.key(), new WebhookSender(p.target, settings, queue, http, timings));
         }
     }
 
@@ -146,7 +152,7 @@ public final class Webhooks implements ChannelObserver, AutoCloseable {
                         if (!added.isEmpty()) {
                             queue.addTargets(added);
                             for (String key : added) {
-                                senders.put(key, new WebhookSender(wanted.get(key), settings, queue, http));
+                                senders.put(key, new WebhookSender(wanted.get(key), settings, queue, http, timings));
                             }
                         }
                         targetsByApp = byApp;

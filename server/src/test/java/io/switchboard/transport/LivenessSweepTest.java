@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.channel.DefaultEventLoop;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.switchboard.metrics.LimitRejections;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -24,7 +25,10 @@ class LivenessSweepTest {
             List<WebSocketTransport> all = new ArrayList<>();
             for (int i = 0; i < 1000; i++) {
                 WebSocketTransport t = new WebSocketTransport(
-                        new EmbeddedChannel(), false, new WebSocketTransport.Limits(10, 1 << 20), sweep);
+                        new EmbeddedChannel(),
+                        false,
+                        new WebSocketTransport.Limits(10, 1 << 20, LimitRejections.NONE),
+                        sweep);
                 sweep.add(t);
                 all.add(t);
             }

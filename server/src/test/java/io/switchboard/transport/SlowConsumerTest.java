@@ -56,6 +56,8 @@ class SlowConsumerTest {
         assertThat(ServerSide.read(transport, transport::closeReason))
                 .as("paused below the cap until slow_consumer_timeout, not stopped by the cap")
                 .isEqualTo("Slow consumer: not reading");
+        assertThat(server.metric("switchboard_limit_rejections_total{app=\"a\",reason=\"slow_consumer_timeout\"}"))
+                .isEqualTo(1);
         assertThat(ServerSide.read(transport, transport::peakQueuedBytes)).isLessThanOrEqualTo(CAP);
         bystanders.stillReceiveEvents();
     }

@@ -134,6 +134,8 @@ class StalledReaderTest {
         assertThat(ServerSide.read(transport, transport::closeCode)).isEqualTo(4100);
         assertThat(ServerSide.read(transport, transport::closeReason))
                 .isEqualTo("Slow consumer: nothing read for " + TIMEOUT_SECONDS + " s");
+        assertThat(server.metric("switchboard_limit_rejections_total{app=\"a\",reason=\"stalled_reader_timeout\"}"))
+                .isEqualTo(1);
         idle.expectOnlyPong();
         bystanders.stillReceiveEvents();
     }

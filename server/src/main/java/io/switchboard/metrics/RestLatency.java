@@ -1,0 +1,45 @@
+package io.switchboard.metrics;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * How long REST requests take to answer, by endpoint template and status: {@code
+ * switchboard_rest_request_duration_seconds{endpoint, status}}. Endpoints are templates such as
+ * {@code /apps/{id}/events}, never raw paths, so the series stay few whatever clients send.
+ */
+public final class RestLatency {
+    /** Records nothing: for components built without metrics. */
+    public static final RestLatency NONE = new RestLatency(null);
+
+    private final MeterRegistry registry;
+    private final ConcurrentHashMap<String, Timer> timers = new ConcurrentHashMap<>();
+
+    RestLatency(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    /**
+     * @param endpoint a template from a fixed set, e.g. {@code /apps/{id}/events}
+     * @param status the HTTP status answered
+     */
+    public void record(String endpoint, int status, long nanos) {
+        if (registry == null) {
+            return;
+        }
+        String key = endpoint + ' ' + status;
+        Timer timer = timers.get(key);
+        if (timer == null) {
+            timer = timers.computeIfAbsent(
+                    key,
+                    k -> Timer.builder("switchboard.rest.request.duration")
+                            .description("Time from a REST request's arrival to its answer, by endpoint and status")
+                            .tags("endpoint", endpoint, "status", Integer.toString(status))
+                            .serviceLevelObjectives(Metrics.REQUEST_BUCKETS)
+                            .register(registry));
+        }
+        timer.record(nanos, TimeUnit.NANOSECONDS);
+    }
+}
