@@ -22,6 +22,8 @@ import io.switchboard.connection.Connections;
 import io.switchboard.connection.PusherConnection;
 import io.switchboard.connection.SocketIds;
 import io.switchboard.connection.Transport;
+import io.switchboard.metrics.LimitRejections;
+import io.switchboard.metrics.RestLatency;
 import io.switchboard.protocol.ChannelType;
 import io.switchboard.protocol.ClientMessageDecoder;
 import io.switchboard.protocol.ServerFrames;
@@ -98,10 +100,22 @@ final class RestFuzzFixture implements AutoCloseable {
             @Override
             public void channelReaped(ChannelKey channel) {}
         });
-        gate = new ConnectionGate(apps, broker.counts());
+        gate = new ConnectionGate(apps, broker.counts(), LimitRejections.NONE);
         context = new PusherConnection.Context(
-                channels, new UserPresence(broker, table), connections, gate, new ClientMessageDecoder(), 120);
-        api = new RestApi(apps, channels, connections, Clock.fixed(Instant.ofEpochSecond(NOW), ZoneOffset.UTC));
+                channels,
+                new UserPresence(broker, table),
+                connections,
+                gate,
+                new ClientMessageDecoder(),
+                120,
+                LimitRejections.NONE);
+        api = new RestApi(
+                apps,
+                channels,
+                connections,
+                Clock.fixed(Instant.ofEpochSecond(NOW), ZoneOffset.UTC),
+                RestLatency.NONE,
+                LimitRejections.NONE);
 
         for (String user : USERS) {
             bystanderClients.add(connect(bystander, user));
