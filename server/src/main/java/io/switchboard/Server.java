@@ -34,6 +34,7 @@ import io.switchboard.connection.ConnectionGate;
 import io.switchboard.connection.Connections;
 import io.switchboard.connection.PusherConnection;
 import io.switchboard.connection.SocketIds;
+import io.switchboard.debug.DebugTap;
 import io.switchboard.metrics.Metrics;
 import io.switchboard.protocol.ClientMessageDecoder;
 import io.switchboard.protocol.ErrorCodes;
@@ -100,6 +101,9 @@ public final class Server implements AutoCloseable {
             liveApps = new LiveApps(appStore(config));
             store[0] = liveApps;
             AppRegistry apps = liveApps.registry();
+            boolean dashboardOn = config.admin().dashboard().enabled();
+            DebugTap debug =
+                    dashboardOn ? new DebugTap(config.admin().dashboard().eventsPerSecondPerApp()) : DebugTap.OFF;
             ChannelTable table = new ChannelTable(loops, ByteBufAllocator.DEFAULT, new ChannelTable.InterestListener() {
                 @Override
                 public void firstLocalSubscriber(ChannelKey channel) {
@@ -114,13 +118,20 @@ public final class Server implements AutoCloseable {
             // Apps changed live may gain webhooks: a writable store always has webhook delivery.
             boolean anyWebhooks = liveApps.store().writable()
                     || apps.all().stream().anyMatch(a -> !a.webhooks().isEmpty());
-            webhooks = anyWebhooks ? new Webhooks(apps, config.webhooks(), webhookQueue(config, broker), broker) : null;
+            webhooks = anyWebhooks
+                    ? new Webhooks(apps, config.webhooks(), webhookQueue(config, broker), broker, debug)
+                    : null;
             started[0] = webhooks;
             Channels channels = new Channels(
-                    broker, table, webhooks == null ? ChannelObserver.NONE : webhooks, loops.get(0), appId -> {
+                    broker,
+                    table,
+                    webhooks == null ? ChannelObserver.NONE : webhooks,
+                    loops.get(0),
+                    appId -> {
                         App app = apps.byId(appId);
                         return app != null && app.subscriptionCountEvents();
-                    });
+                    },
+                    debug);
             connections = new Connections();
             UserPresence users = new UserPresence(broker, table);
             broker.start(new Broker.Listener() {
@@ -149,7 +160,7 @@ public final class Server implements AutoCloseable {
 
             ConnectionGate gate = new ConnectionGate(apps, broker.counts());
             PusherConnection.Context connectionContext = new PusherConnection.Context(
-                    channels, users, connections, gate, new ClientMessageDecoder(), s.activityTimeout());
+                    channels, users, connections, gate, new ClientMessageDecoder(), s.activityTimeout(), debug);
             ServerContext[] holder = new ServerContext[1];
             SocketIds socketIds = new SocketIds();
             WebSocketUpgrade webSockets = new WebSocketUpgrade(
@@ -171,7 +182,7 @@ public final class Server implements AutoCloseable {
                     s.fallbackDisconnectDelay(),
                     s.maxFallbackSessionsPerAddress(),
                     () -> holder[0].draining());
-            RestApi api = new RestApi(apps, channels, connections, Clock.systemUTC());
+            RestApi api = new RestApi(apps, channels, connections, Clock.systemUTC(), debug);
             metrics = new Metrics();
             registerMetrics(apps, table, channels, api, httpSessions);
             apps.onChange(changes -> applyAppChanges(changes, apps, api));

@@ -10,6 +10,7 @@ import io.switchboard.channel.Channels;
 import io.switchboard.channel.Subscriber;
 import io.switchboard.channel.Subscription;
 import io.switchboard.channel.UserPresence;
+import io.switchboard.debug.DebugTap;
 import io.switchboard.protocol.ChannelNames;
 import io.switchboard.protocol.ChannelType;
 import io.switchboard.protocol.ClientMessage;
@@ -37,14 +38,19 @@ import org.slf4j.LoggerFactory;
 public final class PusherConnection implements Subscriber {
     private static final Logger log = LoggerFactory.getLogger("switchboard.connection");
 
-    /** What the connection needs from the rest of the server; one instance per server. */
+    /**
+     * What the connection needs from the rest of the server; one instance per server.
+     *
+     * @param debug where connections report to the debug console
+     */
     public record Context(
             Channels channels,
             UserPresence users,
             Connections connections,
             ConnectionGate gate,
             ClientMessageDecoder decoder,
-            int activityTimeout) {}
+            int activityTimeout,
+            DebugTap debug) {}
 
     private final Context ctx;
     /** Refreshed from the registry on every message, so live changes to the app apply here. */
@@ -134,6 +140,7 @@ public final class PusherConnection implements Subscriber {
                             app.signinTimeoutSeconds(),
                             TimeUnit.SECONDS);
         }
+        ctx.debug().connectionOpened(app.id(), socketId, transport.kind(), protocol, client, version);
         log.debug("open {} app={} transport={} protocol={}", socketId, app.id(), transport.kind(), protocol);
     }
 
@@ -167,12 +174,18 @@ public final class PusherConnection implements Subscriber {
         }
     }
 
-    /** Cleans up after the transport closed, however it closed. Idempotent. */
-    public void onClosed() {
+    /**
+     * Cleans up after the transport closed, however it closed. Idempotent.
+     *
+     * @param code the code it closed with: the server's, the client's, or 1006 when the connection
+     *     dropped without one
+     */
+    public void onClosed(int code, String reason) {
         if (closed) {
             return;
         }
         closed = true;
+        ctx.debug().connectionClosed(app.id(), socketId, transport.kind(), code, reason);
         if (signinTimer != null) {
             signinTimer.cancel(false);
         }
@@ -289,6 +302,7 @@ public final class PusherConnection implements Subscriber {
         } else {
             transport.send(ServerFrames.subscriptionSucceeded(name));
         }
+        ctx.debug().subscribed(app.id(), socketId, name);
         if (type.cache()) {
             transport.send(result.cached() != null ? result.cached() : ServerFrames.cacheMiss(name));
         }
@@ -355,8 +369,7 @@ public final class PusherConnection implements Subscriber {
                 + (channelData == null ? signed : signed + ":" + ClientText.quote(channelData))
                 + ", but got "
                 + ClientText.quote(got);
-        error(message);
-        transport.send(ServerFrames.subscriptionError(channel, "AuthError", message, 401));
+        subscriptionError(channel, "AuthError", message, 401);
         return false;
     }
 
@@ -364,6 +377,7 @@ public final class PusherConnection implements Subscriber {
         Subscription sub = subscriptions.remove(name);
         if (sub != null) {
             ctx.channels().unsubscribe(sub, this);
+            ctx.debug().unsubscribed(app.id(), socketId, name);
         }
     }
 
@@ -462,11 +476,10 @@ public final class PusherConnection implements Subscriber {
             return;
         }
         if (!clientEvents.take(System.nanoTime())) {
-            transport.send(ServerFrames.error(
-                    ErrorCodes.CLIENT_EVENT_RATE_LIMIT,
-                    "Client event rejected due to rate limit ("
-                            + app.limits().clientEventsPerSecond()
-                            + " per second)"));
+            String message =
+                    "Client event rejected due to rate limit (" + app.limits().clientEventsPerSecond() + " per second)";
+            transport.send(ServerFrames.error(ErrorCodes.CLIENT_EVENT_RATE_LIMIT, message));
+            ctx.debug().connectionError(app.id(), socketId, ErrorCodes.CLIENT_EVENT_RATE_LIMIT, message);
             return;
         }
         String data = e.data();
@@ -478,6 +491,7 @@ public final class PusherConnection implements Subscriber {
         byte[] frame = ServerFrames.clientEvent(e.event(), e.channel(), data, senderUserId);
         ctx.channels().publish(sub.channel(), frame, socketId);
         ctx.channels().observer().clientEvent(sub.channel(), e.event(), e.dataAsString(), socketId, senderUserId);
+        ctx.debug().clientEvent(app.id(), e.channel(), e.event(), data, socketId, senderUserId);
     }
 
     // --- Subscriber ---------------------------------------------------------------------------------
@@ -508,11 +522,13 @@ public final class PusherConnection implements Subscriber {
 
     private void error(String message) {
         transport.send(ServerFrames.error(null, message));
+        ctx.debug().connectionError(app.id(), socketId, 0, message);
     }
 
     private void subscriptionError(String channel, String type, String message, int status) {
-        error(message);
+        transport.send(ServerFrames.error(null, message));
         transport.send(ServerFrames.subscriptionError(channel, type, message, status));
+        ctx.debug().subscriptionFailed(app.id(), socketId, channel, type, status, message);
     }
 
     /** The UTF-8 size of {@code s}, without encoding it. */

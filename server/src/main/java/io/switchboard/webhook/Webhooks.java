@@ -6,6 +6,7 @@ import io.switchboard.broker.Broker;
 import io.switchboard.broker.ChannelKey;
 import io.switchboard.channel.ChannelObserver;
 import io.switchboard.config.WebhookSettings;
+import io.switchboard.debug.DebugTap;
 import io.switchboard.protocol.ChannelType;
 import java.net.http.HttpClient;
 import java.time.Duration;
@@ -54,6 +55,7 @@ public final class Webhooks implements ChannelObserver, AutoCloseable {
     private final Map<MemberKey, Held> removing = new HashMap<>();
     private final ExecutorService httpExecutor = Executors.newVirtualThreadPerTaskExecutor();
     private final Broker broker;
+    private final DebugTap debug;
     private boolean closed;
     private volatile boolean settling;
 
@@ -73,9 +75,13 @@ public final class Webhooks implements ChannelObserver, AutoCloseable {
         }
     }
 
-    /** @param broker whose stores keep the marks of held-back removals */
-    public Webhooks(AppRegistry apps, WebhookSettings settings, WebhookQueue queue, Broker broker) {
+    /**
+     * @param broker whose stores keep the marks of held-back removals
+     * @param debug where every delivery try is reported for the debug console
+     */
+    public Webhooks(AppRegistry apps, WebhookSettings settings, WebhookQueue queue, Broker broker, DebugTap debug) {
         this.settings = settings;
+        this.debug = debug;
         this.broker = broker;
         this.queue = queue;
         this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -92,7 +98,7 @@ public final class Webhooks implements ChannelObserver, AutoCloseable {
         targetsByApp = byApp;
         queue.open(Set.copyOf(pendingByTarget.keySet()));
         for (Pending p : pendingByTarget.values()) {
-            senders.put(p.target.key(), new WebhookSender(p.target, settings, queue, http));
+            senders.put(p.target.key(), new WebhookSender(p.target, settings, queue, http, debug));
         }
     }
 
@@ -146,7 +152,7 @@ public final class Webhooks implements ChannelObserver, AutoCloseable {
                         if (!added.isEmpty()) {
                             queue.addTargets(added);
                             for (String key : added) {
-                                senders.put(key, new WebhookSender(wanted.get(key), settings, queue, http));
+                                senders.put(key, new WebhookSender(wanted.get(key), settings, queue, http, debug));
                             }
                         }
                         targetsByApp = byApp;
