@@ -34,6 +34,7 @@ import io.switchboard.connection.ConnectionGate;
 import io.switchboard.connection.Connections;
 import io.switchboard.connection.PusherConnection;
 import io.switchboard.connection.SocketIds;
+import io.switchboard.dashboard.Dashboard;
 import io.switchboard.debug.DebugTap;
 import io.switchboard.metrics.Metrics;
 import io.switchboard.protocol.ClientMessageDecoder;
@@ -80,6 +81,7 @@ public final class Server implements AutoCloseable {
     private final HttpServer admin;
     private final IoTransport io;
     private final LiveApps liveApps;
+    private final Dashboard dashboard;
     private boolean stopped;
 
     private Server(SwitchboardConfig config, Broker broker) throws Exception {
@@ -137,11 +139,23 @@ public final class Server implements AutoCloseable {
             broker.start(new Broker.Listener() {
                 @Override
                 public void onEvent(ChannelKey channel, Envelope envelope) {
+                    if (Dashboard.carries(channel)) {
+                        if (dashboard != null) {
+                            dashboard.received(channel, envelope);
+                        }
+                        return;
+                    }
                     table.deliver(channel, envelope);
                 }
 
                 @Override
                 public void onCommand(Command command) {
+                    if (command instanceof Command.NodeReport report) {
+                        if (dashboard != null) {
+                            dashboard.onReport(report);
+                        }
+                        return;
+                    }
                     connections.onCommand(command);
                 }
 
@@ -204,6 +218,20 @@ public final class Server implements AutoCloseable {
                     new WriteBufferWaterMark(s.writeBufferLowWaterMark(), s.writeBufferHighWaterMark()),
                     null);
             AdminSettings adminSettings = config.admin();
+            LiveState liveState = new LiveState(connections, broker, webhooks, nodeId(config, broker));
+            dashboard = dashboardOn
+                    ? new Dashboard(
+                            adminSettings,
+                            nodeId(config, broker),
+                            broker,
+                            debug,
+                            apps,
+                            connections,
+                            channels,
+                            api,
+                            webhooks,
+                            liveState)
+                    : null;
             admin = adminSettings.enabled()
                     ? HttpServer.bind(
                             io,
@@ -214,11 +242,8 @@ public final class Server implements AutoCloseable {
                             HttpServer.adminRoutes(
                                     context,
                                     adminSettings,
-                                    new AdminApi(
-                                            liveApps,
-                                            new LiveState(connections, broker, webhooks, nodeId(config, broker)),
-                                            Clock.systemUTC(),
-                                            Version.current())),
+                                    new AdminApi(liveApps, liveState, Clock.systemUTC(), Version.current()),
+                                    dashboard),
                             httpLimits,
                             new WriteBufferWaterMark(s.writeBufferLowWaterMark(), s.writeBufferHighWaterMark()),
                             null)
@@ -240,6 +265,9 @@ public final class Server implements AutoCloseable {
                 https = null;
             }
             liveApps.start();
+            if (dashboard != null) {
+                dashboard.start();
+            }
         } catch (Exception e) {
             if (started[0] != null) {
                 started[0].close();
@@ -514,6 +542,9 @@ public final class Server implements AutoCloseable {
         int openAtStop = connections.total();
         log.info("shutting down: {} connections open", openAtStop);
         context.drain();
+        if (dashboard != null) {
+            dashboard.close(); // ends the console streams, which would otherwise hold their connections
+        }
         // No app changes are applied while stopping: the connections are being closed anyway.
         liveApps.close();
         http.stopAccepting();

@@ -12,6 +12,7 @@ import io.switchboard.admin.AdminApi;
 import io.switchboard.api.ApiRequest;
 import io.switchboard.api.ApiResponse;
 import io.switchboard.config.AdminSettings;
+import io.switchboard.dashboard.Dashboard;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.concurrent.Executor;
@@ -22,8 +23,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The admin listener's routes: {@code /metrics}, {@code /health}, {@code /ready} and the admin API
- * ({@code /admin/v1/...}), behind the configured bearer token when there is one. Never reachable
- * through the public port.
+ * ({@code /admin/v1/...}), behind the configured bearer token when there is one, and the
+ * dashboard ({@code /dashboard}, with its own login). Never reachable through the public port.
  */
 @ChannelHandler.Sharable
 final class AdminRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -35,13 +36,18 @@ final class AdminRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final ServerContext server;
     private final byte[] expectedAuthorization;
     private final AdminApi api;
+    private final DashboardHttp dashboard;
     private final Semaphore apiSlots = new Semaphore(MAX_CONCURRENT_API_REQUESTS);
     private final Executor apiExecutor = Executors.newVirtualThreadPerTaskExecutor();
 
-    /** @param api the admin REST API, or {@code null} to serve only metrics and health */
-    AdminRouter(ServerContext server, AdminSettings settings, AdminApi api) {
+    /**
+     * @param api the admin REST API, or {@code null} to serve only metrics and health
+     * @param dashboard the dashboard, or {@code null} when it is off
+     */
+    AdminRouter(ServerContext server, AdminSettings settings, AdminApi api, Dashboard dashboard) {
         this.server = server;
         this.api = api;
+        this.dashboard = dashboard == null ? null : new DashboardHttp(dashboard);
         this.expectedAuthorization =
                 settings.requiresToken() ? ("Bearer " + settings.token()).getBytes(StandardCharsets.UTF_8) : null;
     }
@@ -53,13 +59,17 @@ final class AdminRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
             HttpResponses.jsonError(ctx, false, 400, "Malformed HTTP request");
             return;
         }
+        String uri = request.uri();
+        int q = uri.indexOf('?');
+        String path = q < 0 ? uri : uri.substring(0, q);
+        if (dashboard != null && Dashboard.handles(path)) {
+            dashboard.handle(ctx, request, keepAlive, path, q < 0 ? "" : uri.substring(q + 1));
+            return;
+        }
         if (!authorized(request)) {
             HttpResponses.jsonError(ctx, keepAlive, 401, "Missing or wrong bearer token (admin.token)");
             return;
         }
-        String uri = request.uri();
-        int q = uri.indexOf('?');
-        String path = q < 0 ? uri : uri.substring(0, q);
         if (api != null && AdminApi.handles(path)) {
             api(ctx, request, keepAlive, path, q < 0 ? "" : uri.substring(q + 1));
             return;
