@@ -153,6 +153,9 @@ final class Console implements AutoCloseable {
         if (closed) {
             return "The server is stopping";
         }
+        if (settings.maxViewers() == 0) {
+            return "The debug console is off on this node (admin.dashboard.max_viewers: 0)";
+        }
         if (total + reserved >= settings.maxViewers()) {
             return "This node has " + settings.maxViewers()
                     + " debug console streams open already (admin.dashboard.max_viewers); close one and retry";
