@@ -17,10 +17,17 @@ import java.util.Map;
  * (by transport, protocol and client library), the events it published and the messages it
  * delivered since it started, its REST requests, and its webhook deliveries. Apps with nothing to
  * report are left out, and at most {@link #MAX_APPS} (those with the most connections) are sent.
+ * Client library names come from clients, so a report lists at most {@link #MAX_CLIENTS} of them,
+ * each cut to {@link #MAX_CLIENT_NAME} characters: however many distinct names clients send, a
+ * report stays small.
  */
 final class NodeFigures {
     static final int MAX_APPS = 2000;
     static final int RECENT_DELIVERIES = 5;
+    /** Client libraries listed per app at most (the rest as "other"), and their names' length. */
+    static final int MAX_CLIENTS = 20;
+
+    static final int MAX_CLIENT_NAME = 64;
 
     private final AppRegistry apps;
     private final Connections connections;
@@ -82,6 +89,32 @@ final class NodeFigures {
         return map;
     }
 
+    /** The most used client libraries, the rest summed as {@code other}. */
+    static Map<String, Integer> topClients(Map<String, Integer> clients) {
+        if (clients.size() <= MAX_CLIENTS && clients.keySet().stream().allMatch(k -> k.length() <= MAX_CLIENT_NAME)) {
+            return clients;
+        }
+        List<Map.Entry<String, Integer>> sorted = new ArrayList<>(clients.entrySet());
+        sorted.sort(Map.Entry.<String, Integer>comparingByValue().reversed());
+        Map<String, Integer> out = new java.util.TreeMap<>();
+        int other = 0;
+        for (int i = 0; i < sorted.size(); i++) {
+            var e = sorted.get(i);
+            if (i < MAX_CLIENTS - 1) {
+                String name = e.getKey().length() > MAX_CLIENT_NAME
+                        ? e.getKey().substring(0, MAX_CLIENT_NAME) + "\u2026"
+                        : e.getKey();
+                out.merge(name, e.getValue(), Integer::sum);
+            } else {
+                other += e.getValue();
+            }
+        }
+        if (other > 0) {
+            out.merge("other", other, Integer::sum);
+        }
+        return out;
+    }
+
     private AppFigures of(App app) {
         String id = app.id();
         Connections.Insight insight = connections.insight(id);
@@ -96,7 +129,7 @@ final class NodeFigures {
                 insight.connections(),
                 insight.transports(),
                 insight.protocols(),
-                insight.clients(),
+                topClients(insight.clients()),
                 channels.published(id),
                 channels.table().delivered(id),
                 api.requests(id),

@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,6 +47,7 @@ import org.slf4j.LoggerFactory;
 final class DashboardHttp {
     private static final Logger log = LoggerFactory.getLogger("switchboard.transport");
     private static final int MAX_CONCURRENT = 16;
+    private static final int CLOSE_GRACE_SECONDS = 2;
     private static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
             + " connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
@@ -169,6 +171,8 @@ final class DashboardHttp {
             onLoop(() -> {
                 if (ended.compareAndSet(false, true) && ctx.channel().isActive()) {
                     ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
+                    // A client that reads nothing never lets that write finish: close it anyway.
+                    ctx.executor().schedule(() -> ctx.close(), CLOSE_GRACE_SECONDS, TimeUnit.SECONDS);
                 }
             });
         }
