@@ -71,6 +71,7 @@
     svg.setAttribute('viewBox', '0 0 100 24');
     svg.setAttribute('class', 'spark');
     svg.setAttribute('aria-hidden', 'true');
+    svg.setAttribute('preserveAspectRatio', 'none');
     const max = Math.max(1, ...values);
     const step = values.length > 1 ? 100 / (values.length - 1) : 100;
     const points = values.map((v, i) => (i * step).toFixed(1) + ',' + (23 - (v / max) * 22).toFixed(1));
