@@ -23,8 +23,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What every node knows of the others for the dashboard, through the broker's {@link
- * Command#broadcast}-ed {@link Command.NodeReport}s. Nothing is sent while nobody watches.
+ * What every node knows of the others for the dashboard, through {@link Command.NodeReport}s that
+ * {@link Broker#broadcast} carries to every node. Nothing is sent while nobody watches.
  *
  * <ul>
  *   <li><b>Interest</b> ({@code watching} reports): a node where the dashboard was used in the
@@ -36,8 +36,8 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Figures</b> ({@code figures} reports): while any node watches, every node reports its
  *       own {@link NodeFigures} every {@link #FIGURES_SECONDS} seconds, and every node merges the
  *       latest report of each node (reports older than {@link #STALE_SECONDS} seconds count as a
- *       node gone) into cluster-wide figures and into the charts' history: a point every {@link
- *       #FIGURES_SECONDS} seconds, {@link #POINTS} points kept per app.
+ *       node gone) into cluster-wide figures and into the charts' history ({@link ChartHistory}): a
+ *       point every {@link #FIGURES_SECONDS} seconds.
  * </ul>
  *
  * Everything runs on the dashboard's timer thread, except {@link #onReport} (the broker's threads)
@@ -51,8 +51,8 @@ final class ClusterView {
     static final int WATCH_EXPIRY_SECONDS = 15;
     static final int FIGURES_SECONDS = 2;
     static final int STALE_SECONDS = 3 * FIGURES_SECONDS + 1;
-    static final int POINTS = 180;
-    static final String TOTAL = "";
+    static final int POINTS = ChartHistory.POINTS;
+    static final String TOTAL = ChartHistory.TOTAL;
 
     static final ObjectMapper JSON = new ObjectMapper()
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
@@ -68,8 +68,8 @@ final class ClusterView {
     private final Map<String, Watch> watches = new ConcurrentHashMap<>();
     /** The latest two figure reports by node. */
     private final Map<String, NodeState> nodes = new ConcurrentHashMap<>();
-    /** Chart history by app id ({@link #TOTAL} for the whole cluster); guarded by itself. */
-    private final Map<String, Series> series = new HashMap<>();
+
+    private final ChartHistory history = new ChartHistory();
 
     private volatile long lastUsedNanos = System.nanoTime() - TimeUnit.SECONDS.toNanos(WATCH_HOLD_SECONDS + 1);
     private boolean watchingHere;
@@ -322,84 +322,12 @@ final class ClusterView {
         return Math.max(0, a - b) * 1000.0 / (state.latest().at() - before.at());
     }
 
-    // --- chart history ------------------------------------------------------------------------------
-
-    /** Chart points of one app (or the cluster): seconds since the epoch, and three figures. */
-    static final class Series {
-        final long[] times = new long[POINTS];
-        final double[] connections = new double[POINTS];
-        final double[] delivered = new double[POINTS];
-        final double[] published = new double[POINTS];
-        int start;
-        int size;
-
-        void add(long time, double c, double d, double p) {
-            int i = (start + size) % POINTS;
-            if (size == POINTS) {
-                start = (start + 1) % POINTS;
-            } else {
-                size++;
-            }
-            times[i] = time;
-            connections[i] = c;
-            delivered[i] = d;
-            published[i] = p;
-        }
-
-        boolean allZero() {
-            for (int k = 0; k < size; k++) {
-                int i = (start + k) % POINTS;
-                if (connections[i] != 0 || delivered[i] != 0 || published[i] != 0) {
-                    return false;
-                }
-            }
-            return true;
-        }
-
-        /** The points as {@code [times, connections, delivered, published]}, oldest first. */
-        double[][] columns(int last) {
-            int n = Math.min(last, size);
-            double[][] out = new double[4][n];
-            for (int k = 0; k < n; k++) {
-                int i = (start + size - n + k) % POINTS;
-                out[0][k] = times[i];
-                out[1][k] = connections[i];
-                out[2][k] = delivered[i];
-                out[3][k] = published[i];
-            }
-            return out;
-        }
-    }
-
     private void sample() {
-        long time = System.currentTimeMillis() / 1000;
-        Map<String, Merged> merged = merged();
-        synchronized (series) {
-            double c = 0, d = 0, p = 0;
-            for (var e : merged.entrySet()) {
-                Merged m = e.getValue();
-                series.computeIfAbsent(e.getKey(), k -> new Series())
-                        .add(time, m.connections(), m.deliveredPerSecond(), m.publishedPerSecond());
-                c += m.connections();
-                d += m.deliveredPerSecond();
-                p += m.publishedPerSecond();
-            }
-            for (var e : series.entrySet()) {
-                if (!e.getKey().equals(TOTAL) && !merged.containsKey(e.getKey())) {
-                    e.getValue().add(time, 0, 0, 0);
-                }
-            }
-            series.entrySet()
-                    .removeIf(e -> !e.getKey().equals(TOTAL) && e.getValue().allZero());
-            series.computeIfAbsent(TOTAL, k -> new Series()).add(time, c, d, p);
-        }
+        history.add(System.currentTimeMillis() / 1000, merged());
     }
 
     /** The app's (or {@link #TOTAL}'s) last {@code points} chart points; empty when none. */
     double[][] history(String appId, int points) {
-        synchronized (series) {
-            Series s = series.get(appId);
-            return s == null ? new double[4][0] : s.columns(points);
-        }
+        return history.columns(appId, points);
     }
 }
