@@ -34,6 +34,8 @@ import io.switchboard.connection.ConnectionGate;
 import io.switchboard.connection.Connections;
 import io.switchboard.connection.PusherConnection;
 import io.switchboard.connection.SocketIds;
+import io.switchboard.dashboard.Dashboard;
+import io.switchboard.debug.DebugTap;
 import io.switchboard.metrics.EventLoopLag;
 import io.switchboard.metrics.Metrics;
 import io.switchboard.protocol.ClientMessageDecoder;
@@ -82,6 +84,7 @@ public final class Server implements AutoCloseable {
     private final HttpServer admin;
     private final IoTransport io;
     private final LiveApps liveApps;
+    private final Dashboard dashboard;
     private boolean stopped;
 
     private Server(SwitchboardConfig config, Broker broker, Metrics metrics) throws Exception {
@@ -104,6 +107,9 @@ public final class Server implements AutoCloseable {
             liveApps = new LiveApps(appStore(config));
             store[0] = liveApps;
             AppRegistry apps = liveApps.registry();
+            boolean dashboardOn = config.admin().dashboard().enabled();
+            DebugTap debug =
+                    dashboardOn ? new DebugTap(config.admin().dashboard().eventsPerSecondPerApp()) : DebugTap.OFF;
             ChannelTable table = new ChannelTable(loops, ByteBufAllocator.DEFAULT, new ChannelTable.InterestListener() {
                 @Override
                 public void firstLocalSubscriber(ChannelKey channel) {
@@ -127,24 +133,42 @@ public final class Server implements AutoCloseable {
                             new WebhookTimings(
                                     metrics.webhookRequest(true),
                                     metrics.webhookRequest(false),
-                                    metrics.webhookDeliveryDelay()))
+                                    metrics.webhookDeliveryDelay()),
+                            debug)
                     : null;
             started[0] = webhooks;
             Channels channels = new Channels(
-                    broker, table, webhooks == null ? ChannelObserver.NONE : webhooks, loops.get(0), appId -> {
+                    broker,
+                    table,
+                    webhooks == null ? ChannelObserver.NONE : webhooks,
+                    loops.get(0),
+                    appId -> {
                         App app = apps.byId(appId);
                         return app != null && app.subscriptionCountEvents();
-                    });
+                    },
+                    debug);
             connections = new Connections();
             UserPresence users = new UserPresence(broker, table);
             broker.start(new Broker.Listener() {
                 @Override
                 public void onEvent(ChannelKey channel, Envelope envelope) {
+                    if (Dashboard.carries(channel)) {
+                        if (dashboard != null) {
+                            dashboard.received(channel, envelope);
+                        }
+                        return;
+                    }
                     table.deliver(channel, envelope);
                 }
 
                 @Override
                 public void onCommand(Command command) {
+                    if (command instanceof Command.NodeReport report) {
+                        if (dashboard != null) {
+                            dashboard.onReport(report);
+                        }
+                        return;
+                    }
                     connections.onCommand(command);
                 }
 
@@ -169,7 +193,8 @@ public final class Server implements AutoCloseable {
                     gate,
                     new ClientMessageDecoder(),
                     s.activityTimeout(),
-                    metrics.rejections());
+                    metrics.rejections(),
+                    debug);
             ServerContext[] holder = new ServerContext[1];
             SocketIds socketIds = new SocketIds();
             WebSocketUpgrade webSockets = new WebSocketUpgrade(
@@ -192,7 +217,7 @@ public final class Server implements AutoCloseable {
                     s.maxFallbackSessionsPerAddress(),
                     () -> holder[0].draining());
             RestApi api = new RestApi(
-                    apps, channels, connections, Clock.systemUTC(), metrics.restLatency(), metrics.rejections());
+                    apps, channels, connections, Clock.systemUTC(), metrics.restLatency(), metrics.rejections(), debug);
             registerMetrics(apps, table, channels, api, httpSessions);
             eventLoopLag = EventLoopLag.start(loops, metrics);
             apps.onChange(changes -> applyAppChanges(changes, apps, api));
@@ -215,6 +240,20 @@ public final class Server implements AutoCloseable {
                     new WriteBufferWaterMark(s.writeBufferLowWaterMark(), s.writeBufferHighWaterMark()),
                     null);
             AdminSettings adminSettings = config.admin();
+            LiveState liveState = new LiveState(connections, broker, webhooks, nodeId(config, broker));
+            dashboard = dashboardOn
+                    ? new Dashboard(
+                            adminSettings,
+                            nodeId(config, broker),
+                            broker,
+                            debug,
+                            apps,
+                            connections,
+                            channels,
+                            api,
+                            webhooks,
+                            liveState)
+                    : null;
             admin = adminSettings.enabled()
                     ? HttpServer.bind(
                             io,
@@ -225,11 +264,8 @@ public final class Server implements AutoCloseable {
                             HttpServer.adminRoutes(
                                     context,
                                     adminSettings,
-                                    new AdminApi(
-                                            liveApps,
-                                            new LiveState(connections, broker, webhooks, nodeId(config, broker)),
-                                            Clock.systemUTC(),
-                                            Version.current())),
+                                    new AdminApi(liveApps, liveState, Clock.systemUTC(), Version.current()),
+                                    dashboard),
                             httpLimits,
                             new WriteBufferWaterMark(s.writeBufferLowWaterMark(), s.writeBufferHighWaterMark()),
                             null)
@@ -251,6 +287,9 @@ public final class Server implements AutoCloseable {
                 https = null;
             }
             liveApps.start();
+            if (dashboard != null) {
+                dashboard.start();
+            }
         } catch (Exception e) {
             if (started[0] != null) {
                 started[0].close();
@@ -544,6 +583,9 @@ public final class Server implements AutoCloseable {
         int openAtStop = connections.total();
         log.info("shutting down: {} connections open", openAtStop);
         context.drain();
+        if (dashboard != null) {
+            dashboard.close(); // ends the console streams, which would otherwise hold their connections
+        }
         // No app changes are applied while stopping: the connections are being closed anyway.
         liveApps.close();
         http.stopAccepting();

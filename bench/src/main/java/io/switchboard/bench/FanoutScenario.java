@@ -9,7 +9,10 @@ import java.util.Map;
  * {@code fanout}: N subscribers on one channel; events triggered through {@code POST
  * /apps/{id}/events} at a set rate. Reports delivered messages/s, loss and latency from the
  * trigger's due time to receipt. With {@code --sweep}, searches the highest rate whose p99 stays
- * under {@code --p99-limit-ms} with nothing lost.
+ * under {@code --p99-limit-ms} with nothing lost. With {@code --console-viewers N}, N debug console
+ * viewers watch the app from Switchboard's dashboard throughout (on {@code --admin-port}, default
+ * the port + 1000 as run.sh sets it, with {@code --admin-token} if the listener has one), to
+ * measure what watching a busy app costs.
  */
 public final class FanoutScenario implements Scenario {
     @Override
@@ -24,8 +27,14 @@ public final class FanoutScenario implements Scenario {
         int concurrency = o.integer("concurrency", 8);
         boolean sweep = o.flag("sweep");
         double rate = o.number("rate", Math.max(1, 100_000.0 / subscribers));
+        int viewers = o.integer("console-viewers", 0);
+        int adminPort = o.integer("admin-port", target.port() + 1000);
+        String adminToken = o.string("admin-token", "");
         try (Io io = new Io(o.integer("threads", 1));
-                Fleet fleet = new Fleet(io, target)) {
+                Fleet fleet = new Fleet(io, target);
+                ConsoleViewers console = viewers > 0
+                        ? new ConsoleViewers(target.host(), adminPort, target.appId(), adminToken, viewers)
+                        : null) {
             Map<String, Object> r = Scenario.header(sweep ? "fanout-sweep" : "fanout", target, io);
             r.put("subscribers", subscribers);
             r.put("payload_bytes", payload);
@@ -75,6 +84,11 @@ public final class FanoutScenario implements Scenario {
                 rest.close();
             }
             r.put("disconnects", fleet.disconnects());
+            r.put("console_viewers", viewers);
+            if (console != null) {
+                r.put("console_events_shown", console.shown());
+                r.put("console_events_left_out", console.leftOut());
+            }
             if (!fleet.errorSamples().isEmpty()) {
                 r.put("error_samples", fleet.errorSamples());
             }

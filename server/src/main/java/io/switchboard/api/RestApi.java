@@ -12,6 +12,7 @@ import io.switchboard.broker.Command;
 import io.switchboard.broker.Member;
 import io.switchboard.channel.Channels;
 import io.switchboard.connection.Connections;
+import io.switchboard.debug.DebugTap;
 import io.switchboard.metrics.Limit;
 import io.switchboard.metrics.LimitRejections;
 import io.switchboard.metrics.RestLatency;
@@ -50,16 +51,20 @@ public final class RestApi {
     private final Clock clock;
     private final RestLatency latency;
     private final LimitRejections rejections;
+    private final DebugTap debug;
     private final Map<String, LongAdder> requests = new java.util.concurrent.ConcurrentHashMap<>();
 
+    /** @param debug where published events and refused requests are reported for the debug console */
     public RestApi(
             AppRegistry apps,
             Channels channels,
             Connections connections,
             Clock clock,
             RestLatency latency,
-            LimitRejections rejections) {
+            LimitRejections rejections,
+            DebugTap debug) {
         this.apps = apps;
+        this.debug = debug;
         this.channels = channels;
         this.connections = connections;
         this.broker = channels.broker();
@@ -122,6 +127,43 @@ public final class RestApi {
         if (app == null) {
             return fail(404, "Unknown app id: " + ApiRequest.decode(parts[1]));
         }
+        CompletionStage<ApiResponse> answer = answer(app, request, parts);
+        return debug.watching(app.id()) ? reportingErrors(app, request, answer) : answer;
+    }
+
+    /** Tells the debug console about every error answer; only while someone watches the app. */
+    private CompletionStage<ApiResponse> reportingErrors(
+            App app, ApiRequest request, CompletionStage<ApiResponse> answer) {
+        return answer.thenApply(r -> {
+            if (r.status() >= 400) {
+                debug.apiError(app.id(), request.method(), request.rawPath(), r.status(), r.body());
+            }
+            return r;
+        });
+    }
+
+    /**
+     * Publishes one event as {@code POST /apps/{id}/events} does, for a caller that is trusted
+     * already (the dashboard's event creator, behind the admin login): the same body, checks and
+     * limits, without a signature.
+     */
+    public CompletionStage<ApiResponse> triggerTrusted(App app, byte[] body) {
+        if (!app.enabled()) {
+            return fail(403, "Application is disabled");
+        }
+        try {
+            TriggerBody.Event event = TriggerBody.event(body);
+            validate(app, event, true);
+            publish(app, event);
+            return completedFuture(ApiResponse.ok());
+        } catch (TriggerBody.BadBody e) {
+            return fail(400, e.getMessage());
+        } catch (TooLarge e) {
+            return fail(413, e.getMessage());
+        }
+    }
+
+    private CompletionStage<ApiResponse> answer(App app, ApiRequest request, String[] parts) {
         String repeated = request.repeatedKey();
         if (repeated != null) {
             return fail(400, "Query parameter '" + ClientText.quote(repeated) + "' is given more than once");
@@ -298,6 +340,7 @@ public final class RestApi {
     }
 
     private void publish(App app, TriggerBody.Event e) {
+        debug.apiMessage(app.id(), e.channels(), e.name(), e.data(), e.socketId());
         for (String channel : e.channels()) {
             ChannelType type = ChannelType.of(channel);
             channels.publishApiEvent(

@@ -6,13 +6,15 @@ import java.util.Arrays;
 /**
  * The bytes of pub/sub messages between nodes. An event is {@code 0x01}, the excluded socket id's
  * length (2 bytes, 0 for none), the socket id, then the frame exactly as clients receive it; a
- * command is {@code 0x02}, a command type byte, then length-prefixed strings. Unknown types are
+ * command is {@code 0x02}, a command type byte, then length-prefixed strings (a node report: its
+ * node id and topic, then the body to the end). Unknown types are
  * ignored, so a newer node can add some without breaking older ones.
  */
 final class RedisWire {
     private static final byte EVENT = 1;
     private static final byte COMMAND = 2;
     private static final byte TERMINATE_USER = 1;
+    private static final byte NODE_REPORT = 2;
 
     private RedisWire() {}
 
@@ -45,6 +47,12 @@ final class RedisWire {
     static byte[] command(Command command) {
         return switch (command) {
             case Command.TerminateUser t -> strings(TERMINATE_USER, t.appId(), t.userId());
+            case Command.NodeReport r -> {
+                byte[] head = strings(NODE_REPORT, r.nodeId(), r.topic());
+                byte[] out = Arrays.copyOf(head, head.length + r.body().length);
+                System.arraycopy(r.body(), 0, out, head.length, r.body().length);
+                yield out;
+            }
         };
     }
 
@@ -56,6 +64,14 @@ final class RedisWire {
         if (bytes[1] == TERMINATE_USER) {
             String[] s = strings(bytes, 2);
             return s == null ? null : new Command.TerminateUser(s[0], s[1]);
+        }
+        if (bytes[1] == NODE_REPORT) {
+            String[] s = strings(bytes, 2);
+            if (s == null) {
+                return null;
+            }
+            int bodyStart = 2 + 4 + utf8(s[0]).length + utf8(s[1]).length;
+            return new Command.NodeReport(s[0], s[1], Arrays.copyOfRange(bytes, bodyStart, bytes.length));
         }
         return null;
     }

@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * This node's subscribers per channel, grouped by event loop, and the fan-out that delivers an
@@ -26,7 +27,9 @@ public final class ChannelTable {
     private final ByteBufAllocator alloc;
     private final Map<ChannelKey, LocalChannel> channels = new ConcurrentHashMap<>();
     private final InterestListener interest;
-    private final java.util.concurrent.atomic.LongAdder delivered = new java.util.concurrent.atomic.LongAdder();
+    private final LongAdder delivered = new LongAdder();
+    /** Per app: each channel holds its app's counter, so fan-out adds to it without a lookup. */
+    private final Map<String, LongAdder> deliveredByApp = new ConcurrentHashMap<>();
 
     /** Told when this node gains its first or loses its last subscriber on a channel. */
     public interface InterestListener {
@@ -69,7 +72,7 @@ public final class ChannelTable {
         Slot slot = new Slot(key, subscriber, loop);
         boolean[] first = new boolean[1];
         LocalChannel ch = channels.compute(key, (k, c) -> {
-            LocalChannel channel = c == null ? new LocalChannel(loops.length) : c;
+            LocalChannel channel = c == null ? new LocalChannel(loops.length, appDelivered(k.appId())) : c;
             first[0] = channel.count++ == 0;
             return channel;
         });
@@ -105,6 +108,16 @@ public final class ChannelTable {
         return delivered.sum();
     }
 
+    /** Frames of one app's channels written to subscribers since start. */
+    public long delivered(String appId) {
+        LongAdder n = deliveredByApp.get(appId);
+        return n == null ? 0 : n.sum();
+    }
+
+    private LongAdder appDelivered(String appId) {
+        return deliveredByApp.computeIfAbsent(appId, a -> new LongAdder());
+    }
+
     /** Number of local subscriptions to {@code key}. */
     public int localCount(ChannelKey key) {
         LocalChannel ch = channels.get(key);
@@ -136,12 +149,12 @@ public final class ChannelTable {
                 EventLoop loop = loops[i];
                 LoopFlusher flusher = flushers[i];
                 if (loop.inEventLoop()) {
-                    delivered.add(group.deliver(frame, exclude, flusher));
+                    counted(ch, group.deliver(frame, exclude, flusher));
                 } else {
                     frame.retain();
                     loop.execute(() -> {
                         try {
-                            delivered.add(group.deliver(frame, exclude, flusher));
+                            counted(ch, group.deliver(frame, exclude, flusher));
                         } finally {
                             frame.release();
                         }
@@ -151,6 +164,11 @@ public final class ChannelTable {
         } finally {
             frame.release();
         }
+    }
+
+    private void counted(LocalChannel ch, int written) {
+        delivered.add(written);
+        ch.appDelivered.add(written);
     }
 
     private int loopIndex(EventLoop loop) {
@@ -165,9 +183,11 @@ public final class ChannelTable {
     /** A channel's local subscribers; {@code count} is guarded by the table's compute lock. */
     private static final class LocalChannel {
         final LoopGroup[] groups;
+        final LongAdder appDelivered;
         int count;
 
-        LocalChannel(int loops) {
+        LocalChannel(int loops, LongAdder appDelivered) {
+            this.appDelivered = appDelivered;
             groups = new LoopGroup[loops];
             for (int i = 0; i < loops; i++) {
                 groups[i] = new LoopGroup();

@@ -8,11 +8,15 @@ import io.switchboard.broker.CountStore;
 import io.switchboard.broker.Envelope;
 import io.switchboard.broker.Member;
 import io.switchboard.broker.PresenceStore;
+import io.switchboard.debug.DebugTap;
 import io.switchboard.protocol.ChannelType;
 import io.switchboard.protocol.ServerFrames;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -30,19 +34,24 @@ public final class Channels {
     private final ChannelTable table;
     private final ChannelObserver observer;
     private final SubscriptionCountEvents countEvents;
-    private final java.util.concurrent.atomic.LongAdder published = new java.util.concurrent.atomic.LongAdder();
+    private final LongAdder published = new LongAdder();
+    private final Map<String, LongAdder> publishedByApp = new ConcurrentHashMap<>();
+    private final DebugTap debug;
 
     /**
      * @param timer runs the subscription count events' timers
      * @param countEventsEnabled whether an app (by id) sends {@code pusher_internal:subscription_count}
+     * @param debug where occupied, vacated and member changes are reported for the debug console
      */
     public Channels(
             Broker broker,
             ChannelTable table,
             ChannelObserver observer,
             EventExecutor timer,
-            Predicate<String> countEventsEnabled) {
+            Predicate<String> countEventsEnabled,
+            DebugTap debug) {
         this.broker = broker;
+        this.debug = debug;
         this.table = table;
         this.observer = observer;
         this.countEvents = new SubscriptionCountEvents(
@@ -52,6 +61,12 @@ public final class Channels {
     /** Events published from this node since start (REST, client events, presence changes). */
     public long published() {
         return published.sum();
+    }
+
+    /** Events of one app published from this node since start. */
+    public long published(String appId) {
+        LongAdder n = publishedByApp.get(appId);
+        return n == null ? 0 : n.sum();
     }
 
     public Broker broker() {
@@ -160,6 +175,7 @@ public final class Channels {
                     ServerFrames.memberAdded(key.name(), member.userId(), member.userInfo()),
                     subscriber.socketId());
             observer.memberAdded(key, member.userId(), join.returning());
+            debug.memberChanged(key.appId(), key.name(), member.userId(), true);
         }
         if (sub.type().cache() && pending.cached() == null) {
             observer.cacheMiss(key);
@@ -192,8 +208,10 @@ public final class Channels {
         }
         if (delta > 0 && change.count() == 1) {
             observer.channelOccupied(key, change.returning());
+            debug.channelChanged(key.appId(), key.name(), true);
         } else if (delta < 0 && change.count() == 0) {
             observer.channelVacated(key, marked);
+            debug.channelChanged(key.appId(), key.name(), false);
         }
         if (!ChannelType.of(key.name()).presence()) {
             observer.subscriptionCount(key, change.count());
@@ -207,6 +225,7 @@ public final class Channels {
             if (error == null && last) {
                 publish(key, ServerFrames.memberRemoved(key.name(), userId), null);
                 observer.memberRemoved(key, userId, hold > 0);
+                debug.memberChanged(key.appId(), key.name(), userId, false);
             }
         });
     }
@@ -214,6 +233,7 @@ public final class Channels {
     /** Publishes a frame to every subscriber of {@code key} on every node. Safe from any thread. */
     public void publish(ChannelKey key, byte[] frame, String excludeSocketId) {
         published.increment();
+        publishedByApp.computeIfAbsent(key.appId(), a -> new LongAdder()).increment();
         broker.publish(key, new Envelope(frame, excludeSocketId));
     }
 

@@ -12,10 +12,17 @@ import java.net.UnknownHostException;
  * @param port port to listen on; 0 picks a free one
  * @param token bearer token every admin request must carry ({@code Authorization: Bearer ...});
  *     required when {@code host} is not a loopback address, optional otherwise
+ * @param dashboard the operator dashboard and debug console ({@code /dashboard})
  */
-public record AdminSettings(boolean enabled, String host, int port, String token) {
+public record AdminSettings(boolean enabled, String host, int port, String token, DashboardSettings dashboard) {
 
-    public static final AdminSettings DEFAULTS = new AdminSettings(true, "127.0.0.1", 9601, "");
+    public static final AdminSettings DEFAULTS =
+            new AdminSettings(true, "127.0.0.1", 9601, "", DashboardSettings.DEFAULTS);
+
+    /** Settings with the default dashboard. */
+    public AdminSettings(boolean enabled, String host, int port, String token) {
+        this(enabled, host, port, token, DashboardSettings.DEFAULTS);
+    }
 
     /** Whether requests must carry the token. */
     public boolean requiresToken() {
@@ -38,6 +45,10 @@ public record AdminSettings(boolean enabled, String host, int port, String token
     }
 
     public AdminSettings withPort(int newPort) {
-        return new AdminSettings(enabled, host, newPort, token);
+        return new AdminSettings(enabled, host, newPort, token, dashboard);
+    }
+
+    public AdminSettings withDashboard(DashboardSettings newDashboard) {
+        return new AdminSettings(enabled, host, port, token, newDashboard);
     }
 }

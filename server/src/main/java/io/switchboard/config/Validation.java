@@ -102,6 +102,42 @@ public final class Validation {
                     "admin.token",
                     !admin.requiresToken() || admin.token().length() >= 16,
                     "must be at least 16 characters");
+            DashboardSettings d = admin.dashboard();
+            check(source, "admin.dashboard", d != null, "must not be empty");
+            boolean user = d.user() != null && !d.user().isEmpty();
+            boolean password = d.password() != null && !d.password().isEmpty();
+            check(
+                    source,
+                    "admin.dashboard.password",
+                    user == password,
+                    "user and password are set together or not at all");
+            check(
+                    source,
+                    "admin.dashboard.password",
+                    !password || d.password().length() >= 12,
+                    "must be at least 12 characters");
+            check(
+                    source,
+                    "admin.dashboard.session_minutes",
+                    d.sessionMinutes() >= 1 && d.sessionMinutes() <= 10_080,
+                    "must be 1..10080 (a week)");
+            check(source, "admin.dashboard.max_viewers", d.maxViewers() >= 0, "must be 0 (no console) or more");
+            check(source, "admin.dashboard.max_viewers_per_app", d.maxViewersPerApp() >= 1, "must be at least 1");
+            check(
+                    source,
+                    "admin.dashboard.viewer_events_per_second",
+                    d.viewerEventsPerSecond() >= 1 && d.viewerEventsPerSecond() <= 10_000,
+                    "must be 1..10000");
+            check(
+                    source,
+                    "admin.dashboard.events_per_second_per_app",
+                    d.eventsPerSecondPerApp() >= 1 && d.eventsPerSecondPerApp() <= 100_000,
+                    "must be 1..100000");
+            check(
+                    source,
+                    "admin.dashboard.viewer_timeout_minutes",
+                    d.viewerTimeoutMinutes() >= 1,
+                    "must be at least 1");
         }
 
         TlsSettings tls = config.tls();

@@ -55,6 +55,7 @@ public final class Connections {
                     }
                 }
             }
+            case Command.NodeReport r -> {} // for the dashboard, which the server hands it to
         }
     }
 

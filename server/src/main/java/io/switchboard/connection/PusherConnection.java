@@ -10,6 +10,7 @@ import io.switchboard.channel.Channels;
 import io.switchboard.channel.Subscriber;
 import io.switchboard.channel.Subscription;
 import io.switchboard.channel.UserPresence;
+import io.switchboard.debug.DebugTap;
 import io.switchboard.metrics.Limit;
 import io.switchboard.metrics.LimitRejections;
 import io.switchboard.protocol.ChannelNames;
@@ -39,7 +40,11 @@ import org.slf4j.LoggerFactory;
 public final class PusherConnection implements Subscriber {
     private static final Logger log = LoggerFactory.getLogger("switchboard.connection");
 
-    /** What the connection needs from the rest of the server; one instance per server. */
+    /**
+     * What the connection needs from the rest of the server; one instance per server.
+     *
+     * @param debug where connections report to the debug console
+     */
     public record Context(
             Channels channels,
             UserPresence users,
@@ -47,7 +52,8 @@ public final class PusherConnection implements Subscriber {
             ConnectionGate gate,
             ClientMessageDecoder decoder,
             int activityTimeout,
-            LimitRejections rejections) {}
+            LimitRejections rejections,
+            DebugTap debug) {}
 
     private final Context ctx;
     /** Refreshed from the registry on every message, so live changes to the app apply here. */
@@ -137,6 +143,7 @@ public final class PusherConnection implements Subscriber {
                             app.signinTimeoutSeconds(),
                             TimeUnit.SECONDS);
         }
+        ctx.debug().connectionOpened(app.id(), socketId, transport.kind(), protocol, client, version);
         log.debug("open {} app={} transport={} protocol={}", socketId, app.id(), transport.kind(), protocol);
     }
 
@@ -170,12 +177,18 @@ public final class PusherConnection implements Subscriber {
         }
     }
 
-    /** Cleans up after the transport closed, however it closed. Idempotent. */
-    public void onClosed() {
+    /**
+     * Cleans up after the transport closed, however it closed. Idempotent.
+     *
+     * @param code the code it closed with: the server's, the client's, or 1006 when the connection
+     *     dropped without one
+     */
+    public void onClosed(int code, String reason) {
         if (closed) {
             return;
         }
         closed = true;
+        ctx.debug().connectionClosed(app.id(), socketId, transport.kind(), code, reason);
         if (signinTimer != null) {
             signinTimer.cancel(false);
         }
@@ -297,6 +310,7 @@ public final class PusherConnection implements Subscriber {
         } else {
             transport.send(ServerFrames.subscriptionSucceeded(name));
         }
+        ctx.debug().subscribed(app.id(), socketId, name);
         if (type.cache()) {
             transport.send(result.cached() != null ? result.cached() : ServerFrames.cacheMiss(name));
         }
@@ -365,8 +379,7 @@ public final class PusherConnection implements Subscriber {
                 + (channelData == null ? signed : signed + ":" + ClientText.quote(channelData))
                 + ", but got "
                 + ClientText.quote(got);
-        error(message);
-        transport.send(ServerFrames.subscriptionError(channel, "AuthError", message, 401));
+        subscriptionError(channel, "AuthError", message, 401);
         return false;
     }
 
@@ -374,6 +387,7 @@ public final class PusherConnection implements Subscriber {
         Subscription sub = subscriptions.remove(name);
         if (sub != null) {
             ctx.channels().unsubscribe(sub, this);
+            ctx.debug().unsubscribed(app.id(), socketId, name);
         }
     }
 
@@ -476,11 +490,10 @@ public final class PusherConnection implements Subscriber {
         }
         if (!clientEvents.take(System.nanoTime())) {
             rejected(Limit.CLIENT_EVENTS_PER_SECOND);
-            transport.send(ServerFrames.error(
-                    ErrorCodes.CLIENT_EVENT_RATE_LIMIT,
-                    "Client event rejected due to rate limit ("
-                            + app.limits().clientEventsPerSecond()
-                            + " per second)"));
+            String message =
+                    "Client event rejected due to rate limit (" + app.limits().clientEventsPerSecond() + " per second)";
+            transport.send(ServerFrames.error(ErrorCodes.CLIENT_EVENT_RATE_LIMIT, message));
+            ctx.debug().connectionError(app.id(), socketId, ErrorCodes.CLIENT_EVENT_RATE_LIMIT, message);
             return;
         }
         String data = e.data();
@@ -493,6 +506,7 @@ public final class PusherConnection implements Subscriber {
         byte[] frame = ServerFrames.clientEvent(e.event(), e.channel(), data, senderUserId);
         ctx.channels().publish(sub.channel(), frame, socketId);
         ctx.channels().observer().clientEvent(sub.channel(), e.event(), e.dataAsString(), socketId, senderUserId);
+        ctx.debug().clientEvent(app.id(), e.channel(), e.event(), data, socketId, senderUserId);
     }
 
     // --- Subscriber ---------------------------------------------------------------------------------
@@ -527,11 +541,13 @@ public final class PusherConnection implements Subscriber {
 
     private void error(String message) {
         transport.send(ServerFrames.error(null, message));
+        ctx.debug().connectionError(app.id(), socketId, 0, message);
     }
 
     private void subscriptionError(String channel, String type, String message, int status) {
-        error(message);
+        transport.send(ServerFrames.error(null, message));
         transport.send(ServerFrames.subscriptionError(channel, type, message, status));
+        ctx.debug().subscriptionFailed(app.id(), socketId, channel, type, status, message);
     }
 
     /** The UTF-8 size of {@code s}, without encoding it. */

@@ -12,6 +12,7 @@ import io.switchboard.admin.AdminApi;
 import io.switchboard.api.ApiRequest;
 import io.switchboard.api.ApiResponse;
 import io.switchboard.config.AdminSettings;
+import io.switchboard.dashboard.Dashboard;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.concurrent.Executor;
@@ -22,8 +23,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The admin listener's routes: {@code /metrics}, {@code /health}, {@code /ready} and the admin API
- * ({@code /admin/v1/...}), behind the configured bearer token when there is one. Never reachable
- * through the public port.
+ * ({@code /admin/v1/...}), behind the configured bearer token when there is one, and the
+ * dashboard ({@code /dashboard}, with its own login). Never reachable through the public port.
  */
 @ChannelHandler.Sharable
 final class AdminRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -34,14 +35,21 @@ final class AdminRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private final ServerContext server;
     private final byte[] expectedAuthorization;
+    private final String adminHost;
     private final AdminApi api;
+    private final DashboardHttp dashboard;
     private final Semaphore apiSlots = new Semaphore(MAX_CONCURRENT_API_REQUESTS);
     private final Executor apiExecutor = Executors.newVirtualThreadPerTaskExecutor();
 
-    /** @param api the admin REST API, or {@code null} to serve only metrics and health */
-    AdminRouter(ServerContext server, AdminSettings settings, AdminApi api) {
+    /**
+     * @param api the admin REST API, or {@code null} to serve only metrics and health
+     * @param dashboard the dashboard, or {@code null} when it is off
+     */
+    AdminRouter(ServerContext server, AdminSettings settings, AdminApi api, Dashboard dashboard) {
         this.server = server;
         this.api = api;
+        this.dashboard = dashboard == null ? null : new DashboardHttp(dashboard);
+        this.adminHost = settings.host();
         this.expectedAuthorization =
                 settings.requiresToken() ? ("Bearer " + settings.token()).getBytes(StandardCharsets.UTF_8) : null;
     }
@@ -53,19 +61,28 @@ final class AdminRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
             HttpResponses.jsonError(ctx, false, 400, "Malformed HTTP request");
             return;
         }
-        if (!authorized(request)) {
-            HttpResponses.jsonError(ctx, keepAlive, 401, "Missing or wrong bearer token (admin.token)");
-            return;
-        }
         String uri = request.uri();
         int q = uri.indexOf('?');
         String path = q < 0 ? uri : uri.substring(0, q);
+        if (dashboard != null && Dashboard.handles(path)) {
+            dashboard.handle(ctx, request, keepAlive, path, q < 0 ? "" : uri.substring(q + 1));
+            return;
+        }
+        String refusal = browserRefusal(request);
+        if (refusal != null) {
+            error(ctx, keepAlive, 403, refusal);
+            return;
+        }
+        if (!authorized(request)) {
+            error(ctx, keepAlive, 401, "Missing or wrong bearer token (admin.token)");
+            return;
+        }
         if (api != null && AdminApi.handles(path)) {
             api(ctx, request, keepAlive, path, q < 0 ? "" : uri.substring(q + 1));
             return;
         }
         if (!request.method().equals(HttpMethod.GET)) {
-            HttpResponses.jsonError(ctx, keepAlive, 405, "Use GET");
+            error(ctx, keepAlive, 405, "Use GET");
             return;
         }
         switch (path) {
@@ -75,16 +92,17 @@ final class AdminRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
                         keepAlive,
                         200,
                         "text/plain; version=0.0.4; charset=utf-8",
-                        server.metrics().getBytes(StandardCharsets.UTF_8));
+                        server.metrics().getBytes(StandardCharsets.UTF_8),
+                        false);
             case "/health", "/ready" -> HealthRoutes.answer(ctx, keepAlive, path, server);
-            default -> HttpResponses.jsonError(ctx, keepAlive, 404, "Not found");
+            default -> error(ctx, keepAlive, 404, "Not found");
         }
     }
 
     /** Answers on a virtual thread (the API blocks on the app store), then writes on the loop. */
     private void api(ChannelHandlerContext ctx, FullHttpRequest request, boolean keepAlive, String path, String query) {
         if (!apiSlots.tryAcquire()) {
-            HttpResponses.jsonError(ctx, keepAlive, 503, "Too many admin requests at once; retry shortly");
+            error(ctx, keepAlive, 503, "Too many admin requests at once; retry shortly");
             return;
         }
         ApiRequest apiRequest =
@@ -100,8 +118,55 @@ final class AdminRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
                 apiSlots.release();
             }
             ApiResponse answer = response;
-            ctx.executor().execute(() -> HttpResponses.json(ctx, keepAlive, answer.status(), answer.body()));
+            ctx.executor()
+                    .execute(() -> HttpResponses.send(
+                            ctx, keepAlive, answer.status(), "application/json", answer.body(), false));
         });
+    }
+
+    /**
+     * Why a request that a web browser sent on a page's behalf is refused, or {@code null}. The admin
+     * endpoints are for operators' tools and Prometheus, not for pages: a request carrying {@code
+     * Origin} or a cross-site {@code Sec-Fetch-Site} is refused, so a page the operator visits
+     * cannot drive the admin API. Without a token the listener is loopback-only and the {@code Host}
+     * must name it so (a loopback name or {@code admin.host}): a page cannot reach it by rebinding
+     * its own domain to 127.0.0.1 either. The dashboard has its own login, origin and CSRF checks.
+     */
+    private String browserRefusal(FullHttpRequest request) {
+        if (request.headers().contains(HttpHeaderNames.ORIGIN)) {
+            return "The admin API does not answer requests from web pages (Origin was sent); use the dashboard";
+        }
+        String site = request.headers().get("Sec-Fetch-Site");
+        if (site != null && !site.equals("none") && !site.equals("same-origin")) {
+            return "The admin API does not answer requests from web pages; use the dashboard";
+        }
+        if (expectedAuthorization == null && !loopbackHost(request.headers().get(HttpHeaderNames.HOST))) {
+            return "Without admin.token the admin listener answers only requests addressed to a loopback host";
+        }
+        return null;
+    }
+
+    private boolean loopbackHost(String hostHeader) {
+        if (hostHeader == null) {
+            return true; // HTTP/1.0 tools; browsers always send Host
+        }
+        String host = hostHeader.startsWith("[")
+                ? hostHeader.substring(0, hostHeader.indexOf(']') + 1)
+                : (hostHeader.indexOf(':') < 0 ? hostHeader : hostHeader.substring(0, hostHeader.indexOf(':')));
+        return host.equalsIgnoreCase("localhost")
+                || host.startsWith("127.")
+                || host.equals("[::1]")
+                || host.equalsIgnoreCase(adminHost);
+    }
+
+    private static void error(ChannelHandlerContext ctx, boolean keepAlive, int status, String message) {
+        HttpResponses.send(
+                ctx,
+                keepAlive,
+                status,
+                "application/json",
+                ApiResponse.error(status, message).body(),
+                false);
     }
 
     /** Compares the whole header in constant time, so its timing tells nothing about the token. */

@@ -34,10 +34,21 @@ final class HttpResponses {
     }
 
     static void send(ChannelHandlerContext ctx, boolean keepAlive, int status, String contentType, byte[] body) {
+        send(ctx, keepAlive, status, contentType, body, true);
+    }
+
+    /**
+     * Sends a response; {@code cors} false leaves out the CORS headers, for answers no page on
+     * another origin may read (the admin listener's).
+     */
+    static void send(
+            ChannelHandlerContext ctx, boolean keepAlive, int status, String contentType, byte[] body, boolean cors) {
         FullHttpResponse response = new DefaultFullHttpResponse(
                 HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status), Unpooled.wrappedBuffer(body));
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
-        cors(response.headers());
+        if (cors) {
+            cors(response.headers());
+        }
         HttpUtil.setContentLength(response, body.length);
         if (keepAlive) {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);

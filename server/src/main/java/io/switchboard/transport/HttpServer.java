@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.ssl.SslContext;
 import io.switchboard.admin.AdminApi;
 import io.switchboard.config.AdminSettings;
+import io.switchboard.dashboard.Dashboard;
 import io.switchboard.metrics.Limit;
 import io.switchboard.metrics.LimitRejections;
 import java.net.InetSocketAddress;
@@ -85,12 +86,16 @@ public final class HttpServer {
 
     /** The admin routes: metrics and health, behind the admin token when one is set. */
     public static ChannelHandler adminRoutes(ServerContext context, AdminSettings settings) {
-        return new AdminRouter(context, settings, null);
+        return new AdminRouter(context, settings, null, null);
     }
 
-    /** The admin routes with the admin API ({@code /admin/v1}). */
-    public static ChannelHandler adminRoutes(ServerContext context, AdminSettings settings, AdminApi api) {
-        return new AdminRouter(context, settings, api);
+    /**
+     * The admin routes with the admin API ({@code /admin/v1}) and, unless {@code dashboard} is
+     * {@code null}, the dashboard ({@code /dashboard}).
+     */
+    public static ChannelHandler adminRoutes(
+            ServerContext context, AdminSettings settings, AdminApi api, Dashboard dashboard) {
+        return new AdminRouter(context, settings, api, dashboard);
     }
 
     /** Stops accepting new connections; open ones are untouched. */

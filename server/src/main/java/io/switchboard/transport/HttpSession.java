@@ -92,6 +92,8 @@ final class HttpSession implements Transport {
     private long streamedChars;
 
     private byte[] closeFrame;
+    private int closeCode;
+    private String closeReason;
     private boolean destroyed;
     private long lastClientActivity = System.nanoTime();
     private ScheduledFuture<?> heartbeat;
@@ -193,6 +195,8 @@ final class HttpSession implements Transport {
         }
         queue.add(ServerFrames.error(code, reason));
         closeFrame = FallbackFrames.close(code, reason);
+        closeCode = code;
+        closeReason = reason;
         drain();
         if (!destroyed) {
             // Between two polls: the next one comes at once and carries the close; a client that
@@ -464,7 +468,11 @@ final class HttpSession implements Transport {
         }
         owner.remove(this);
         if (connection != null) {
-            connection.onClosed();
+            if (closeCode == 0) {
+                connection.onClosed(1006, "HTTP session ended: no receive request or activity in time");
+            } else {
+                connection.onClosed(closeCode, closeReason);
+            }
         }
     }
 

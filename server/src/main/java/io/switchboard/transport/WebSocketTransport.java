@@ -23,6 +23,7 @@ import io.switchboard.connection.PusherConnection;
 import io.switchboard.connection.Transport;
 import io.switchboard.metrics.Limit;
 import io.switchboard.metrics.LimitRejections;
+import io.switchboard.protocol.ClientText;
 import io.switchboard.protocol.ErrorCodes;
 import io.switchboard.protocol.ServerFrames;
 import io.switchboard.protocol.SharedFrame;
@@ -418,6 +419,8 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
                     } else {
                         closing = true;
                         int status = close.statusCode() < 0 ? 1000 : close.statusCode();
+                        closeCode = status;
+                        closeReason = ClientText.quote(close.reasonText());
                         channel.writeAndFlush(new CloseWebSocketFrame(status, ""))
                                 .addListener(ChannelFutureListener.CLOSE);
                     }
@@ -455,7 +458,11 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
             slowCheck.cancel(false);
         }
         if (connection != null) {
-            connection.onClosed();
+            if (closeCode == 0) {
+                connection.onClosed(1006, "Connection dropped without a close frame");
+            } else {
+                connection.onClosed(closeCode, closeReason);
+            }
         }
         ctx.fireChannelInactive();
     }

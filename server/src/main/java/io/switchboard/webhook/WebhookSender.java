@@ -1,6 +1,7 @@
 package io.switchboard.webhook;
 
 import io.switchboard.config.WebhookSettings;
+import io.switchboard.debug.DebugTap;
 import io.switchboard.protocol.Signatures;
 import java.io.IOException;
 import java.net.URI;
@@ -34,6 +35,7 @@ public final class WebhookSender {
     private final WebhookQueue queue;
     private final HttpClient http;
     private final WebhookTimings timings;
+    private final DebugTap debug;
     private final Thread thread;
     final AtomicLong delivered = new AtomicLong();
     final AtomicLong retried = new AtomicLong();
@@ -69,8 +71,10 @@ public final class WebhookSender {
             WebhookSettings settings,
             WebhookQueue queue,
             HttpClient http,
-            WebhookTimings timings) {
+            WebhookTimings timings,
+            DebugTap debug) {
         this.target = target;
+        this.debug = debug;
         this.settings = settings;
         this.queue = queue;
         this.http = http;
@@ -102,13 +106,15 @@ public final class WebhookSender {
         }
     }
 
-    private void record(String outcome, int attempt, String problem) {
+    /** @param status the receiver's HTTP status, or 0 when it did not answer */
+    private void record(String outcome, int attempt, int status, String problem, WebhookBatch batch) {
         Delivery d = new Delivery(
                 System.currentTimeMillis(),
                 WebhookTarget.loggableUrl(target.webhook().url()),
                 outcome,
                 attempt,
                 problem == null ? null : target.redact(problem));
+        debug.webhookTry(target.app().id(), d.url(), outcome, attempt, status, d.problem(), batch.body());
         synchronized (recent) {
             if (recent.size() == RECENT) {
                 recent.removeFirst();
@@ -193,21 +199,23 @@ public final class WebhookSender {
             }
             String problem;
             long sent = System.nanoTime();
+            int status = 0;
             try {
                 // Not interruptible: a stop waits for the answer (bounded by timeout_ms), since a
                 // POST abandoned after the receiver took it would be sent again by the next node.
                 HttpResponse<Void> response = http.sendAsync(request(batch), HttpResponse.BodyHandlers.discarding())
                         .join();
-                if (response.statusCode() / 100 == 2) {
+                status = response.statusCode();
+                if (status / 100 == 2) {
                     timings.success().record(System.nanoTime() - sent);
                     timings.deliveryDelay()
                             .record(TimeUnit.MILLISECONDS.toNanos(
                                     Math.max(0, System.currentTimeMillis() - batch.createdMillis())));
                     delivered.incrementAndGet();
-                    record("delivered", attempt, null);
+                    record("delivered", attempt, status, null, batch);
                     return Outcome.DONE;
                 }
-                problem = "HTTP " + response.statusCode();
+                problem = "HTTP " + status;
             } catch (CompletionException e) {
                 Throwable cause = e.getCause() == null ? e : e.getCause();
                 problem = problem(cause);
@@ -227,7 +235,7 @@ public final class WebhookSender {
             long jittered = delay / 2 + ThreadLocalRandom.current().nextLong(delay / 2 + 1);
             if (System.currentTimeMillis() + jittered > giveUpAt) {
                 failed.incrementAndGet();
-                record("failed", attempt, problem);
+                record("failed", attempt, status, problem, batch);
                 // Sizes only: the body carries users' data, client events' payloads among it.
                 log.warn(
                         "giving up webhook batch {} to {} after {} tries ({}): {} events, {} bytes",
@@ -240,7 +248,7 @@ public final class WebhookSender {
                 return Outcome.DONE;
             }
             retried.incrementAndGet();
-            record("retrying", attempt, problem);
+            record("retrying", attempt, status, problem, batch);
             log.info(
                     "webhook batch {} to {} failed ({}), retry {} in {} ms",
                     batch.id(),

@@ -6,6 +6,7 @@ import io.switchboard.broker.Broker;
 import io.switchboard.broker.ChannelKey;
 import io.switchboard.channel.ChannelObserver;
 import io.switchboard.config.WebhookSettings;
+import io.switchboard.debug.DebugTap;
 import io.switchboard.protocol.ChannelType;
 import java.net.http.HttpClient;
 import java.time.Duration;
@@ -55,6 +56,7 @@ public final class Webhooks implements ChannelObserver, AutoCloseable {
     private final ExecutorService httpExecutor = Executors.newVirtualThreadPerTaskExecutor();
     private final Broker broker;
     private final WebhookTimings timings;
+    private final DebugTap debug;
     private boolean closed;
     private volatile boolean settling;
 
@@ -77,10 +79,17 @@ public final class Webhooks implements ChannelObserver, AutoCloseable {
     /**
      * @param broker whose stores keep the marks of held-back removals
      * @param timings where the durations of POSTs and deliveries are recorded
+     * @param debug where every delivery try is reported for the debug console
      */
     public Webhooks(
-            AppRegistry apps, WebhookSettings settings, WebhookQueue queue, Broker broker, WebhookTimings timings) {
+            AppRegistry apps,
+            WebhookSettings settings,
+            WebhookQueue queue,
+            Broker broker,
+            WebhookTimings timings,
+            DebugTap debug) {
         this.settings = settings;
+        this.debug = debug;
         this.broker = broker;
         this.timings = timings;
         this.queue = queue;
@@ -98,7 +107,7 @@ public final class Webhooks implements ChannelObserver, AutoCloseable {
         targetsByApp = byApp;
         queue.open(Set.copyOf(pendingByTarget.keySet()));
         for (Pending p : pendingByTarget.values()) {
-            senders.put(p.target.key(), new WebhookSender(p.target, settings, queue, http, timings));
+            senders.put(p.target.key(), new WebhookSender(p.target, settings, queue, http, timings, debug));
         }
     }
 
@@ -152,7 +161,8 @@ public final class Webhooks implements ChannelObserver, AutoCloseable {
                         if (!added.isEmpty()) {
                             queue.addTargets(added);
                             for (String key : added) {
-                                senders.put(key, new WebhookSender(wanted.get(key), settings, queue, http, timings));
+                                senders.put(
+                                        key, new WebhookSender(wanted.get(key), settings, queue, http, timings, debug));
                             }
                         }
                         targetsByApp = byApp;

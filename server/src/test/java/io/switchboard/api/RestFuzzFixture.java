@@ -22,6 +22,7 @@ import io.switchboard.connection.Connections;
 import io.switchboard.connection.PusherConnection;
 import io.switchboard.connection.SocketIds;
 import io.switchboard.connection.Transport;
+import io.switchboard.debug.DebugTap;
 import io.switchboard.metrics.LimitRejections;
 import io.switchboard.metrics.RestLatency;
 import io.switchboard.protocol.ChannelType;
@@ -82,7 +83,7 @@ final class RestFuzzFixture implements AutoCloseable {
                 broker.unsubscribe(channel);
             }
         });
-        channels = new Channels(broker, table, ChannelObserver.NONE, loop, appId -> false);
+        channels = new Channels(broker, table, ChannelObserver.NONE, loop, appId -> false, DebugTap.OFF);
         broker.start(new Broker.Listener() {
             @Override
             public void onEvent(ChannelKey channel, Envelope envelope) {
@@ -108,14 +109,16 @@ final class RestFuzzFixture implements AutoCloseable {
                 gate,
                 new ClientMessageDecoder(),
                 120,
-                LimitRejections.NONE);
+                LimitRejections.NONE,
+                DebugTap.OFF);
         api = new RestApi(
                 apps,
                 channels,
                 connections,
                 Clock.fixed(Instant.ofEpochSecond(NOW), ZoneOffset.UTC),
                 RestLatency.NONE,
-                LimitRejections.NONE);
+                LimitRejections.NONE,
+                DebugTap.OFF);
 
         for (String user : USERS) {
             bystanderClients.add(connect(bystander, user));
@@ -138,7 +141,7 @@ final class RestFuzzFixture implements AutoCloseable {
         if (fuzzClients.size() == USERS.length && fuzzClients.stream().noneMatch(c -> c.transport.closed)) {
             return;
         }
-        fuzzClients.forEach(c -> onLoop(c.connection::onClosed));
+        fuzzClients.forEach(c -> onLoop(() -> c.connection.onClosed(1000, "fuzz input done")));
         fuzzClients.clear();
         for (String user : USERS) {
             fuzzClients.add(connect(fuzz, user));
@@ -309,7 +312,7 @@ final class RestFuzzFixture implements AutoCloseable {
             if (!closed) {
                 closed = true;
                 received.add("closed " + code + " " + reason);
-                connection.onClosed();
+                connection.onClosed(code, reason);
             }
         }
 

@@ -143,6 +143,40 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theDashboardIsOnByDefaultAndItsLoginAndLimitsAreChecked() throws IOException {
+        DashboardSettings defaults =
+                ConfigLoader.load(write(ONE_APP), Map.of()).admin().dashboard();
+        assertThat(defaults).isEqualTo(DashboardSettings.DEFAULTS);
+        assertThat(defaults.enabled()).isTrue();
+        assertThat(defaults.hasUser()).isFalse();
+
+        DashboardSettings set = ConfigLoader.load(
+                        write("admin:\n  dashboard:\n    user: ops\n    max_viewers: 3\n" + ONE_APP),
+                        Map.of("SWITCHBOARD_ADMIN__DASHBOARD__PASSWORD", "a long password"))
+                .admin()
+                .dashboard();
+        assertThat(set.hasUser()).isTrue();
+        assertThat(set.maxViewers()).isEqualTo(3);
+        assertThat(set.viewerEventsPerSecond()).isEqualTo(50);
+
+        assertThatThrownBy(() -> ConfigLoader.load(write("admin:\n  dashboard:\n    user: ops\n" + ONE_APP), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("admin.dashboard.password: user and password are set together");
+        assertThatThrownBy(() -> ConfigLoader.load(
+                        write("admin:\n  dashboard:\n    user: ops\n    password: short\n" + ONE_APP), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("admin.dashboard.password: must be at least 12 characters");
+        assertThatThrownBy(() -> ConfigLoader.load(
+                        write("admin:\n  dashboard:\n    viewer_events_per_second: 0\n" + ONE_APP), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("admin.dashboard.viewer_events_per_second: must be 1..10000");
+        assertThatThrownBy(
+                        () -> ConfigLoader.load(write("admin:\n  dashboard:\n    colour: red\n" + ONE_APP), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("admin.dashboard.colour: unknown key");
+    }
+
+    @Test
     void servesTheDemoAppForAFileWithoutApps() throws IOException {
         SwitchboardConfig config = ConfigLoader.load(write("server:\n  port: 7002\n"), Map.of());
 

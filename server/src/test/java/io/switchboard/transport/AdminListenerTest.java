@@ -57,6 +57,43 @@ class AdminListenerTest {
     }
 
     @Test
+    void pagesInABrowserCannotDriveTheAdminEndpoints() throws Exception {
+        try (TestServer server = TestServer.start(app)) {
+            HttpResponse<String> metrics = get(server.adminPort(), "/metrics", null);
+            assertThat(metrics.headers().firstValue("Access-Control-Allow-Origin"))
+                    .as("no page on another origin may read admin answers")
+                    .isEmpty();
+            assertThat(rawStatus(server.adminPort(), "GET /metrics", "Host: 127.0.0.1", "Origin: https://evil.example"))
+                    .isEqualTo(403);
+            assertThat(rawStatus(
+                            server.adminPort(), "GET /admin/v1/apps", "Host: 127.0.0.1", "Sec-Fetch-Site: cross-site"))
+                    .isEqualTo(403);
+            assertThat(rawStatus(server.adminPort(), "GET /admin/v1/apps", "Host: rebound.evil.example"))
+                    .as("a page's own domain rebound to 127.0.0.1")
+                    .isEqualTo(403);
+            assertThat(rawStatus(server.adminPort(), "GET /admin/v1/apps", "Host: localhost:" + server.adminPort()))
+                    .isEqualTo(200);
+        }
+    }
+
+    /** The status of a hand-written request, so that {@code Host} and {@code Origin} are as given. */
+    private static int rawStatus(int port, String requestLine, String... headers) throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            StringBuilder request = new StringBuilder(requestLine).append(" HTTP/1.1\r\n");
+            for (String header : headers) {
+                request.append(header).append("\r\n");
+            }
+            request.append("Connection: close\r\n\r\n");
+            socket.getOutputStream().write(request.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String status = new java.io.BufferedReader(new java.io.InputStreamReader(
+                            socket.getInputStream(), java.nio.charset.StandardCharsets.US_ASCII))
+                    .readLine();
+            return Integer.parseInt(status.split(" ")[1]);
+        }
+    }
+
+    @Test
     void theAdminListenerCanBeTurnedOff() {
         SwitchboardConfig config = SwitchboardConfig.of(TestServer.settings(), List.of(app))
                 .withAdmin(new AdminSettings(false, "127.0.0.1", 0, ""));
