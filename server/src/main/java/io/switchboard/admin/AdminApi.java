@@ -10,7 +10,6 @@ import io.switchboard.app.App;
 import io.switchboard.appstore.AppStore;
 import io.switchboard.appstore.LiveApps;
 import io.switchboard.appstore.YamlAppStore;
-import io.switchboard.broker.Member;
 import io.switchboard.protocol.ChannelNames;
 import io.switchboard.protocol.ChannelType;
 import io.switchboard.webhook.WebhookSender;
@@ -393,22 +392,7 @@ public final class AdminApi {
             }
         }
         LiveState.Members m = await(state.members(id, channel, limit));
-        ObjectNode out = AppInput.JSON.createObjectNode();
-        out.put("channel", m.channel());
-        out.put("user_count", m.userCount());
-        ArrayNode members = out.putArray("members");
-        for (Member member : m.members()) {
-            ObjectNode o = members.addObject();
-            o.put("id", member.userId());
-            if (member.userInfo() != null) {
-                try {
-                    o.set("info", AppInput.JSON.readTree(member.userInfo()));
-                } catch (JsonProcessingException e) {
-                    o.put("info", member.userInfo());
-                }
-            }
-        }
-        out.put("truncated", m.userCount() > m.members().size());
+        ObjectNode out = m.toJson(AppInput.JSON);
         return json(200, out);
     }
 

@@ -1,5 +1,9 @@
 package io.switchboard.admin;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.switchboard.broker.Broker;
 import io.switchboard.broker.ChannelKey;
 import io.switchboard.broker.Member;
@@ -65,7 +69,32 @@ public final class LiveState {
             long delivered, long retried, long failed, long queued, List<WebhookSender.Delivery> recent) {}
 
     /** @param members the first {@code limit} members */
-    public record Members(String channel, int userCount, List<Member> members) {}
+    public record Members(String channel, int userCount, List<Member> members) {
+        /**
+         * The members as the admin API and the dashboard show them: {@code channel}, {@code
+         * user_count}, {@code members} ({@code id}, {@code info} as JSON when it parses) and {@code
+         * truncated}.
+         */
+        public ObjectNode toJson(ObjectMapper json) {
+            ObjectNode out = json.createObjectNode();
+            out.put("channel", channel);
+            out.put("user_count", userCount);
+            ArrayNode list = out.putArray("members");
+            for (Member member : members) {
+                ObjectNode o = list.addObject();
+                o.put("id", member.userId());
+                if (member.userInfo() != null) {
+                    try {
+                        o.set("info", json.readTree(member.userInfo()));
+                    } catch (JsonProcessingException e) {
+                        o.put("info", member.userInfo());
+                    }
+                }
+            }
+            out.put("truncated", userCount > members.size());
+            return out;
+        }
+    }
 
     public CompletionStage<AppState> app(String appId) {
         return broker.counts().occupied(appId, "").thenCompose(occupied -> {

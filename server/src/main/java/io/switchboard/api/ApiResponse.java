@@ -25,12 +25,13 @@ public record ApiResponse(int status, byte[] body) {
         return new ApiResponse(status, json(g -> g.writeStringField("error", message)));
     }
 
-    interface Fields {
+    /** Writes an object's fields. */
+    public interface Fields {
         void write(JsonGenerator g) throws IOException;
     }
 
     /** A JSON object built by {@code fields}. */
-    static byte[] json(Fields fields) {
+    public static byte[] json(Fields fields) {
         try (ByteArrayBuilder out = new ByteArrayBuilder(128)) {
             try (JsonGenerator g = JSON.createGenerator(out)) {
                 g.writeStartObject();

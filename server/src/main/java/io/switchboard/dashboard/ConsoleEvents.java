@@ -4,10 +4,9 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import io.switchboard.api.ApiResponse;
 import io.switchboard.debug.DebugEvent;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -285,20 +284,8 @@ final class ConsoleEvents {
         return new String(body, 0, Math.min(body.length, 200), StandardCharsets.UTF_8);
     }
 
-    interface Fields {
-        void write(JsonGenerator g) throws IOException;
-    }
-
-    static byte[] write(Fields fields) {
-        try (ByteArrayBuilder out = new ByteArrayBuilder(256)) {
-            try (JsonGenerator g = JSON.createGenerator(out)) {
-                g.writeStartObject();
-                fields.write(g);
-                g.writeEndObject();
-            }
-            return out.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    /** A JSON object built by {@code fields}. */
+    static byte[] write(ApiResponse.Fields fields) {
+        return ApiResponse.json(fields);
     }
 }

@@ -7,9 +7,8 @@ import io.switchboard.admin.LiveState;
 import io.switchboard.app.App;
 import io.switchboard.app.AppLimits;
 import io.switchboard.app.AppRegistry;
-import io.switchboard.broker.Member;
 import io.switchboard.webhook.WebhookSender;
-import java.net.URI;
+import io.switchboard.webhook.Webhooks;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -192,22 +191,7 @@ final class DashboardViews {
     /** A presence channel's members (cluster-wide), at most {@code limit}. */
     byte[] members(String appId, String channel, int limit) throws Unavailable {
         LiveState.Members m = await(state.members(appId, channel, limit));
-        ObjectNode out = ClusterView.JSON.createObjectNode();
-        out.put("channel", m.channel());
-        out.put("user_count", m.userCount());
-        ArrayNode members = out.putArray("members");
-        for (Member member : m.members()) {
-            ObjectNode o = members.addObject();
-            o.put("id", member.userId());
-            if (member.userInfo() != null) {
-                try {
-                    o.set("info", ClusterView.JSON.readTree(member.userInfo()));
-                } catch (JsonProcessingException e) {
-                    o.put("info", member.userInfo());
-                }
-            }
-        }
-        out.put("truncated", m.userCount() > m.members().size());
+        ObjectNode out = m.toJson(ClusterView.JSON);
         return bytes(out);
     }
 
@@ -232,7 +216,7 @@ final class DashboardViews {
         ArrayNode hooks = out.putArray("webhooks");
         for (App.Webhook w : app.webhooks()) {
             ObjectNode hook = hooks.addObject();
-            hook.put("url", shownUrl(w.url()));
+            hook.put("url", Webhooks.shownUrl(w.url()));
             ArrayNode types = hook.putArray("event_types");
             w.eventTypes().forEach(types::add);
             hook.put("channel_prefix", w.channelPrefix() == null ? "" : w.channelPrefix());
@@ -240,17 +224,6 @@ final class DashboardViews {
             w.headers().keySet().stream().sorted().forEach(headers::add);
         }
         return out;
-    }
-
-    /** A URL without user-info, query or fragment, where credentials are commonly put. */
-    static String shownUrl(String url) {
-        try {
-            URI uri = URI.create(url);
-            return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort())
-                    + (uri.getRawPath() == null ? "" : uri.getRawPath());
-        } catch (IllegalArgumentException e) {
-            return "(a URL that does not parse)";
-        }
     }
 
     private void history(ObjectNode out, String appId, int points) {

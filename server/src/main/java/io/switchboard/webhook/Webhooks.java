@@ -476,4 +476,9 @@ public final class Webhooks implements ChannelObserver, AutoCloseable {
         httpExecutor.shutdownNow();
         queue.close();
     }
+
+    /** A webhook URL as pages and logs show it: without user-info, query or fragment. */
+    public static String shownUrl(String url) {
+        return WebhookTarget.loggableUrl(url);
+    }
 }
