@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
@@ -51,6 +52,10 @@ public final class PostgresAppStore implements AppStore {
     private final AppStoreSettings settings;
     private final HikariDataSource pool;
     private volatile Thread listener;
+
+    /** How long starting waits for the store to listen for changes. */
+    private static final int LISTEN_WAIT_SECONDS = 10;
+
     private volatile boolean closed;
 
     /**
@@ -206,13 +211,24 @@ public final class PostgresAppStore implements AppStore {
      */
     @Override
     public void watch(Consumer<String> changed) {
-        Thread t = new Thread(() -> listen(changed), "switchboard-app-store");
+        CountDownLatch listening = new CountDownLatch(1);
+        Thread t = new Thread(() -> listen(changed, listening), "switchboard-app-store");
         t.setDaemon(true);
         listener = t;
         t.start();
+        // Changes made from here on reach this node: a server is started once it listens (or, with
+        // the database slow to answer, once the retries have had their time; the re-read on
+        // listening catches up then).
+        try {
+            if (!listening.await(LISTEN_WAIT_SECONDS, TimeUnit.SECONDS)) {
+                log.warn("not yet listening for app changes after {} s; going on", LISTEN_WAIT_SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
-    private void listen(Consumer<String> changed) {
+    private void listen(Consumer<String> changed, CountDownLatch listening) {
         long reloadEvery = TimeUnit.SECONDS.toNanos(settings.reloadIntervalSeconds());
         boolean first = true;
         while (!closed) {
@@ -220,10 +236,13 @@ public final class PostgresAppStore implements AppStore {
                 try (Statement s = c.createStatement()) {
                     s.execute("LISTEN " + CHANNEL);
                 }
+                // Notifications sent before LISTEN took effect (since the first read, or while the
+                // connection was down) are lost: read everything once more.
                 if (!first) {
                     log.info("listening for app changes again; reading every app");
-                    report(changed, null);
                 }
+                report(changed, null);
+                listening.countDown();
                 first = false;
                 PGConnection pg = c.unwrap(PGConnection.class);
                 long nextReload = System.nanoTime() + reloadEvery;
