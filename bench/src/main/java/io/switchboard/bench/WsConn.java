@@ -1,6 +1,7 @@
 package io.switchboard.bench;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -135,8 +136,18 @@ public final class WsConn extends ByteToMessageDecoder implements Payload.StampS
         if (ch == null) {
             return;
         }
+        ByteBuf b = textFrame(ch.alloc(), payload);
+        if (flush) {
+            ch.writeAndFlush(b, ch.voidPromise());
+        } else {
+            ch.write(b, ch.voidPromise());
+        }
+    }
+
+    /** A client's WebSocket text frame: masked with a zero key, so the payload goes as is. */
+    public static ByteBuf textFrame(ByteBufAllocator alloc, byte[] payload) {
         int len = payload.length;
-        ByteBuf b = ch.alloc().buffer(len + 14);
+        ByteBuf b = alloc.buffer(len + 14);
         b.writeByte(0x81);
         if (len < 126) {
             b.writeByte(0x80 | len);
@@ -147,13 +158,9 @@ public final class WsConn extends ByteToMessageDecoder implements Payload.StampS
             b.writeByte(0x80 | 127);
             b.writeLong(len);
         }
-        b.writeInt(0); // masking key 0: payload goes as is
+        b.writeInt(0);
         b.writeBytes(payload);
-        if (flush) {
-            ch.writeAndFlush(b, ch.voidPromise());
-        } else {
-            ch.write(b, ch.voidPromise());
-        }
+        return b;
     }
 
     public void subscribe(String channelName, String auth) {

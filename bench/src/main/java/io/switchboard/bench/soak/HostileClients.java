@@ -167,7 +167,7 @@ final class HostileClients {
             int perTick = Math.max(1, plan.floodRate() / 100);
             whileOpen(ch, 10, () -> {
                 for (int i = 0; i < perTick && ch.isWritable(); i++) {
-                    ch.write(frame(ch, payload), ch.voidPromise());
+                    ch.write(WsConn.textFrame(ch.alloc(), payload), ch.voidPromise());
                     floodFrames.increment();
                 }
                 ch.flush();
@@ -248,25 +248,6 @@ final class HostileClients {
 
     private static ByteBuf ascii(String s) {
         return Unpooled.wrappedBuffer(s.getBytes(StandardCharsets.US_ASCII));
-    }
-
-    /** A masked (zero key) WebSocket text frame. */
-    private static ByteBuf frame(Channel ch, byte[] payload) {
-        int len = payload.length;
-        ByteBuf b = ch.alloc().buffer(len + 14);
-        b.writeByte(0x81);
-        if (len < 126) {
-            b.writeByte(0x80 | len);
-        } else if (len <= 0xFFFF) {
-            b.writeByte(0x80 | 126);
-            b.writeShort(len);
-        } else {
-            b.writeByte(0x80 | 127);
-            b.writeLong(len);
-        }
-        b.writeInt(0);
-        b.writeBytes(payload);
-        return b;
     }
 
     /** Subscribes to every fan-out channel, then stops reading. */
