@@ -72,7 +72,9 @@ public final class PusherConnection implements Subscriber {
     private List<String> watchlist = List.of();
     private List<ChannelTable.Slot> watching = List.of();
     private ScheduledFuture<?> signinTimer;
-    private final TokenBucket clientEvents;
+    /** Made at the first client event: most connections never send one. */
+    private TokenBucket clientEvents;
+
     private boolean unflushed;
     private boolean closed;
 
@@ -90,7 +92,6 @@ public final class PusherConnection implements Subscriber {
         this.protocol = protocol;
         this.client = client;
         this.version = version;
-        this.clientEvents = new TokenBucket(app.limits().clientEventsPerSecond());
     }
 
     public App app() {
@@ -487,6 +488,9 @@ public final class PusherConnection implements Subscriber {
         if (sub == null || !sub.active()) {
             error("Client event rejected: not subscribed to channel " + ClientText.quote(e.channel()));
             return;
+        }
+        if (clientEvents == null) {
+            clientEvents = new TokenBucket(app.limits().clientEventsPerSecond());
         }
         if (!clientEvents.take(System.nanoTime())) {
             rejected(Limit.CLIENT_EVENTS_PER_SECOND);
