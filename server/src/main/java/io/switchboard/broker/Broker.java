@@ -1,5 +1,8 @@
 package io.switchboard.broker;
 
+import io.switchboard.core.ChannelKey;
+import io.switchboard.core.Command;
+import io.switchboard.core.Envelope;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 

@@ -1,5 +1,6 @@
 package io.switchboard.broker;
 
+import io.switchboard.core.ChannelKey;
 import java.util.concurrent.CompletionStage;
 
 /** The last event of each cache channel, kept for a time to live. */

@@ -1,5 +1,6 @@
 package io.switchboard.broker;
 
+import io.switchboard.core.ChannelKey;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 

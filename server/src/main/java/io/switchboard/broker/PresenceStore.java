@@ -1,5 +1,7 @@
 package io.switchboard.broker;
 
+import io.switchboard.core.ChannelKey;
+import io.switchboard.core.Member;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 

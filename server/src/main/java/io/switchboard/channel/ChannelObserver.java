@@ -1,6 +1,6 @@
 package io.switchboard.channel;
 
-import io.switchboard.broker.ChannelKey;
+import io.switchboard.core.ChannelKey;
 
 /**
  * Told about channel lifecycle events, e.g. to send webhooks. Called from event loops; must not

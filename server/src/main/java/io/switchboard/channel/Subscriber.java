@@ -1,7 +1,6 @@
 package io.switchboard.channel;
 
 import io.netty.channel.EventLoop;
-import io.switchboard.protocol.SharedFrame;
 
 /**
  * A connection as the channel table sees it. Every method is called on {@link #eventLoop()}.

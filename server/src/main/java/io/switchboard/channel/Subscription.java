@@ -1,6 +1,6 @@
 package io.switchboard.channel;
 
-import io.switchboard.broker.ChannelKey;
+import io.switchboard.core.ChannelKey;
 import io.switchboard.protocol.ChannelType;
 
 /**

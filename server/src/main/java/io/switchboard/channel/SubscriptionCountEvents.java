@@ -2,7 +2,7 @@ package io.switchboard.channel;
 
 import io.netty.util.concurrent.EventExecutor;
 import io.switchboard.broker.Broker;
-import io.switchboard.broker.ChannelKey;
+import io.switchboard.core.ChannelKey;
 import io.switchboard.protocol.ServerFrames;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;

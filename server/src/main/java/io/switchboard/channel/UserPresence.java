@@ -1,8 +1,8 @@
 package io.switchboard.channel;
 
 import io.switchboard.broker.Broker;
-import io.switchboard.broker.ChannelKey;
-import io.switchboard.broker.Member;
+import io.switchboard.core.ChannelKey;
+import io.switchboard.core.Member;
 import io.switchboard.protocol.ServerFrames;
 import java.util.ArrayList;
 import java.util.List;
@@ -116,6 +116,6 @@ public final class UserPresence {
         byte[] frame = transition.equals("online")
                 ? ServerFrames.watchlistEvents(user, List.of())
                 : ServerFrames.watchlistEvents(List.of(), user);
-        broker.publish(watchKey(appId, userId), new io.switchboard.broker.Envelope(frame, null));
+        broker.publish(watchKey(appId, userId), new io.switchboard.core.Envelope(frame, null));
     }
 }

@@ -1,6 +1,6 @@
 package io.switchboard.connection;
 
-import io.switchboard.broker.Command;
+import io.switchboard.core.Command;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

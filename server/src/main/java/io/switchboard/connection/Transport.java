@@ -1,7 +1,7 @@
 package io.switchboard.connection;
 
 import io.netty.channel.EventLoop;
-import io.switchboard.protocol.SharedFrame;
+import io.switchboard.channel.SharedFrame;
 
 /**
  * How a {@link PusherConnection} reaches its client: a WebSocket, or an HTTP fallback session.

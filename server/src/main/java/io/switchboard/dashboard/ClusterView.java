@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import io.switchboard.broker.Broker;
-import io.switchboard.broker.Command;
+import io.switchboard.core.Command;
 import io.switchboard.debug.DebugTap;
 import io.switchboard.webhook.WebhookSender;
 import java.io.IOException;

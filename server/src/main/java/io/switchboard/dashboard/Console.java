@@ -1,9 +1,9 @@
 package io.switchboard.dashboard;
 
 import io.switchboard.broker.Broker;
-import io.switchboard.broker.ChannelKey;
-import io.switchboard.broker.Envelope;
 import io.switchboard.config.DashboardSettings;
+import io.switchboard.core.ChannelKey;
+import io.switchboard.core.Envelope;
 import io.switchboard.debug.DebugEvent;
 import io.switchboard.debug.DebugTap;
 import java.util.ArrayList;

@@ -1,26 +1,12 @@
 package io.switchboard.webhook;
 
-import io.lettuce.core.AbstractRedisClient;
-import io.lettuce.core.ClientOptions;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
-import io.lettuce.core.SocketOptions;
-import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.cluster.ClusterClientOptions;
-import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
-import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
-import io.lettuce.core.resource.ClientResources;
-import io.switchboard.broker.RedisClientSetup;
+import io.switchboard.broker.redis.RedisClients;
 import io.switchboard.config.RedisSettings;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The webhook queue's own connection to the broker's Redis, a single server or a cluster, with the
@@ -29,20 +15,17 @@ import java.util.concurrent.TimeUnit;
  * Thread-safe; the synchronous commands block the caller, so never use them on an event loop.
  */
 final class WebhookRedisConnection implements AutoCloseable {
-    private final ClientResources resources;
-    private final AbstractRedisClient client;
+    private final RedisClients clients;
     private final StatefulConnection<String, String> connection;
     private final RedisClusterCommands<String, String> sync;
     private final RedisClusterAsyncCommands<String, String> async;
 
     private WebhookRedisConnection(
-            ClientResources resources,
-            AbstractRedisClient client,
+            RedisClients clients,
             StatefulConnection<String, String> connection,
             RedisClusterCommands<String, String> sync,
             RedisClusterAsyncCommands<String, String> async) {
-        this.resources = resources;
-        this.client = client;
+        this.clients = clients;
         this.connection = connection;
         this.sync = sync;
         this.async = async;
@@ -54,50 +37,22 @@ final class WebhookRedisConnection implements AutoCloseable {
      * @throws IllegalStateException when Redis cannot be reached
      */
     static WebhookRedisConnection open(RedisSettings settings) {
-        Duration timeout = Duration.ofMillis(settings.commandTimeoutMs());
-        ClientResources resources = RedisClientSetup.resources();
-        SocketOptions socket = RedisClientSetup.socketOptions(timeout);
-        AbstractRedisClient client = null;
+        RedisClients clients = null;
         try {
-            if (settings.cluster()) {
-                List<RedisURI> seeds = new ArrayList<>();
-                for (String url : settings.clusterNodes()) {
-                    seeds.add(uri(url, timeout));
-                }
-                RedisClusterClient cluster = RedisClusterClient.create(resources, seeds);
-                client = cluster;
-                cluster.setOptions(ClusterClientOptions.builder()
-                        .autoReconnect(true)
-                        .timeoutOptions(TimeoutOptions.enabled(timeout))
-                        .socketOptions(socket)
-                        .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
-                                .enablePeriodicRefresh(Duration.ofSeconds(30))
-                                .build())
-                        .build());
-                StatefulRedisClusterConnection<String, String> c = cluster.connect();
-                return new WebhookRedisConnection(resources, cluster, c, c.sync(), c.async());
+            clients = RedisClients.create(settings);
+            if (clients.isCluster()) {
+                StatefulRedisClusterConnection<String, String> c =
+                        clients.cluster().connect();
+                return new WebhookRedisConnection(clients, c, c.sync(), c.async());
             }
-            RedisClient single = RedisClient.create(resources, uri(settings.url(), timeout));
-            client = single;
-            single.setOptions(ClientOptions.builder()
-                    .autoReconnect(true)
-                    .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                    .timeoutOptions(TimeoutOptions.enabled(timeout))
-                    .socketOptions(socket)
-                    .build());
-            StatefulRedisConnection<String, String> c = single.connect();
-            return new WebhookRedisConnection(resources, single, c, c.sync(), c.async());
+            StatefulRedisConnection<String, String> c = clients.single().connect();
+            return new WebhookRedisConnection(clients, c, c.sync(), c.async());
         } catch (RuntimeException e) {
-            if (client != null) {
-                client.shutdown(Duration.ZERO, timeout);
+            if (clients != null) {
+                clients.abandon();
             }
-            resources.shutdown(0, settings.commandTimeoutMs(), TimeUnit.MILLISECONDS);
             throw new IllegalStateException("cannot connect to Redis for the webhook queue: " + e.getMessage(), e);
         }
-    }
-
-    private static RedisURI uri(String url, Duration timeout) {
-        return RedisClientSetup.uri(url, timeout);
     }
 
     /** Commands that block until Redis answers or the command timeout passes. */
@@ -115,8 +70,7 @@ final class WebhookRedisConnection implements AutoCloseable {
         try {
             connection.close();
         } finally {
-            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-            resources.shutdown(0, 2, TimeUnit.SECONDS);
+            clients.close();
         }
     }
 }

@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.switchboard.core.ChannelKey;
+import io.switchboard.core.Command;
+import io.switchboard.core.Envelope;
+import io.switchboard.core.Member;
 import io.switchboard.protocol.ServerFrames;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -23,7 +27,7 @@ import org.junit.jupiter.api.Test;
  * instance; the memory broker has a single node (every {@link #node()} is the same one), the Redis
  * brokers start one instance per node against one Redis, as separate processes would.
  */
-abstract class BrokerContractTest {
+public abstract class BrokerContractTest {
     static final Duration WAIT = Duration.ofSeconds(15);
     private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -1,4 +1,4 @@
-package io.switchboard.broker;
+package io.switchboard.broker.memory;
 
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;

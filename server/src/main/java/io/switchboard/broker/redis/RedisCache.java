@@ -1,8 +1,10 @@
-package io.switchboard.broker;
+package io.switchboard.broker.redis;
 
-import static io.switchboard.broker.RedisWire.utf8;
+import static io.switchboard.broker.redis.RedisWire.utf8;
 
 import io.lettuce.core.ScriptOutputType;
+import io.switchboard.broker.CacheStore;
+import io.switchboard.core.ChannelKey;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 

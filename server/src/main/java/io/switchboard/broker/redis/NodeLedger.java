@@ -1,5 +1,6 @@
-package io.switchboard.broker;
+package io.switchboard.broker.redis;
 
+import io.switchboard.core.Member;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;

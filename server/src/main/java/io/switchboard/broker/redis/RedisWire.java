@@ -1,5 +1,7 @@
-package io.switchboard.broker;
+package io.switchboard.broker.redis;
 
+import io.switchboard.core.Command;
+import io.switchboard.core.Envelope;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 

@@ -1,4 +1,4 @@
-package io.switchboard.broker;
+package io.switchboard.core;
 
 /**
  * An event on its way to every subscriber of a channel, on every node.

@@ -1,4 +1,7 @@
-package io.switchboard.broker;
+package io.switchboard.broker.memory;
+
+import io.switchboard.broker.Broker;
+import io.switchboard.broker.BrokerContractTest;
 
 class MemoryBrokerContractTest extends BrokerContractTest {
     private final MemoryBroker broker = new MemoryBroker();

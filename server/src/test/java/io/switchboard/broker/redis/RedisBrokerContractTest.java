@@ -1,6 +1,9 @@
-package io.switchboard.broker;
+package io.switchboard.broker.redis;
 
+import io.switchboard.broker.Broker;
+import io.switchboard.broker.BrokerContractTest;
 import io.switchboard.config.RedisSettings;
+import io.switchboard.core.ChannelKey;
 import io.switchboard.testing.TestRedis;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;

@@ -1,7 +1,14 @@
-package io.switchboard.broker;
+package io.switchboard.broker.redis;
 
 import io.lettuce.core.ScriptOutputType;
+import io.switchboard.broker.Broker;
+import io.switchboard.broker.CacheStore;
+import io.switchboard.broker.CountStore;
+import io.switchboard.broker.PresenceStore;
 import io.switchboard.config.RedisSettings;
+import io.switchboard.core.ChannelKey;
+import io.switchboard.core.Command;
+import io.switchboard.core.Envelope;
 import io.switchboard.metrics.Latency;
 import io.switchboard.protocol.ChannelType;
 import io.switchboard.protocol.ServerFrames;

@@ -1,4 +1,4 @@
-package io.switchboard.protocol;
+package io.switchboard.channel;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;

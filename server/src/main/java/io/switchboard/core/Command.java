@@ -1,4 +1,4 @@
-package io.switchboard.broker;
+package io.switchboard.core;
 
 /** An instruction every node carries out for its own connections. */
 public sealed interface Command {

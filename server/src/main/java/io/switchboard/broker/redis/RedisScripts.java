@@ -1,4 +1,4 @@
-package io.switchboard.broker;
+package io.switchboard.broker.redis;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

@@ -1,4 +1,4 @@
-package io.switchboard.broker;
+package io.switchboard.core;
 
 /**
  * A distinct user on a presence channel.

@@ -1,4 +1,4 @@
-package io.switchboard.broker;
+package io.switchboard.broker.redis;
 
 import io.lettuce.core.cluster.SlotHash;
 import java.util.concurrent.atomic.AtomicLongArray;

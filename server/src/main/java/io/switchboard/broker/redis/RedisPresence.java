@@ -1,8 +1,11 @@
-package io.switchboard.broker;
+package io.switchboard.broker.redis;
 
-import static io.switchboard.broker.RedisWire.utf8;
+import static io.switchboard.broker.redis.RedisWire.utf8;
 
 import io.lettuce.core.ScriptOutputType;
+import io.switchboard.broker.PresenceStore;
+import io.switchboard.core.ChannelKey;
+import io.switchboard.core.Member;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

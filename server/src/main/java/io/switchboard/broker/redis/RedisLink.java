@@ -1,16 +1,9 @@
-package io.switchboard.broker;
+package io.switchboard.broker.redis;
 
-import io.lettuce.core.ClientOptions;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.SocketOptions;
-import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
-import io.lettuce.core.cluster.ClusterClientOptions;
-import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
-import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.cluster.pubsub.RedisClusterPubSubAdapter;
@@ -24,15 +17,12 @@ import io.lettuce.core.event.connection.ReconnectAttemptEvent;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.pubsub.api.async.RedisPubSubAsyncCommands;
-import io.lettuce.core.resource.ClientResources;
 import io.switchboard.config.RedisSettings;
 import io.switchboard.metrics.Latency;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
@@ -56,9 +46,7 @@ final class RedisLink implements AutoCloseable {
         void message(String channel, byte[] message);
     }
 
-    private final ClientResources resources;
-    private final RedisClient client;
-    private final RedisClusterClient clusterClient;
+    private final RedisClients clients;
     private final StatefulConnection<String, byte[]> commandConnection;
     private final RedisClusterAsyncCommands<String, byte[]> commands;
     private final StatefulRedisPubSubConnection<String, byte[]> pubSub;
@@ -74,21 +62,17 @@ final class RedisLink implements AutoCloseable {
     private volatile boolean closing;
 
     private RedisLink(
-            ClientResources resources,
-            RedisClient client,
-            RedisClusterClient clusterClient,
+            RedisClients clients,
             StatefulConnection<String, byte[]> commandConnection,
             RedisClusterAsyncCommands<String, byte[]> commands,
             StatefulRedisPubSubConnection<String, byte[]> pubSub,
             RedisHealth health,
             Latency roundTrip) {
-        this.resources = resources;
-        this.client = client;
-        this.clusterClient = clusterClient;
+        this.clients = clients;
         this.commandConnection = commandConnection;
         this.commands = commands;
         this.pubSub = pubSub;
-        this.cluster = clusterClient != null;
+        this.cluster = clients.isCluster();
         this.health = health;
         this.roundTrip = roundTrip;
         if (pubSub instanceof StatefulRedisClusterPubSubConnection<String, byte[]> c) {
@@ -117,7 +101,7 @@ final class RedisLink implements AutoCloseable {
                 }
             });
         }
-        events = resources.eventBus().get().subscribe(event -> {
+        events = clients.resources().eventBus().get().subscribe(event -> {
             if (event instanceof ConnectionDeactivatedEvent && !cluster && !closing) {
                 // A single Redis: a closed connection means an outage right away. (In a cluster the
                 // client also opens and closes short-lived connections, so only failed commands count.)
@@ -139,63 +123,34 @@ final class RedisLink implements AutoCloseable {
      * @throws IllegalStateException naming the Redis address when it cannot be reached
      */
     static RedisLink connect(RedisSettings settings, RedisHealth health, Latency roundTrip) {
-        Duration timeout = Duration.ofMillis(settings.commandTimeoutMs());
-        ClientResources resources = RedisClientSetup.resources();
-        SocketOptions socket = RedisClientSetup.socketOptions(timeout);
+        RedisClients clients;
         try {
-            if (settings.cluster()) {
-                List<RedisURI> seeds = new ArrayList<>();
-                for (String url : settings.clusterNodes()) {
-                    seeds.add(uri(url, timeout));
-                }
-                RedisClusterClient client = RedisClusterClient.create(resources, seeds);
-                // Connections to the cluster's nodes open on first use, so commands must wait for
-                // them rather than fail; during an outage they fail after the command timeout.
-                client.setOptions(ClusterClientOptions.builder()
-                        .autoReconnect(true)
-                        .timeoutOptions(TimeoutOptions.enabled(timeout))
-                        .socketOptions(socket)
-                        .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
-                                .enablePeriodicRefresh(Duration.ofSeconds(30))
-                                .build())
-                        .build());
-                try {
-                    var connection = client.connect(CODEC);
-                    StatefulRedisClusterPubSubConnection<String, byte[]> pubSub = client.connectPubSub(CODEC);
-                    return new RedisLink(
-                            resources, null, client, connection, connection.async(), pubSub, health, roundTrip);
-                } catch (RuntimeException e) {
-                    client.shutdown(Duration.ZERO, timeout);
-                    throw e;
-                }
-            }
-            RedisClient client = RedisClient.create(resources, uri(settings.url(), timeout));
-            client.setOptions(ClientOptions.builder()
-                    .autoReconnect(true)
-                    .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                    .timeoutOptions(TimeoutOptions.enabled(timeout))
-                    .socketOptions(socket)
-                    .build());
-            try {
-                var connection = client.connect(CODEC);
-                StatefulRedisPubSubConnection<String, byte[]> pubSub = client.connectPubSub(CODEC);
-                return new RedisLink(
-                        resources, client, null, connection, connection.async(), pubSub, health, roundTrip);
-            } catch (RuntimeException e) {
-                client.shutdown(Duration.ZERO, timeout);
-                throw e;
-            }
+            clients = RedisClients.create(settings);
         } catch (RuntimeException e) {
-            resources.shutdown(0, settings.commandTimeoutMs(), TimeUnit.MILLISECONDS);
-            throw new IllegalStateException(
-                    "cannot connect to Redis at " + describe(settings) + ": "
-                            + RedisHealth.unwrap(e).getMessage(),
-                    e);
+            throw cannotConnect(settings, e);
+        }
+        try {
+            if (clients.isCluster()) {
+                var connection = clients.cluster().connect(CODEC);
+                StatefulRedisClusterPubSubConnection<String, byte[]> pubSub =
+                        clients.cluster().connectPubSub(CODEC);
+                return new RedisLink(clients, connection, connection.async(), pubSub, health, roundTrip);
+            }
+            var connection = clients.single().connect(CODEC);
+            StatefulRedisPubSubConnection<String, byte[]> pubSub =
+                    clients.single().connectPubSub(CODEC);
+            return new RedisLink(clients, connection, connection.async(), pubSub, health, roundTrip);
+        } catch (RuntimeException e) {
+            clients.abandon();
+            throw cannotConnect(settings, e);
         }
     }
 
-    private static RedisURI uri(String url, Duration timeout) {
-        return RedisClientSetup.uri(url, timeout);
+    private static IllegalStateException cannotConnect(RedisSettings settings, RuntimeException e) {
+        return new IllegalStateException(
+                "cannot connect to Redis at " + describe(settings) + ": "
+                        + RedisHealth.unwrap(e).getMessage(),
+                e);
     }
 
     /** Where the settings point, for log lines: hosts and ports only, never credentials. */
@@ -300,12 +255,7 @@ final class RedisLink implements AutoCloseable {
             pubSub.close();
             commandConnection.close();
         } finally {
-            if (client != null) {
-                client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-            } else {
-                clusterClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-            }
-            resources.shutdown(0, 2, TimeUnit.SECONDS);
+            clients.close();
         }
     }
 }

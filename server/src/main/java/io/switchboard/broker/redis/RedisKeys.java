@@ -1,4 +1,6 @@
-package io.switchboard.broker;
+package io.switchboard.broker.redis;
+
+import io.switchboard.core.ChannelKey;
 
 /**
  * Names of every Redis key and pub/sub channel the Redis broker uses. All start with the configured

@@ -1,0 +1,64 @@
+package io.switchboard.broker.memory;
+
+import io.switchboard.broker.Broker;
+import io.switchboard.broker.CacheStore;
+import io.switchboard.broker.CountStore;
+import io.switchboard.broker.PresenceStore;
+import io.switchboard.core.ChannelKey;
+import io.switchboard.core.Command;
+import io.switchboard.core.Envelope;
+
+/** The single-process broker: everything lives in this JVM, nothing to set up. */
+public final class MemoryBroker implements Broker {
+    private volatile Listener listener;
+    private final Marks marks = new Marks();
+    private final MemoryPresence presence = new MemoryPresence(marks);
+    private final MemoryCounts counts = new MemoryCounts(marks);
+    private final MemoryCache cache = new MemoryCache();
+
+    @Override
+    public void start(Listener listener) {
+        this.listener = listener;
+    }
+
+    @Override
+    public void publish(ChannelKey channel, Envelope envelope) {
+        listener.onEvent(channel, envelope);
+    }
+
+    @Override
+    public void subscribe(ChannelKey channel) {}
+
+    @Override
+    public void unsubscribe(ChannelKey channel) {}
+
+    @Override
+    public void broadcast(Command command) {
+        listener.onCommand(command);
+    }
+
+    @Override
+    public PresenceStore presence() {
+        return presence;
+    }
+
+    @Override
+    public CountStore counts() {
+        return counts;
+    }
+
+    @Override
+    public CacheStore cache() {
+        return cache;
+    }
+
+    @Override
+    public boolean healthy() {
+        return true;
+    }
+
+    @Override
+    public void close() {}
+
+    /** Members of one channel; guarded by the map's compute lock and its own monitor for reads. */
+}
