@@ -11,19 +11,13 @@ import io.switchboard.admin.LiveState;
 import io.switchboard.api.RestApi;
 import io.switchboard.app.App;
 import io.switchboard.app.AppRegistry;
-import io.switchboard.appstore.AppStore;
 import io.switchboard.appstore.LiveApps;
-import io.switchboard.appstore.PostgresAppStore;
-import io.switchboard.appstore.YamlAppStore;
 import io.switchboard.broker.Broker;
-import io.switchboard.broker.memory.MemoryBroker;
 import io.switchboard.broker.redis.RedisBroker;
 import io.switchboard.channel.ChannelObserver;
-import io.switchboard.channel.ChannelTable;
 import io.switchboard.channel.Channels;
-import io.switchboard.channel.UserPresence;
+import io.switchboard.channel.ClusterState;
 import io.switchboard.config.AdminSettings;
-import io.switchboard.config.BrokerSettings;
 import io.switchboard.config.ServerSettings;
 import io.switchboard.config.SwitchboardConfig;
 import io.switchboard.config.TlsSettings;
@@ -31,9 +25,7 @@ import io.switchboard.connection.ConnectionGate;
 import io.switchboard.connection.Connections;
 import io.switchboard.connection.PusherConnection;
 import io.switchboard.connection.SocketIds;
-import io.switchboard.core.ChannelKey;
 import io.switchboard.core.Command;
-import io.switchboard.core.Envelope;
 import io.switchboard.dashboard.Dashboard;
 import io.switchboard.debug.DebugTap;
 import io.switchboard.metrics.EventLoopLag;
@@ -46,18 +38,13 @@ import io.switchboard.transport.HttpSessions;
 import io.switchboard.transport.IoTransport;
 import io.switchboard.transport.ServerContext;
 import io.switchboard.transport.Tls;
+import io.switchboard.transport.WebSocketFraming;
 import io.switchboard.transport.WebSocketUpgrade;
-import io.switchboard.webhook.FileWebhookQueue;
-import io.switchboard.webhook.RedisWebhookQueue;
-import io.switchboard.webhook.WebhookQueue;
 import io.switchboard.webhook.WebhookTimings;
 import io.switchboard.webhook.Webhooks;
-import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -96,31 +83,21 @@ public final class Server implements AutoCloseable {
         int threads = s.ioThreads() > 0 ? s.ioThreads() : Runtime.getRuntime().availableProcessors();
         boss = io.newGroup(1, new DefaultThreadFactory("switchboard-accept"));
         workers = io.newGroup(threads, new DefaultThreadFactory("switchboard-io"));
-        Webhooks[] started = new Webhooks[1];
-        LiveApps[] store = new LiveApps[1];
+        Webhooks startedWebhooks = null;
+        LiveApps startedStore = null;
         try {
             List<EventLoop> loops = new ArrayList<>();
             for (EventExecutor e : workers) {
                 loops.add((EventLoop) e);
             }
 
-            liveApps = new LiveApps(appStore(config));
-            store[0] = liveApps;
+            liveApps = new LiveApps(ServerParts.appStore(config));
+            startedStore = liveApps;
             AppRegistry apps = liveApps.registry();
             boolean dashboardOn = config.admin().dashboard().enabled();
             DebugTap debug =
                     dashboardOn ? new DebugTap(config.admin().dashboard().eventsPerSecondPerApp()) : DebugTap.OFF;
-            ChannelTable table = new ChannelTable(loops, ByteBufAllocator.DEFAULT, new ChannelTable.InterestListener() {
-                @Override
-                public void firstLocalSubscriber(ChannelKey channel) {
-                    broker.subscribe(channel);
-                }
-
-                @Override
-                public void lastLocalSubscriberGone(ChannelKey channel) {
-                    broker.unsubscribe(channel);
-                }
-            });
+            ClusterState cluster = new ClusterState(broker);
             // Apps changed live may gain webhooks: a writable store always has webhook delivery.
             boolean anyWebhooks = liveApps.store().writable()
                     || apps.all().stream().anyMatch(a -> !a.webhooks().isEmpty());
@@ -128,74 +105,38 @@ public final class Server implements AutoCloseable {
                     ? new Webhooks(
                             apps,
                             config.webhooks(),
-                            webhookQueue(config, broker),
-                            broker,
+                            ServerParts.webhookQueue(config, broker),
+                            cluster,
                             new WebhookTimings(
                                     metrics.webhookRequest(true),
                                     metrics.webhookRequest(false),
                                     metrics.webhookDeliveryDelay()),
                             debug)
                     : null;
-            started[0] = webhooks;
+            startedWebhooks = webhooks;
             Channels channels = new Channels(
                     broker,
-                    table,
+                    cluster,
+                    loops,
+                    new WebSocketFraming(ByteBufAllocator.DEFAULT),
                     webhooks == null ? ChannelObserver.NONE : webhooks,
-                    loops.get(0),
                     appId -> {
                         App app = apps.byId(appId);
                         return app != null && app.subscriptionCountEvents();
                     },
                     debug);
             connections = new Connections();
-            UserPresence users = new UserPresence(broker, table);
-            broker.start(new Broker.Listener() {
-                @Override
-                public void onEvent(ChannelKey channel, Envelope envelope) {
-                    if (Dashboard.carries(channel)) {
-                        if (dashboard != null) {
-                            dashboard.received(channel, envelope);
-                        }
-                        return;
-                    }
-                    table.deliver(channel, envelope);
-                }
-
-                @Override
-                public void onCommand(Command command) {
-                    if (command instanceof Command.NodeReport report) {
-                        if (dashboard != null) {
-                            dashboard.onReport(report);
-                        }
-                        return;
-                    }
-                    connections.onCommand(command);
-                }
-
-                @Override
-                public void memberReaped(ChannelKey channel, String userId) {
-                    if (!users.reaped(channel, userId)) {
-                        channels.observer().memberRemoved(channel, userId, false);
-                    }
-                }
-
-                @Override
-                public void channelReaped(ChannelKey channel) {
-                    channels.observer().channelVacated(channel, false);
-                }
-            });
-
-            ConnectionGate gate = new ConnectionGate(apps, broker.counts(), metrics.rejections());
+            channels.onCommand(connections::onCommand);
+            ConnectionGate gate = new ConnectionGate(apps, cluster, metrics.rejections());
             PusherConnection.Context connectionContext = new PusherConnection.Context(
                     channels,
-                    users,
+                    channels.users(),
                     connections,
                     gate,
                     new ClientMessageDecoder(),
                     s.activityTimeout(),
                     metrics.rejections(),
                     debug);
-            ServerContext[] holder = new ServerContext[1];
             SocketIds socketIds = new SocketIds();
             WebSocketUpgrade webSockets = new WebSocketUpgrade(
                     gate,
@@ -206,7 +147,7 @@ public final class Server implements AutoCloseable {
                     s.slowConsumerTimeout(),
                     4L * s.writeBufferHighWaterMark(),
                     s.stalledReaderTimeout(),
-                    () -> holder[0].draining());
+                    this::draining);
             HttpSessions httpSessions = new HttpSessions(
                     gate,
                     connectionContext,
@@ -215,20 +156,44 @@ public final class Server implements AutoCloseable {
                     4L * s.writeBufferHighWaterMark(),
                     s.fallbackDisconnectDelay(),
                     s.maxFallbackSessionsPerAddress(),
-                    () -> holder[0].draining());
+                    this::draining);
             RestApi api = new RestApi(
                     apps, channels, connections, Clock.systemUTC(), metrics.restLatency(), metrics.rejections(), debug);
-            registerMetrics(apps, table, channels, api, httpSessions);
+            ServerMetrics meters = new ServerMetrics(metrics, broker, connections, api, webhooks);
+            meters.register(apps, channels, httpSessions);
             eventLoopLag = EventLoopLag.start(loops, metrics);
-            apps.onChange(changes -> applyAppChanges(changes, apps, api));
+            apps.onChange(changes -> applyAppChanges(changes, apps, meters));
             context = new ServerContext(
                     api, webSockets, httpSessions, broker::healthy, metrics::scrape, Version.current());
-            holder[0] = context;
             insightLog = boss.next()
                     .scheduleAtFixedRate(
-                            () -> logInsight(apps), INSIGHT_LOG_MINUTES, INSIGHT_LOG_MINUTES, TimeUnit.MINUTES);
+                            () -> meters.logInsight(apps), INSIGHT_LOG_MINUTES, INSIGHT_LOG_MINUTES, TimeUnit.MINUTES);
             HttpLimits httpLimits =
                     new HttpLimits(s.maxRequestBodyBytes(), s.requestTimeout(), s.idleTimeout(), metrics.rejections());
+            AdminSettings adminSettings = config.admin();
+            LiveState liveState = new LiveState(connections, cluster, webhooks, ServerParts.nodeId(config, broker));
+            dashboard = dashboardOn
+                    ? new Dashboard(
+                            adminSettings,
+                            ServerParts.nodeId(config, broker),
+                            broker,
+                            debug,
+                            apps,
+                            connections,
+                            channels,
+                            api,
+                            webhooks,
+                            liveState)
+                    : null;
+            if (dashboard != null) {
+                channels.routeInternal(Dashboard::carries, dashboard::received);
+                channels.onCommand(command -> {
+                    if (command instanceof Command.NodeReport report) {
+                        dashboard.onReport(report);
+                    }
+                });
+            }
+            channels.start();
             http = HttpServer.bind(
                     io,
                     boss,
@@ -239,21 +204,6 @@ public final class Server implements AutoCloseable {
                     httpLimits,
                     new WriteBufferWaterMark(s.writeBufferLowWaterMark(), s.writeBufferHighWaterMark()),
                     null);
-            AdminSettings adminSettings = config.admin();
-            LiveState liveState = new LiveState(connections, broker, webhooks, nodeId(config, broker));
-            dashboard = dashboardOn
-                    ? new Dashboard(
-                            adminSettings,
-                            nodeId(config, broker),
-                            broker,
-                            debug,
-                            apps,
-                            connections,
-                            channels,
-                            api,
-                            webhooks,
-                            liveState)
-                    : null;
             admin = adminSettings.enabled()
                     ? HttpServer.bind(
                             io,
@@ -291,112 +241,15 @@ public final class Server implements AutoCloseable {
                 dashboard.start();
             }
         } catch (Exception e) {
-            if (started[0] != null) {
-                started[0].close();
+            if (startedWebhooks != null) {
+                startedWebhooks.close();
             }
-            if (store[0] != null) {
-                store[0].close();
+            if (startedStore != null) {
+                startedStore.close();
             }
             workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw e;
-        }
-    }
-
-    private void registerMetrics(
-            AppRegistry apps, ChannelTable table, Channels channels, RestApi api, HttpSessions sessions) {
-        metrics.counter(
-                "switchboard.messages.delivered",
-                "Frames written to subscribers by fan-out",
-                table,
-                ChannelTable::delivered);
-        metrics.counter(
-                "switchboard.events.published",
-                "Events published from this node (REST, client events, presence changes)",
-                channels,
-                Channels::published);
-        metrics.gauge("switchboard.http.sessions", "Open HTTP fallback sessions", sessions::size);
-        if (broker instanceof RedisBroker redis) {
-            metrics.counter(
-                    "switchboard.broker.reconnects",
-                    "Connections to Redis lost and opened again",
-                    redis,
-                    RedisBroker::reconnects);
-            metrics.gauge(
-                    "switchboard.broker.up",
-                    "1 while Redis answers (as /ready reports), else 0",
-                    () -> redis.healthy() ? 1 : 0);
-        }
-        for (App app : apps.all()) {
-            registerAppMetrics(app, api);
-        }
-    }
-
-    /** An app's meters; registering one that exists already changes nothing. */
-    private void registerAppMetrics(App app, RestApi api) {
-        String id = app.id();
-        for (String transport : List.of("websocket", "xhr_streaming", "xhr_polling")) {
-            metrics.gauge(
-                    "switchboard.connections",
-                    "Open connections on this node",
-                    () -> connections.count(id, transport),
-                    "app",
-                    id,
-                    "transport",
-                    transport);
-        }
-        metrics.counter(
-                "switchboard.rest.requests", "Authenticated REST requests", api, a -> a.requests(id), "app", id);
-        if (webhooks != null && !app.webhooks().isEmpty()) {
-            metrics.counter(
-                    "switchboard.webhooks.delivered",
-                    "Webhook batches delivered",
-                    webhooks,
-                    w -> w.stats(id).delivered(),
-                    "app",
-                    id);
-            metrics.counter(
-                    "switchboard.webhooks.retried",
-                    "Webhook delivery attempts that failed and were retried",
-                    webhooks,
-                    w -> w.stats(id).retried(),
-                    "app",
-                    id);
-            metrics.counter(
-                    "switchboard.webhooks.failed",
-                    "Webhook batches given up after retry_for_seconds",
-                    webhooks,
-                    w -> w.stats(id).failed(),
-                    "app",
-                    id);
-            metrics.counter(
-                    "switchboard.webhooks.dropped",
-                    "Webhook batches dropped, oldest first, because their target's backlog passed"
-                            + " webhooks.max_backlog_bytes",
-                    webhooks,
-                    w -> w.stats(id).dropped(),
-                    "app",
-                    id);
-            metrics.counter(
-                    "switchboard.webhooks.lane_errors",
-                    "Webhook delivery failures that were not the receiver's (a request the HTTP client refused,"
-                            + " a queue error); retried like a failed POST",
-                    webhooks,
-                    w -> w.stats(id).laneErrors(),
-                    "app",
-                    id);
-            metrics.gauge(
-                    "switchboard.webhooks.oldest_age_seconds",
-                    "Seconds the oldest undelivered webhook batch has waited (0 when none)",
-                    () -> webhooks.stats(id).oldestAgeMillis() / 1000.0,
-                    "app",
-                    id);
-            metrics.gauge(
-                    "switchboard.webhooks.queued",
-                    "Webhook batches waiting for delivery",
-                    () -> webhooks.stats(id).queued(),
-                    "app",
-                    id);
         }
     }
 
@@ -407,7 +260,7 @@ public final class Server implements AutoCloseable {
      * Limits, switches and secrets need nothing here: connections look their app up again on every
      * message, and every request reads the registry.
      */
-    private void applyAppChanges(AppRegistry.Changes changes, AppRegistry apps, RestApi api) {
+    private void applyAppChanges(AppRegistry.Changes changes, AppRegistry apps, ServerMetrics meters) {
         for (App gone : changes.removed()) {
             int n = connections.closeApp(gone.id(), ErrorCodes.APP_DISABLED, "Application was deleted");
             log.info("app {} deleted: closed {} connections", gone.id(), n);
@@ -425,79 +278,8 @@ public final class Server implements AutoCloseable {
         if (webhooks != null) {
             webhooks.update(apps.all());
         }
-        changes.added().forEach(app -> registerAppMetrics(app, api));
-        changes.changed().forEach(app -> registerAppMetrics(app, api));
-    }
-
-    private static String nodeId(SwitchboardConfig config, Broker broker) {
-        return broker instanceof RedisBroker redis
-                ? redis.nodeId()
-                : config.server().nodeId();
-    }
-
-    /**
-     * The configured app store. A PostgreSQL store is given the YAML {@code apps} it does not have
-     * yet (by id), so moving from the file to the database is one start with both configured.
-     */
-    private static AppStore appStore(SwitchboardConfig config) {
-        if (!config.appStore().usesPostgres()) {
-            return new YamlAppStore(config.apps());
-        }
-        PostgresAppStore store = new PostgresAppStore(config.appStore());
-        try {
-            for (App app : config.apps()) {
-                if (store.find(app.id()).isEmpty()) {
-                    store.create(app);
-                    log.info("app store: added app {} from the configuration file", app.id());
-                }
-            }
-        } catch (RuntimeException e) {
-            store.close();
-            throw e;
-        }
-        return store;
-    }
-
-    /** Logs, per app with connections, which transports, protocols and client libraries they use. */
-    private void logInsight(AppRegistry apps) {
-        for (App app : apps.all()) {
-            Connections.Insight i = connections.insight(app.id());
-            if (i.connections() > 0) {
-                log.info(
-                        "app {}: {} connections, transports {}, protocols {}, clients {}",
-                        app.id(),
-                        i.connections(),
-                        i.transports(),
-                        i.protocols(),
-                        i.clients());
-            }
-        }
-    }
-
-    /** In a cluster the queue is shared through Redis, so any node delivers what another formed. */
-    private static WebhookQueue webhookQueue(SwitchboardConfig config, Broker broker) {
-        if (broker instanceof RedisBroker redis) {
-            return RedisWebhookQueue.connect(
-                    config.broker().redis(), redis.nodeId(), config.webhooks().maxBacklogBytes());
-        }
-        return new FileWebhookQueue(
-                Path.of(config.webhooks().dataDir(), "webhooks"),
-                config.webhooks().sync(),
-                config.webhooks().maxBacklogBytes());
-    }
-
-    private static Broker newBroker(BrokerSettings settings, String configuredNodeId, Metrics metrics) {
-        if (!settings.usesRedis()) {
-            return new MemoryBroker();
-        }
-        String nodeId = configuredNodeId == null || configuredNodeId.isEmpty() ? randomNodeId() : configuredNodeId;
-        return RedisBroker.connect(settings.redis(), nodeId, metrics.brokerRoundTrip());
-    }
-
-    private static String randomNodeId() {
-        byte[] bytes = new byte[6];
-        new SecureRandom().nextBytes(bytes);
-        return HexFormat.of().formatHex(bytes);
+        changes.added().forEach(meters::register);
+        changes.changed().forEach(meters::register);
     }
 
     /** Builds and starts a server; it accepts connections when this returns. */
@@ -505,7 +287,7 @@ public final class Server implements AutoCloseable {
         Metrics metrics = new Metrics();
         Broker broker;
         try {
-            broker = newBroker(config.broker(), config.server().nodeId(), metrics);
+            broker = ServerParts.broker(config.broker(), config.server().nodeId(), metrics);
         } catch (RuntimeException e) {
             metrics.close();
             throw e;
@@ -540,6 +322,11 @@ public final class Server implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
+    }
+
+    /** Whether a graceful stop has begun (new connections are refused). */
+    private boolean draining() {
+        return context != null && context.draining();
     }
 
     public int port() {

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.switchboard.broker.Broker;
+import io.switchboard.channel.ClusterState;
 import io.switchboard.connection.Connections;
 import io.switchboard.core.ChannelKey;
 import io.switchboard.core.Member;
@@ -32,7 +32,7 @@ public final class LiveState {
     public static final int MAX_DELIVERIES = 20;
 
     private final Connections connections;
-    private final Broker broker;
+    private final ClusterState cluster;
     private final Webhooks webhooks;
     private final String nodeId;
 
@@ -40,9 +40,9 @@ public final class LiveState {
      * @param webhooks webhook delivery, or {@code null} when this node has none
      * @param nodeId this node's id, shown with the per-node figures
      */
-    public LiveState(Connections connections, Broker broker, Webhooks webhooks, String nodeId) {
+    public LiveState(Connections connections, ClusterState cluster, Webhooks webhooks, String nodeId) {
         this.connections = connections;
-        this.broker = broker;
+        this.cluster = cluster;
         this.webhooks = webhooks;
         this.nodeId = nodeId;
     }
@@ -97,7 +97,7 @@ public final class LiveState {
     }
 
     public CompletionStage<AppState> app(String appId) {
-        return broker.counts().occupied(appId, "").thenCompose(occupied -> {
+        return cluster.occupied(appId, "").thenCompose(occupied -> {
             Map<String, Long> sorted = new TreeMap<>(occupied);
             List<String> names = new ArrayList<>(sorted.keySet());
             if (names.size() > MAX_CHANNELS) {
@@ -107,8 +107,7 @@ public final class LiveState {
             for (String name : names) {
                 long subscriptions = sorted.get(name);
                 if (ChannelType.of(name).presence()) {
-                    channels.add(broker.presence()
-                            .userCount(new ChannelKey(appId, name))
+                    channels.add(cluster.userCount(new ChannelKey(appId, name))
                             .thenApply(users -> new ChannelState(name, subscriptions, users))
                             .toCompletableFuture());
                 } else {
@@ -137,7 +136,7 @@ public final class LiveState {
 
     /** The members of a presence channel, cluster-wide; at most {@code limit} of them. */
     public CompletionStage<Members> members(String appId, String channel, int limit) {
-        return broker.presence().members(new ChannelKey(appId, channel)).thenApply(all -> {
+        return cluster.members(new ChannelKey(appId, channel)).thenApply(all -> {
             List<Member> sorted = new ArrayList<>(all);
             sorted.sort(java.util.Comparator.comparing(Member::userId));
             return new Members(channel, all.size(), sorted.size() > limit ? sorted.subList(0, limit) : sorted);

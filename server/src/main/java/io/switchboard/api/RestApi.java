@@ -6,11 +6,10 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import io.switchboard.app.App;
 import io.switchboard.app.AppLimits;
 import io.switchboard.app.AppRegistry;
-import io.switchboard.broker.Broker;
 import io.switchboard.channel.Channels;
+import io.switchboard.channel.ClusterState;
 import io.switchboard.connection.Connections;
 import io.switchboard.core.ChannelKey;
-import io.switchboard.core.Command;
 import io.switchboard.core.Member;
 import io.switchboard.debug.DebugTap;
 import io.switchboard.metrics.Limit;
@@ -46,7 +45,7 @@ public final class RestApi {
 
     private final AppRegistry apps;
     private final Channels channels;
-    private final Broker broker;
+    private final ClusterState cluster;
     private final Connections connections;
     private final Clock clock;
     private final RestLatency latency;
@@ -67,7 +66,7 @@ public final class RestApi {
         this.debug = debug;
         this.channels = channels;
         this.connections = connections;
-        this.broker = channels.broker();
+        this.cluster = channels.cluster();
         this.clock = clock;
         this.latency = latency;
         this.rejections = rejections;
@@ -179,7 +178,7 @@ public final class RestApi {
         requests.computeIfAbsent(app.id(), a -> new LongAdder()).increment();
         int perSecond = app.limits().restRequestsPerSecond();
         if (perSecond > 0) {
-            return broker.counts().acquireRequest(app.id(), perSecond).thenCompose(ok -> {
+            return cluster.acquireRequest(app.id(), perSecond).thenCompose(ok -> {
                 if (ok) {
                     return route(app, request, parts);
                 }
@@ -396,7 +395,7 @@ public final class RestApi {
         if (wanted.contains("user_count") && !prefix.startsWith("presence-")) {
             throw new TriggerBody.BadBody("user_count may only be requested with filter_by_prefix=presence-");
         }
-        return broker.counts().occupied(app.id(), prefix).thenCompose(occupied -> {
+        return cluster.occupied(app.id(), prefix).thenCompose(occupied -> {
             Map<String, CompletableFuture<Map<String, Long>>> perChannel = new LinkedHashMap<>();
             occupied.forEach((name, count) -> perChannel.put(
                     name,
@@ -433,10 +432,9 @@ public final class RestApi {
             }
         }
         ChannelKey key = new ChannelKey(app.id(), name);
-        CompletionStage<Long> count = broker.counts().count(key);
+        CompletionStage<Long> count = cluster.subscriptionCount(key);
         CompletionStage<Map<String, Long>> attrs = attributes(key, wanted, true);
-        CompletionStage<byte[]> cached =
-                wanted.contains("cache") ? broker.cache().get(key) : completedFuture(null);
+        CompletionStage<byte[]> cached = wanted.contains("cache") ? cluster.cached(key) : completedFuture(null);
         return count.thenCombine(attrs.thenCombine(cached, (a, c) -> new Object[] {a, c}), (n, pair) -> {
             @SuppressWarnings("unchecked")
             Map<String, Long> a = (Map<String, Long>) pair[0];
@@ -459,8 +457,7 @@ public final class RestApi {
         if (!ChannelType.of(name).presence()) {
             throw new TriggerBody.BadBody("Users are only available on presence channels");
         }
-        return broker.presence()
-                .members(new ChannelKey(app.id(), name))
+        return cluster.members(new ChannelKey(app.id(), name))
                 .thenApply(members -> new ApiResponse(200, ApiResponse.json(g -> {
                     g.writeArrayFieldStart("users");
                     for (Member m : members) {
@@ -503,7 +500,7 @@ public final class RestApi {
         if (userId.isEmpty() || userId.length() > app.limits().maxUserIdLength()) {
             throw new TriggerBody.BadBody("Invalid user id");
         }
-        broker.broadcast(new Command.TerminateUser(app.id(), userId));
+        channels.terminateUser(app.id(), userId);
         return completedFuture(ApiResponse.ok());
     }
 
@@ -516,10 +513,10 @@ public final class RestApi {
     private CompletionStage<Map<String, Long>> attributes(ChannelKey key, Set<String> wanted, boolean strict) {
         boolean presence = ChannelType.of(key.name()).presence();
         CompletionStage<Long> users = wanted.contains("user_count") && (presence || strict)
-                ? broker.presence().userCount(key).thenApply(Integer::longValue)
+                ? cluster.userCount(key).thenApply(Integer::longValue)
                 : completedFuture(null);
         CompletionStage<Long> subs =
-                wanted.contains("subscription_count") ? broker.counts().count(key) : completedFuture(null);
+                wanted.contains("subscription_count") ? cluster.subscriptionCount(key) : completedFuture(null);
         return users.thenCombine(subs, (u, s) -> {
             Map<String, Long> out = new LinkedHashMap<>();
             if (u != null) {

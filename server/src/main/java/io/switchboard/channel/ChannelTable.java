@@ -1,6 +1,5 @@
 package io.switchboard.channel;
 
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.EventLoop;
 import io.netty.channel.SingleThreadEventLoop;
 import io.switchboard.core.ChannelKey;
@@ -23,7 +22,7 @@ import java.util.concurrent.atomic.LongAdder;
 public final class ChannelTable {
     private final EventLoop[] loops;
     private final LoopFlusher[] flushers;
-    private final ByteBufAllocator alloc;
+    private final SharedFrame.Framing framing;
     private final Map<ChannelKey, LocalChannel> channels = new ConcurrentHashMap<>();
     private final InterestListener interest;
     private final LongAdder delivered = new LongAdder();
@@ -37,13 +36,13 @@ public final class ChannelTable {
         void lastLocalSubscriberGone(ChannelKey channel);
     }
 
-    public ChannelTable(List<EventLoop> loops, ByteBufAllocator alloc, InterestListener interest) {
+    ChannelTable(List<EventLoop> loops, SharedFrame.Framing framing, InterestListener interest) {
         this.loops = loops.toArray(EventLoop[]::new);
         this.flushers = new LoopFlusher[this.loops.length];
         for (int i = 0; i < this.loops.length; i++) {
             flushers[i] = new LoopFlusher(this.loops[i]);
         }
-        this.alloc = alloc;
+        this.framing = framing;
         this.interest = interest;
     }
 
@@ -118,7 +117,7 @@ public final class ChannelTable {
     }
 
     /** Number of local subscriptions to {@code key}. */
-    public int localCount(ChannelKey key) {
+    int localCount(ChannelKey key) {
         LocalChannel ch = channels.get(key);
         return ch == null ? 0 : ch.count;
     }
@@ -132,12 +131,12 @@ public final class ChannelTable {
      * Delivers an event to every local subscriber of {@code key} except the excluded socket. Safe
      * from any thread; the envelope's bytes are copied once into a shared direct buffer.
      */
-    public void deliver(ChannelKey key, Envelope envelope) {
+    void deliver(ChannelKey key, Envelope envelope) {
         LocalChannel ch = channels.get(key);
         if (ch == null) {
             return;
         }
-        SharedFrame frame = new SharedFrame(envelope.frame(), alloc);
+        SharedFrame frame = new SharedFrame(envelope.frame(), framing);
         try {
             String exclude = envelope.excludeSocketId();
             for (int i = 0; i < ch.groups.length; i++) {

@@ -1,11 +1,11 @@
 package io.switchboard.channel;
 
 import io.netty.channel.EventLoop;
-import io.netty.util.concurrent.EventExecutor;
 import io.switchboard.broker.Broker;
 import io.switchboard.broker.CountStore;
 import io.switchboard.broker.PresenceStore;
 import io.switchboard.core.ChannelKey;
+import io.switchboard.core.Command;
 import io.switchboard.core.Envelope;
 import io.switchboard.core.Member;
 import io.switchboard.debug.DebugTap;
@@ -16,7 +16,9 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -31,31 +33,101 @@ public final class Channels {
     private static final Logger log = LoggerFactory.getLogger("switchboard.channel");
 
     private final Broker broker;
+    private final ClusterState cluster;
     private final ChannelTable table;
+    private final UserPresence users;
     private final ChannelObserver observer;
     private final SubscriptionCountEvents countEvents;
     private final LongAdder published = new LongAdder();
     private final Map<String, LongAdder> publishedByApp = new ConcurrentHashMap<>();
     private final DebugTap debug;
+    private final List<Consumer<Command>> commandHandlers = new CopyOnWriteArrayList<>();
+    private volatile InternalRoute internal;
 
     /**
-     * @param timer runs the subscription count events' timers
+     * @param loops the event loops subscribers live on; the first also runs the subscription count
+     *     events' timers
+     * @param framing frames an event once for every WebSocket subscriber (the transport's format)
      * @param countEventsEnabled whether an app (by id) sends {@code pusher_internal:subscription_count}
      * @param debug where occupied, vacated and member changes are reported for the debug console
      */
     public Channels(
             Broker broker,
-            ChannelTable table,
+            ClusterState cluster,
+            List<EventLoop> loops,
+            SharedFrame.Framing framing,
             ChannelObserver observer,
-            EventExecutor timer,
             Predicate<String> countEventsEnabled,
             DebugTap debug) {
         this.broker = broker;
+        this.cluster = cluster;
         this.debug = debug;
-        this.table = table;
         this.observer = observer;
+        this.table = new ChannelTable(loops, framing, new ChannelTable.InterestListener() {
+            @Override
+            public void firstLocalSubscriber(ChannelKey channel) {
+                broker.subscribe(channel);
+            }
+
+            @Override
+            public void lastLocalSubscriberGone(ChannelKey channel) {
+                broker.unsubscribe(channel);
+            }
+        });
+        this.users = new UserPresence(broker, table);
         this.countEvents = new SubscriptionCountEvents(
-                broker, timer, countEventsEnabled, (key, frame) -> publish(key, frame, null));
+                broker, loops.get(0), countEventsEnabled, (key, frame) -> publish(key, frame, null));
+    }
+
+    /** Receives events on internal channels (never a client's) instead of the fan-out. */
+    private record InternalRoute(Predicate<ChannelKey> carries, BiConsumer<ChannelKey, Envelope> receiver) {}
+
+    /**
+     * Events published on channels {@code carries} claims go to {@code receiver} (on a broker
+     * thread) instead of to subscribers: internal channels between nodes, such as the debug
+     * console's. One route; set it before {@link #start}.
+     */
+    public void routeInternal(Predicate<ChannelKey> carries, BiConsumer<ChannelKey, Envelope> receiver) {
+        internal = new InternalRoute(carries, receiver);
+    }
+
+    /** Runs {@code handler} (on a broker thread) for every command any node broadcasts. */
+    public void onCommand(Consumer<Command> handler) {
+        commandHandlers.add(handler);
+    }
+
+    /** Starts receiving from the broker: events to subscribers, commands to their handlers. */
+    public void start() {
+        broker.start(new Broker.Listener() {
+            @Override
+            public void onEvent(ChannelKey channel, Envelope envelope) {
+                InternalRoute route = internal;
+                if (route != null && route.carries().test(channel)) {
+                    route.receiver().accept(channel, envelope);
+                } else {
+                    table.deliver(channel, envelope);
+                }
+            }
+
+            @Override
+            public void onCommand(Command command) {
+                for (Consumer<Command> handler : commandHandlers) {
+                    handler.accept(command);
+                }
+            }
+
+            @Override
+            public void memberReaped(ChannelKey channel, String userId) {
+                if (!users.reaped(channel, userId)) {
+                    observer.memberRemoved(channel, userId, false);
+                }
+            }
+
+            @Override
+            public void channelReaped(ChannelKey channel) {
+                observer.channelVacated(channel, false);
+            }
+        });
     }
 
     /** Events published from this node since start (REST, client events, presence changes). */
@@ -69,16 +141,24 @@ public final class Channels {
         return n == null ? 0 : n.sum();
     }
 
-    public Broker broker() {
-        return broker;
+    /** Frames written to this node's subscribers by fan-out since start. */
+    public long delivered() {
+        return table.delivered();
     }
 
-    public ChannelTable table() {
-        return table;
+    /** Frames of one app written to this node's subscribers since start. */
+    public long delivered(String appId) {
+        return table.delivered(appId);
     }
 
-    public ChannelObserver observer() {
-        return observer;
+    /** What the whole cluster knows: counts, members, cache, quotas. */
+    public ClusterState cluster() {
+        return cluster;
+    }
+
+    /** Signed-in users and watchlists. */
+    public UserPresence users() {
+        return users;
     }
 
     /**
@@ -235,6 +315,18 @@ public final class Channels {
         published.increment();
         publishedByApp.computeIfAbsent(key.appId(), a -> new LongAdder()).increment();
         broker.publish(key, new Envelope(frame, excludeSocketId));
+    }
+
+    /** Publishes a client event from {@code socketId} and reports it to the observer (webhooks). */
+    public void publishClientEvent(
+            ChannelKey key, byte[] frame, String socketId, String event, String data, String userId) {
+        publish(key, frame, socketId);
+        observer.clientEvent(key, event, data, socketId, userId);
+    }
+
+    /** Closes every connection of the user on every node (4009). */
+    public void terminateUser(String appId, String userId) {
+        broker.broadcast(new Command.TerminateUser(appId, userId));
     }
 
     /** Publishes an event triggered through the REST API, storing it on cache channels. */

@@ -1,25 +1,29 @@
 package io.switchboard.channel;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 
 /**
  * One encoded event shared by every subscriber it is fanned out to: the JSON text, and the same
- * text already framed as an unmasked WebSocket text frame in one direct buffer, so a WebSocket
- * subscriber costs a {@code retainedDuplicate()} and no copy.
+ * text already framed for the wire in one direct buffer (by the transport's {@link Framing}), so a
+ * WebSocket subscriber costs a {@code retainedDuplicate()} and no copy.
  *
  * <p>Ownership: the creator holds one reference to {@link #webSocketFrame()} and must call {@link
  * #release()} once; anyone handing the frame to another thread calls {@link #retain()} first.
  */
 public final class SharedFrame {
+    /** Frames an event's JSON text once, for every WebSocket subscriber: the transport knows how. */
+    @FunctionalInterface
+    public interface Framing {
+        /** A new buffer (one reference, owned by the caller) holding {@code json} framed. */
+        ByteBuf frame(byte[] json);
+    }
+
     private final byte[] json;
     private final ByteBuf webSocketFrame;
 
-    public SharedFrame(byte[] json, ByteBufAllocator alloc) {
+    SharedFrame(byte[] json, Framing framing) {
         this.json = json;
-        this.webSocketFrame = alloc.directBuffer(json.length + 10);
-        writeTextFrameHeader(webSocketFrame, json.length);
-        webSocketFrame.writeBytes(json);
+        this.webSocketFrame = framing.frame(json);
     }
 
     /** The event as JSON text. Callers must not modify the array. */
@@ -39,19 +43,5 @@ public final class SharedFrame {
 
     public void release() {
         webSocketFrame.release();
-    }
-
-    /** RFC 6455 header of an unmasked, final text frame of {@code length} payload bytes. */
-    static void writeTextFrameHeader(ByteBuf out, int length) {
-        out.writeByte(0x81);
-        if (length < 126) {
-            out.writeByte(length);
-        } else if (length <= 0xFFFF) {
-            out.writeByte(126);
-            out.writeShort(length);
-        } else {
-            out.writeByte(127);
-            out.writeLong(length);
-        }
     }
 }

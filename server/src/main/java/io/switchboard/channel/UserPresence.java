@@ -26,7 +26,7 @@ public final class UserPresence {
     private final Broker broker;
     private final ChannelTable table;
 
-    public UserPresence(Broker broker, ChannelTable table) {
+    UserPresence(Broker broker, ChannelTable table) {
         this.broker = broker;
         this.table = table;
     }
@@ -69,7 +69,7 @@ public final class UserPresence {
      * @return whether {@code channel} was an online key: an internal name, not a channel anyone
      *     else may be told about
      */
-    public boolean reaped(ChannelKey channel, String userId) {
+    boolean reaped(ChannelKey channel, String userId) {
         if (!channel.name().startsWith(ONLINE_PREFIX)) {
             return false;
         }

@@ -30,7 +30,7 @@ public record AdminSettings(boolean enabled, String host, int port, String token
     }
 
     /** Whether {@code host} only accepts connections from this machine. */
-    public boolean loopbackOnly() {
+    boolean loopbackOnly() {
         if (host == null || host.isBlank()) {
             return false;
         }
@@ -48,7 +48,7 @@ public record AdminSettings(boolean enabled, String host, int port, String token
         return new AdminSettings(enabled, host, newPort, token, dashboard);
     }
 
-    public AdminSettings withDashboard(DashboardSettings newDashboard) {
+    AdminSettings withDashboard(DashboardSettings newDashboard) {
         return new AdminSettings(enabled, host, port, token, newDashboard);
     }
 }

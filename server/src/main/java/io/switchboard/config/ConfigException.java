@@ -4,7 +4,7 @@ package io.switchboard.config;
 public final class ConfigException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    public ConfigException(String message) {
+    ConfigException(String message) {
         super(message);
     }
 }

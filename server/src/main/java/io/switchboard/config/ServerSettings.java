@@ -80,7 +80,7 @@ public record ServerSettings(
         return change(c -> c.nodeId = newNodeId);
     }
 
-    public ServerSettings withHost(String newHost) {
+    ServerSettings withHost(String newHost) {
         return change(c -> c.host = newHost);
     }
 

@@ -4,7 +4,7 @@ import static java.util.concurrent.CompletableFuture.completedFuture;
 
 import io.switchboard.app.App;
 import io.switchboard.app.AppRegistry;
-import io.switchboard.broker.CountStore;
+import io.switchboard.channel.ClusterState;
 import io.switchboard.metrics.Limit;
 import io.switchboard.metrics.LimitRejections;
 import io.switchboard.protocol.ErrorCodes;
@@ -17,12 +17,12 @@ import java.util.concurrent.CompletionStage;
  */
 public final class ConnectionGate {
     private final AppRegistry apps;
-    private final CountStore counts;
+    private final ClusterState cluster;
     private final LimitRejections rejections;
 
-    public ConnectionGate(AppRegistry apps, CountStore counts, LimitRejections rejections) {
+    public ConnectionGate(AppRegistry apps, ClusterState cluster, LimitRejections rejections) {
         this.apps = apps;
-        this.counts = counts;
+        this.cluster = cluster;
         this.rejections = rejections;
     }
 
@@ -61,15 +61,17 @@ public final class ConnectionGate {
         if (app.requireTls() && !secure) {
             return refuse(ErrorCodes.SSL_ONLY, "Application accepts only SSL connections, use wss://");
         }
-        return counts.acquireConnection(app.id(), app.limits().maxConnections()).thenApply(ok -> {
-            if (ok) {
-                return new Admitted(app, version);
-            }
-            rejections.count(app.id(), Limit.MAX_CONNECTIONS);
-            return new Refused(
-                    ErrorCodes.OVER_CONNECTION_QUOTA,
-                    "Application is over connection quota (" + app.limits().maxConnections() + ")");
-        });
+        return cluster.acquireConnection(app.id(), app.limits().maxConnections())
+                .thenApply(ok -> {
+                    if (ok) {
+                        return new Admitted(app, version);
+                    }
+                    rejections.count(app.id(), Limit.MAX_CONNECTIONS);
+                    return new Refused(
+                            ErrorCodes.OVER_CONNECTION_QUOTA,
+                            "Application is over connection quota ("
+                                    + app.limits().maxConnections() + ")");
+                });
     }
 
     /** The live version of an admitted connection's app (see {@link AppRegistry#current}). */
@@ -79,7 +81,7 @@ public final class ConnectionGate {
 
     /** Gives back the slot an {@link Admitted} connection held. */
     public void release(App app) {
-        counts.releaseConnection(app.id());
+        cluster.releaseConnection(app.id());
     }
 
     private static CompletionStage<Admission> refuse(int code, String message) {

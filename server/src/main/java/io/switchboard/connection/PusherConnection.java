@@ -24,7 +24,6 @@ import io.switchboard.protocol.ProtocolException;
 import io.switchboard.protocol.ServerFrames;
 import io.switchboard.protocol.Signatures;
 import io.switchboard.protocol.UserPayloads;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -120,7 +119,7 @@ public final class PusherConnection implements Subscriber {
         return client;
     }
 
-    public String clientVersion() {
+    String clientVersion() {
         return version;
     }
 
@@ -212,7 +211,7 @@ public final class PusherConnection implements Subscriber {
     }
 
     /** {@link #close} from a thread other than the event loop. */
-    public void closeFromAnyThread(int code, String reason) {
+    void closeFromAnyThread(int code, String reason) {
         eventLoop().execute(() -> close(code, reason));
     }
 
@@ -303,11 +302,7 @@ public final class PusherConnection implements Subscriber {
             return;
         }
         if (type.presence()) {
-            List<ServerFrames.Member> members = new ArrayList<>(result.members().size());
-            for (Member m : result.members()) {
-                members.add(new ServerFrames.Member(m.userId(), m.userInfo()));
-            }
-            transport.send(ServerFrames.presenceSubscriptionSucceeded(name, members));
+            transport.send(ServerFrames.presenceSubscriptionSucceeded(name, result.members()));
         } else {
             transport.send(ServerFrames.subscriptionSucceeded(name));
         }
@@ -508,8 +503,7 @@ public final class PusherConnection implements Subscriber {
         }
         String senderUserId = type.presence() ? sub.presenceUserId() : null;
         byte[] frame = ServerFrames.clientEvent(e.event(), e.channel(), data, senderUserId);
-        ctx.channels().publish(sub.channel(), frame, socketId);
-        ctx.channels().observer().clientEvent(sub.channel(), e.event(), e.dataAsString(), socketId, senderUserId);
+        ctx.channels().publishClientEvent(sub.channel(), frame, socketId, e.event(), e.dataAsString(), senderUserId);
         ctx.debug().clientEvent(app.id(), e.channel(), e.event(), data, socketId, senderUserId);
     }
 

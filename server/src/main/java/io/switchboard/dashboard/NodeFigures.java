@@ -131,7 +131,7 @@ final class NodeFigures {
                 insight.protocols(),
                 topClients(insight.clients()),
                 channels.published(id),
-                channels.table().delivered(id),
+                channels.delivered(id),
                 api.requests(id),
                 hooks,
                 recent);

@@ -4,7 +4,7 @@ package io.switchboard.protocol;
 public final class ProtocolException extends Exception {
     private static final long serialVersionUID = 1L;
 
-    public ProtocolException(String message) {
+    ProtocolException(String message) {
         super(message, null, false, false);
     }
 }

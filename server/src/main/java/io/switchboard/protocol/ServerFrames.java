@@ -3,6 +3,7 @@ package io.switchboard.protocol;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import io.switchboard.core.Member;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -18,9 +19,6 @@ public final class ServerFrames {
     private static final JsonFactory JSON = new JsonFactory();
 
     private ServerFrames() {}
-
-    /** One presence member: {@code userInfo} is raw JSON text or {@code null}. */
-    public record Member(String userId, String userInfo) {}
 
     public static byte[] connectionEstablished(String socketId, int activityTimeout) {
         String data = inner(g -> {

@@ -2,8 +2,8 @@ package io.switchboard.webhook;
 
 import io.switchboard.app.App;
 import io.switchboard.app.AppRegistry;
-import io.switchboard.broker.Broker;
 import io.switchboard.channel.ChannelObserver;
+import io.switchboard.channel.ClusterState;
 import io.switchboard.config.WebhookSettings;
 import io.switchboard.core.ChannelKey;
 import io.switchboard.debug.DebugTap;
@@ -54,7 +54,7 @@ public final class Webhooks implements ChannelObserver, AutoCloseable {
     private final Map<ChannelKey, Held> vacating = new HashMap<>();
     private final Map<MemberKey, Held> removing = new HashMap<>();
     private final ExecutorService httpExecutor = Executors.newVirtualThreadPerTaskExecutor();
-    private final Broker broker;
+    private final ClusterState cluster;
     private final WebhookTimings timings;
     private final DebugTap debug;
     private boolean closed;
@@ -77,7 +77,7 @@ public final class Webhooks implements ChannelObserver, AutoCloseable {
     }
 
     /**
-     * @param broker whose stores keep the marks of held-back removals
+     * @param cluster whose stores keep the marks of held-back removals
      * @param timings where the durations of POSTs and deliveries are recorded
      * @param debug where every delivery try is reported for the debug console
      */
@@ -85,12 +85,12 @@ public final class Webhooks implements ChannelObserver, AutoCloseable {
             AppRegistry apps,
             WebhookSettings settings,
             WebhookQueue queue,
-            Broker broker,
+            ClusterState cluster,
             WebhookTimings timings,
             DebugTap debug) {
         this.settings = settings;
         this.debug = debug;
-        this.broker = broker;
+        this.cluster = cluster;
         this.timings = timings;
         this.queue = queue;
         this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -222,7 +222,7 @@ public final class Webhooks implements ChannelObserver, AutoCloseable {
                     vacating,
                     channel,
                     marked,
-                    () -> broker.counts().claimVacancy(channel),
+                    () -> cluster.claimVacancy(channel),
                     () -> emit(channel, WebhookEvent.channel("channel_vacated", channel.name()))));
         }
     }
@@ -244,7 +244,7 @@ public final class Webhooks implements ChannelObserver, AutoCloseable {
                 removing,
                 new MemberKey(channel, userId),
                 marked,
-                () -> broker.presence().claimDeparture(channel, userId),
+                () -> cluster.claimDeparture(channel, userId),
                 () -> emit(channel, WebhookEvent.member("member_removed", channel.name(), userId))));
     }
 

@@ -7,21 +7,17 @@ import io.netty.channel.DefaultEventLoop;
 import io.netty.channel.EventLoop;
 import io.switchboard.app.App;
 import io.switchboard.app.AppRegistry;
-import io.switchboard.broker.Broker;
 import io.switchboard.broker.memory.MemoryBroker;
 import io.switchboard.channel.ChannelObserver;
-import io.switchboard.channel.ChannelTable;
 import io.switchboard.channel.Channels;
+import io.switchboard.channel.ClusterState;
 import io.switchboard.channel.SharedFrame;
-import io.switchboard.channel.UserPresence;
 import io.switchboard.connection.ConnectionGate;
 import io.switchboard.connection.Connections;
 import io.switchboard.connection.PusherConnection;
 import io.switchboard.connection.SocketIds;
 import io.switchboard.connection.Transport;
 import io.switchboard.core.ChannelKey;
-import io.switchboard.core.Command;
-import io.switchboard.core.Envelope;
 import io.switchboard.core.Member;
 import io.switchboard.debug.DebugTap;
 import io.switchboard.metrics.LimitRejections;
@@ -30,6 +26,7 @@ import io.switchboard.protocol.ChannelType;
 import io.switchboard.protocol.ClientMessageDecoder;
 import io.switchboard.protocol.ServerFrames;
 import io.switchboard.testing.TestAuth;
+import io.switchboard.transport.WebSocketFraming;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
@@ -72,39 +69,21 @@ final class RestFuzzFixture implements AutoCloseable {
         this.fuzz = fuzz;
         this.bystander = bystander;
         AppRegistry apps = new AppRegistry(List.of(fuzz, bystander));
-        ChannelTable table = new ChannelTable(List.of(loop), frames, new ChannelTable.InterestListener() {
-            @Override
-            public void firstLocalSubscriber(ChannelKey channel) {
-                broker.subscribe(channel);
-            }
-
-            @Override
-            public void lastLocalSubscriberGone(ChannelKey channel) {
-                broker.unsubscribe(channel);
-            }
-        });
-        channels = new Channels(broker, table, ChannelObserver.NONE, loop, appId -> false, DebugTap.OFF);
-        broker.start(new Broker.Listener() {
-            @Override
-            public void onEvent(ChannelKey channel, Envelope envelope) {
-                table.deliver(channel, envelope);
-            }
-
-            @Override
-            public void onCommand(Command command) {
-                connections.onCommand(command);
-            }
-
-            @Override
-            public void memberReaped(ChannelKey channel, String userId) {}
-
-            @Override
-            public void channelReaped(ChannelKey channel) {}
-        });
-        gate = new ConnectionGate(apps, broker.counts(), LimitRejections.NONE);
+        ClusterState cluster = new ClusterState(broker);
+        channels = new Channels(
+                broker,
+                cluster,
+                List.of(loop),
+                new WebSocketFraming(frames),
+                ChannelObserver.NONE,
+                appId -> false,
+                DebugTap.OFF);
+        channels.onCommand(connections::onCommand);
+        channels.start();
+        gate = new ConnectionGate(apps, cluster, LimitRejections.NONE);
         context = new PusherConnection.Context(
                 channels,
-                new UserPresence(broker, table),
+                channels.users(),
                 connections,
                 gate,
                 new ClientMessageDecoder(),
