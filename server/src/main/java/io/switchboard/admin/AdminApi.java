@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class AdminApi {
     private static final Logger log = LoggerFactory.getLogger("switchboard.admin");
-    public static final String PREFIX = "/admin/v1";
+    static final String PREFIX = "/admin/v1";
 
     private final LiveApps apps;
     private final AppOperations operations;

@@ -254,7 +254,7 @@ public final class FileWebhookQueue implements WebhookQueue {
     }
 
     /** Undelivered batches in the queue. */
-    public synchronized int size() {
+    synchronized int size() {
         int size = 0;
         for (Lane lane : lanes.values()) {
             size += lane.batches.size();

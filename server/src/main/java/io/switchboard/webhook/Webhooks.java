@@ -180,7 +180,7 @@ public final class Webhooks implements ChannelObserver, AutoCloseable {
     }
 
     /** Whether any app has a webhook: without one, nothing needs to observe channels. */
-    public boolean active() {
+    boolean active() {
         return !senders.isEmpty();
     }
 
