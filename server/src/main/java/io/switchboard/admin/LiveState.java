@@ -26,10 +26,10 @@ import java.util.concurrent.CompletionStage;
  */
 public final class LiveState {
     /** Channels listed in one answer at most; the total is always given. */
-    public static final int MAX_CHANNELS = 100;
+    private static final int MAX_CHANNELS = 100;
 
-    public static final int MAX_MEMBERS = 1000;
-    public static final int MAX_DELIVERIES = 20;
+    static final int MAX_MEMBERS = 1000;
+    private static final int MAX_DELIVERIES = 20;
 
     private final Connections connections;
     private final ClusterState cluster;

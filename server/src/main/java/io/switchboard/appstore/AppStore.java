@@ -79,7 +79,7 @@ public interface AppStore extends AutoCloseable {
         private final String field;
 
         /** @param field {@code id} or {@code key} */
-        public Conflict(String field, String message) {
+        Conflict(String field, String message) {
             super(message, null, false, false);
             this.field = field;
         }

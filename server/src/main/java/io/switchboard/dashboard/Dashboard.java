@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Dashboard implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger("switchboard.dashboard");
-    public static final String PREFIX = "/dashboard";
+    static final String PREFIX = "/dashboard";
     private static final String API = PREFIX + "/api/";
     private static final String ASSETS = PREFIX + "/assets/";
     private static final int MAX_MEMBERS = 100;

@@ -13,7 +13,7 @@ import java.util.Map;
 public record DashboardRequest(String method, String path, String query, Map<String, String> headers, byte[] body) {
 
     /** A header by its lower-case name, or {@code null}. */
-    public String header(String lowerCaseName) {
+    String header(String lowerCaseName) {
         return headers.get(lowerCaseName);
     }
 }

@@ -54,7 +54,7 @@ public enum Limit {
     private final String label = name().toLowerCase(Locale.ROOT);
 
     /** The value of the {@code reason} label. */
-    public String label() {
+    String label() {
         return label;
     }
 }

@@ -1,20 +1,9 @@
 package io.switchboard.transport;
 
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.DefaultHttpContent;
-import io.netty.handler.codec.http.DefaultHttpResponse;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.switchboard.channel.SharedFrame;
@@ -35,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * response that stays open, or one held poll at a time (pusher-protocol.md §9.6).
  *
  * <p>Every method runs on {@link #eventLoop()}, the loop the session was created on; requests
- * arriving on other connections hop here first.
+ * arriving on other connections hop here first. When a session without its client ends is {@link
+ * SessionDeadlines}'; the HTTP responses are written by {@link FallbackResponses}.
  */
 final class HttpSession implements Transport {
     private static final Logger log = LoggerFactory.getLogger("switchboard.transport");
@@ -95,13 +85,8 @@ final class HttpSession implements Transport {
     private int closeCode;
     private String closeReason;
     private boolean destroyed;
-    private long lastClientActivity = System.nanoTime();
+    private final SessionDeadlines deadlines;
     private ScheduledFuture<?> heartbeat;
-
-    /** When the last receive request ended (a poll's answer was written, a stream dropped). */
-    private long detachedSince;
-
-    private ScheduledFuture<?> detachedTimer;
     private ScheduledFuture<?> heldPoll;
     private final ChannelFutureListener pollAnswerWritten;
 
@@ -120,6 +105,8 @@ final class HttpSession implements Transport {
         this.secure = secure;
         this.settings = settings;
         this.owner = owner;
+        this.deadlines =
+                new SessionDeadlines(loop, settings, () -> !destroyed && receiver == null, this::detachedTooLong);
         pollAnswerWritten = f -> {
             if (loop.inEventLoop()) {
                 detached();
@@ -224,12 +211,12 @@ final class HttpSession implements Transport {
 
     /** A receive request ({@code xhr_streaming} or {@code xhr}) arrived for this session. */
     void receive(ChannelHandlerContext ctx, boolean keepAlive) {
-        lastClientActivity = System.nanoTime();
+        deadlines.clientActive();
         if (destroyed) {
             HttpResponses.jsonError(ctx, keepAlive, 404, "Session closed");
             return;
         }
-        cancelDetachedTimer();
+        deadlines.cancelDetached();
         if (mode == Mode.STREAMING) {
             ChannelHandlerContext previous = receiver;
             receiver = ctx;
@@ -238,17 +225,12 @@ final class HttpSession implements Transport {
                 endStream(previous, false);
             }
             ctx.channel().attr(HttpSessions.SESSION).set(this);
-            HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
-            head.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/javascript; charset=UTF-8");
-            head.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store, no-cache, must-revalidate, max-age=0");
-            HttpResponses.cors(head.headers());
-            HttpUtil.setTransferEncodingChunked(head, true);
-            ctx.write(head, ctx.voidPromise());
-            chunk(ctx, FallbackFrames.PRELUDE);
+            FallbackResponses.streamHead(ctx);
+            FallbackResponses.chunk(ctx, FallbackFrames.PRELUDE);
             streamedChars = FallbackFrames.PRELUDE.length;
             if (!opened) {
                 opened = true;
-                chunk(ctx, FallbackFrames.OPEN);
+                FallbackResponses.chunk(ctx, FallbackFrames.OPEN);
                 streamedChars += FallbackFrames.OPEN.length;
             }
             ctx.flush();
@@ -284,7 +266,7 @@ final class HttpSession implements Transport {
 
     /** Messages from {@code xhr_send}; an empty list is a heartbeat. */
     void received(List<String> messages) {
-        lastClientActivity = System.nanoTime();
+        deadlines.clientActive();
         if (destroyed || connection == null) {
             return;
         }
@@ -312,11 +294,11 @@ final class HttpSession implements Transport {
         queuedBytes = 0;
         if (mode == Mode.STREAMING) {
             if (batch != null) {
-                chunk(receiver, batch);
-                streamedChars += utf16Length(batch);
+                FallbackResponses.chunk(receiver, batch);
+                streamedChars += FallbackResponses.utf16Length(batch);
             }
             if (closeFrame != null) {
-                chunk(receiver, closeFrame);
+                FallbackResponses.chunk(receiver, closeFrame);
                 endStream(receiver, true);
                 receiver = null;
                 destroy();
@@ -343,16 +325,7 @@ final class HttpSession implements Transport {
             heldPoll.cancel(false);
             heldPoll = null;
         }
-        FullHttpResponse response =
-                new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(body));
-        response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/javascript; charset=UTF-8");
-        response.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store, no-cache, must-revalidate, max-age=0");
-        HttpResponses.cors(response.headers());
-        HttpUtil.setContentLength(response, body.length);
-        if (!receiverKeepAlive) {
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        }
-        ChannelFuture written = ctx.writeAndFlush(response);
+        ChannelFuture written = ctx.writeAndFlush(FallbackResponses.pollAnswer(body, receiverKeepAlive));
         if (!receiverKeepAlive) {
             written.addListener(ChannelFutureListener.CLOSE);
         }
@@ -374,10 +347,6 @@ final class HttpSession implements Transport {
         drain();
     }
 
-    private static void chunk(ChannelHandlerContext ctx, byte[] bytes) {
-        ctx.write(new DefaultHttpContent(Unpooled.wrappedBuffer(bytes)), ctx.voidPromise());
-    }
-
     private void endStream(ChannelHandlerContext ctx, boolean keepAlive) {
         ctx.channel().attr(HttpSessions.SESSION).compareAndSet(this, null);
         var future = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
@@ -392,59 +361,32 @@ final class HttpSession implements Transport {
         if (destroyed) {
             return;
         }
-        long idle = System.nanoTime() - lastClientActivity;
-        if (idle > TimeUnit.MILLISECONDS.toNanos(settings.inactivityTimeoutMillis())) {
+        if (deadlines.inactive()) {
             log.debug("HTTP session of socket {} inactive, closing", socketId());
             destroy();
             return;
         }
         if (mode == Mode.STREAMING && receiver != null && queue.isEmpty() && streamedChars <= STREAM_RESTART_CHARS) {
-            chunk(receiver, FallbackFrames.HEARTBEAT);
+            FallbackResponses.chunk(receiver, FallbackFrames.HEARTBEAT);
             streamedChars += FallbackFrames.HEARTBEAT.length;
             receiver.flush();
         }
     }
 
-    /**
-     * The receive request has ended and no other has taken its place: the disconnect delay
-     * ({@code fallback_disconnect_delay}) counts from now, however long ago an earlier one began.
-     */
+    /** The receive request has ended and no other has taken its place. */
     private void detached() {
         if (destroyed || receiver != null) {
             return;
         }
-        detachedSince = System.nanoTime();
-        if (detachedTimer == null) {
-            checkDetachedIn(settings.detachedTimeoutMillis());
-        }
+        deadlines.detached();
     }
 
-    private void checkDetachedIn(long millis) {
-        detachedTimer = loop.schedule(this::checkDetached, millis, TimeUnit.MILLISECONDS);
-    }
-
-    private void checkDetached() {
-        detachedTimer = null;
-        if (destroyed || receiver != null) {
-            return;
-        }
-        long left = settings.detachedTimeoutMillis() - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - detachedSince);
-        if (left > 0) {
-            checkDetachedIn(left);
-            return;
-        }
+    private void detachedTooLong() {
         log.debug(
                 "HTTP session of socket {} without a receive request for {} ms, closing",
                 socketId(),
                 settings.detachedTimeoutMillis());
         destroy();
-    }
-
-    private void cancelDetachedTimer() {
-        if (detachedTimer != null) {
-            detachedTimer.cancel(false);
-            detachedTimer = null;
-        }
     }
 
     /** Ends the session: the same cleanup as a closed WebSocket (presence, counts, webhooks). */
@@ -454,7 +396,7 @@ final class HttpSession implements Transport {
         }
         destroyed = true;
         heartbeat.cancel(false);
-        cancelDetachedTimer();
+        deadlines.cancelDetached();
         if (heldPoll != null) {
             heldPoll.cancel(false);
         }
@@ -474,17 +416,6 @@ final class HttpSession implements Transport {
                 connection.onClosed(closeCode, closeReason);
             }
         }
-    }
-
-    /** How many UTF-16 units the UTF-8 {@code bytes} decode to, as a browser's responseText holds them. */
-    static long utf16Length(byte[] bytes) {
-        long units = 0;
-        for (byte b : bytes) {
-            if ((b & 0xC0) != 0x80) {
-                units += (b & 0xF8) == 0xF0 ? 2 : 1; // a 4-byte sequence is a surrogate pair
-            }
-        }
-        return units;
     }
 
     private static byte[] concat(byte[] a, byte[] b) {

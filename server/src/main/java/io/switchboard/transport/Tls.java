@@ -69,7 +69,7 @@ public final class Tls {
      *
      * @return the keystore path
      */
-    public static Path devCertificate(Path dir) throws IOException {
+    private static Path devCertificate(Path dir) throws IOException {
         Path keystore = dir.resolve("dev-tls.p12");
         Path pem = dir.resolve("dev-cert.pem");
         if (Files.exists(keystore) && Files.exists(pem)) {

@@ -1,24 +1,13 @@
 package io.switchboard.webhook;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,24 +24,21 @@ import org.slf4j.LoggerFactory;
  * <p>Each target keeps at most {@code maxBacklogBytes} of bodies: beyond it the oldest batches not
  * yet handed to the sender are dropped, the newest is always kept. Bodies are held in memory once,
  * in their lane, and a start reads the log line by line, keeping only that much per target.
+ *
+ * <p>This class keeps the lanes and decides what the log holds; {@link WebhookLogFile} writes,
+ * forces and replaces the file.
  */
 public final class FileWebhookQueue implements WebhookQueue {
     private static final Logger log = LoggerFactory.getLogger("switchboard.webhook");
     /** Below this the log is never rewritten while running: small logs cost nothing to keep. */
     private static final long COMPACT_MIN_BYTES = 4 * 1024 * 1024;
 
-    private final Path file;
-    private final String sync;
+    private final WebhookLogFile file;
     private final long maxBacklogBytes;
     /** Per target; a lane's contents are guarded by this queue's lock. */
     private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
 
-    private final ScheduledExecutorService syncer;
-    private FileChannel channel;
     private long nextId = 1;
-    private boolean dirty;
-    /** Bytes in the log. */
-    private long fileBytes;
     /** Bytes of the add lines of the batches not acknowledged: what a rewrite would keep. */
     private long liveBytes;
 
@@ -157,31 +143,18 @@ public final class FileWebhookQueue implements WebhookQueue {
      * @param maxBacklogBytes bytes of bodies each target may keep waiting
      */
     public FileWebhookQueue(Path dir, String sync, long maxBacklogBytes) {
-        this.sync = sync;
         this.maxBacklogBytes = maxBacklogBytes;
         try {
-            Files.createDirectories(dir);
-            this.file = dir.resolve("webhooks.log");
-            if (Files.exists(file)) {
-                load();
-            }
+            this.file = new WebhookLogFile(dir, sync);
+            file.read(this::loadLine);
             rewrite();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the webhook queue in " + dir + ": " + e.getMessage(), e);
         }
         if (size() > 0) {
-            log.info("{} undelivered webhook batches restored from {}", size(), file);
+            log.info("{} undelivered webhook batches restored from {}", size(), file.path());
         }
-        if (sync.equals("every_second")) {
-            syncer = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "switchboard-webhook-sync");
-                t.setDaemon(true);
-                return t;
-            });
-            syncer.scheduleAtFixedRate(this::syncIfDirty, 1, 1, TimeUnit.SECONDS);
-        } else {
-            syncer = null;
-        }
+        file.startSyncing();
     }
 
     @Override
@@ -209,7 +182,7 @@ public final class FileWebhookQueue implements WebhookQueue {
     public synchronized void add(String target, String body, long createdMillis) {
         long id = nextId++;
         byte[] line = WebhookLogLines.add(id, target, createdMillis, body);
-        append(line);
+        file.append(line);
         Lane lane = lane(target);
         lane.put(new Stored(
                 new WebhookBatch(Long.toString(id), target, body, createdMillis),
@@ -281,7 +254,7 @@ public final class FileWebhookQueue implements WebhookQueue {
     }
 
     /** Undelivered batches in the queue. */
-    public synchronized int size() {
+    synchronized int size() {
         int size = 0;
         for (Lane lane : lanes.values()) {
             size += lane.batches.size();
@@ -291,45 +264,21 @@ public final class FileWebhookQueue implements WebhookQueue {
 
     @Override
     public synchronized void close() {
-        if (syncer != null) {
-            syncer.shutdownNow();
-        }
-        try {
-            if (channel != null && channel.isOpen()) {
-                channel.force(false);
-                channel.close();
-            }
-        } catch (IOException e) {
-            log.warn("closing the webhook queue: {}", e.toString());
-        }
+        file.close();
     }
 
     /**
-     * Reads the log line by line, keeping per target only the newest batches within the cap, so a
-     * log grown large (a lower cap than before, an older version) costs no more memory than that.
+     * Takes one line of the log read back at start, keeping per target only the newest batches
+     * within the cap, so a log grown large (a lower cap than before, an older version) costs no more
+     * memory than that.
      */
-    private void load() throws IOException {
-        int lineNo = 0;
-        // A decoder that replaces what is not UTF-8: a line cut short by a crash is skipped below
-        // instead of failing the start.
-        try (BufferedReader in =
-                new BufferedReader(new InputStreamReader(Files.newInputStream(file), StandardCharsets.UTF_8))) {
-            for (String text = in.readLine(); text != null; text = in.readLine()) {
-                lineNo++;
-                if (!text.isBlank()) {
-                    loadLine(text, lineNo);
-                }
-            }
-        }
-    }
-
     private void loadLine(String text, int lineNo) {
         WebhookLogLines.Line line;
         try {
             line = WebhookLogLines.parse(text);
         } catch (IOException e) {
             // A line cut short by a crash: everything before it is intact.
-            log.warn("{}:{}: skipping an unreadable webhook queue entry", file, lineNo);
+            log.warn("{}:{}: skipping an unreadable webhook queue entry", file.path(), lineNo);
             return;
         }
         if (line.isAdd()) {
@@ -352,29 +301,11 @@ public final class FileWebhookQueue implements WebhookQueue {
 
     /** Replaces the log with one holding only the batches not acknowledged. */
     private void rewrite() throws IOException {
-        Path tmp = file.resolveSibling("webhooks.log.tmp");
-        long written = 0;
-        try (FileChannel out = FileChannel.open(
-                tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-            for (Lane lane : lanes.values()) {
-                for (Stored s : lane.batches.values()) {
-                    ByteBuffer line = ByteBuffer.wrap(
-                            WebhookLogLines.add(s.id, s.batch.target(), s.batch.createdMillis(), s.batch.body()));
-                    written += line.remaining();
-                    while (line.hasRemaining()) {
-                        out.write(line);
-                    }
-                }
-            }
-            out.force(true);
-        }
-        if (channel != null) {
-            channel.close();
-        }
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-        fileBytes = written;
-        dirty = false;
+        Iterator<byte[]> lines = lanes.values().stream()
+                .flatMap(lane -> lane.batches.values().stream())
+                .map(s -> WebhookLogLines.add(s.id, s.batch.target(), s.batch.createdMillis(), s.batch.body()))
+                .iterator();
+        file.rewrite(lines);
     }
 
     /**
@@ -382,6 +313,7 @@ public final class FileWebhookQueue implements WebhookQueue {
      * rewrite copies at most as much as was appended since the last one.
      */
     private void compactIfLarge() {
+        long fileBytes = file.bytes();
         if (fileBytes <= COMPACT_MIN_BYTES || fileBytes <= 2 * liveBytes) {
             return;
         }
@@ -393,35 +325,6 @@ public final class FileWebhookQueue implements WebhookQueue {
     }
 
     private void appendAck(long id) {
-        append(WebhookLogLines.ack(id));
-    }
-
-    private void append(byte[] line) {
-        try {
-            ByteBuffer buf = ByteBuffer.wrap(line);
-            while (buf.hasRemaining()) {
-                channel.write(buf);
-            }
-            fileBytes += line.length;
-            if (sync.equals("always")) {
-                channel.force(false);
-            } else {
-                dirty = true;
-            }
-        } catch (IOException e) {
-            log.error("writing the webhook queue failed; webhooks are kept in memory only: {}", e.toString());
-        }
-    }
-
-    private synchronized void syncIfDirty() {
-        if (!dirty) {
-            return;
-        }
-        try {
-            channel.force(false);
-            dirty = false;
-        } catch (IOException e) {
-            log.warn("syncing the webhook queue: {}", e.toString());
-        }
+        file.append(WebhookLogLines.ack(id));
     }
 }

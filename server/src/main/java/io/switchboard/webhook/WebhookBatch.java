@@ -19,7 +19,7 @@ import java.util.List;
  * @param target the target's key ({@link WebhookTarget#key()})
  * @param createdMillis when the batch was formed; retries give up relative to it
  */
-public record WebhookBatch(String id, String target, String body, long createdMillis) {
+record WebhookBatch(String id, String target, String body, long createdMillis) {
     private static final JsonFactory JSON = new JsonFactory();
 
     /** The size of the body as sent, in bytes. */

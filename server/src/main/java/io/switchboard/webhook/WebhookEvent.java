@@ -9,7 +9,7 @@ import java.io.IOException;
  *
  * @param data a client event's data, always as a string
  */
-public record WebhookEvent(
+record WebhookEvent(
         String name,
         String channel,
         String userId,

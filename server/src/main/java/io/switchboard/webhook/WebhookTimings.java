@@ -12,5 +12,5 @@ import io.switchboard.metrics.Latency;
  */
 public record WebhookTimings(Latency success, Latency error, Latency deliveryDelay) {
     /** Records nothing. */
-    public static final WebhookTimings NONE = new WebhookTimings(Latency.NONE, Latency.NONE, Latency.NONE);
+    static final WebhookTimings NONE = new WebhookTimings(Latency.NONE, Latency.NONE, Latency.NONE);
 }

@@ -17,15 +17,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,7 +31,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Observer calls come from event loops and only hand the event to one webhook thread, which owns
  * all batching state: it holds channel_vacated and member_removed back for {@code
- * removal_delay_ms} (a return within it, on any node, cancels both: see {@link #hold}), filters per
+ * removal_delay_ms} (a return within it, on any node, cancels both: see {@link RemovalHolds}), filters per
  * target, groups events into batches of at most {@code batch_max_events} or {@code
  * batch_max_delay_ms}, and stores each batch in the durable queue, from which a {@link
  * WebhookSender} per target delivers it (on this node, or on another one with a shared queue).
@@ -51,19 +48,12 @@ public final class Webhooks implements ChannelObserver, AutoCloseable {
     private final Map<String, Pending> pendingByTarget = new LinkedHashMap<>();
     private final Map<String, WebhookSender> senders = new ConcurrentHashMap<>();
     private final HttpClient http;
-    private final Map<ChannelKey, Held> vacating = new HashMap<>();
-    private final Map<MemberKey, Held> removing = new HashMap<>();
+    private final RemovalHolds holds;
     private final ExecutorService httpExecutor = Executors.newVirtualThreadPerTaskExecutor();
     private final ClusterState cluster;
     private final WebhookTimings timings;
     private final DebugTap debug;
     private boolean closed;
-    private volatile boolean settling;
-
-    private record MemberKey(ChannelKey channel, String userId) {}
-
-    /** A held-back removal: the timer that ends the hold, the claim of its mark, the emission. */
-    private record Held(ScheduledFuture<?> timer, Supplier<CompletionStage<Boolean>> claim, Runnable emit) {}
 
     /** Events waiting to fill a batch for one target. Touched on the webhook thread only. */
     private static final class Pending {
@@ -98,6 +88,7 @@ public final class Webhooks implements ChannelObserver, AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        this.holds = new RemovalHolds(thread, settings.removalDelayMs(), this::submit);
         this.http = HttpClient.newBuilder()
                 .connectTimeout(Duration.ofMillis(settings.timeoutMs()))
                 .executor(httpExecutor)
@@ -189,7 +180,7 @@ public final class Webhooks implements ChannelObserver, AutoCloseable {
     }
 
     /** Whether any app has a webhook: without one, nothing needs to observe channels. */
-    public boolean active() {
+    boolean active() {
         return !senders.isEmpty();
     }
 
@@ -197,7 +188,7 @@ public final class Webhooks implements ChannelObserver, AutoCloseable {
 
     @Override
     public long removalHoldMs(String appId) {
-        return settling || !targetsByApp.containsKey(appId) ? 0 : settings.removalDelayMs();
+        return holds.settling() || !targetsByApp.containsKey(appId) ? 0 : settings.removalDelayMs();
     }
 
     @Override
@@ -205,9 +196,7 @@ public final class Webhooks implements ChannelObserver, AutoCloseable {
         if (!ChannelType.of(channel.name()).equals(ChannelType.SERVER_TO_USER)) {
             submit(() -> {
                 if (returning) {
-                    // Back within the hold: neither event is sent. The return took the vacancy
-                    // mark, so a hold on this node would only find it gone.
-                    cancelHold(vacating, channel);
+                    holds.reoccupied(channel); // back within the hold: neither event is sent
                 } else {
                     emit(channel, WebhookEvent.channel("channel_occupied", channel.name()));
                 }
@@ -218,8 +207,7 @@ public final class Webhooks implements ChannelObserver, AutoCloseable {
     @Override
     public void channelVacated(ChannelKey channel, boolean marked) {
         if (!ChannelType.of(channel.name()).equals(ChannelType.SERVER_TO_USER)) {
-            submit(() -> hold(
-                    vacating,
+            submit(() -> holds.vacated(
                     channel,
                     marked,
                     () -> cluster.claimVacancy(channel),
@@ -231,7 +219,7 @@ public final class Webhooks implements ChannelObserver, AutoCloseable {
     public void memberAdded(ChannelKey channel, String userId, boolean returning) {
         submit(() -> {
             if (returning) {
-                cancelHold(removing, new MemberKey(channel, userId));
+                holds.memberReturned(channel, userId);
             } else {
                 emit(channel, WebhookEvent.member("member_added", channel.name(), userId));
             }
@@ -240,9 +228,9 @@ public final class Webhooks implements ChannelObserver, AutoCloseable {
 
     @Override
     public void memberRemoved(ChannelKey channel, String userId, boolean marked) {
-        submit(() -> hold(
-                removing,
-                new MemberKey(channel, userId),
+        submit(() -> holds.memberRemoved(
+                channel,
+                userId,
                 marked,
                 () -> cluster.claimDeparture(channel, userId),
                 () -> emit(channel, WebhookEvent.member("member_removed", channel.name(), userId))));
@@ -275,71 +263,6 @@ public final class Webhooks implements ChannelObserver, AutoCloseable {
                 log.warn("webhook event after shutdown dropped");
             }
         }
-    }
-
-    /**
-     * Holds a removal back for {@code removal_delay_ms}, then claims its mark in the broker's stores
-     * and emits it unless a return took the mark first: wherever the return happened, on this node
-     * or another, and in whatever order the two reached this thread, exactly one of "removal sent"
-     * and "return not reported" happens. An unmarked removal (a reaped node's, or one while
-     * shutting down) is emitted at once.
-     */
-    private <K> void hold(
-            Map<K, Held> held, K key, boolean marked, Supplier<CompletionStage<Boolean>> claim, Runnable emit) {
-        if (!marked || closed) {
-            emit.run();
-            return;
-        }
-        if (settling) {
-            settle(claim, emit);
-            return;
-        }
-        ScheduledFuture<?> timer = thread.schedule(
-                () -> {
-                    held.remove(key);
-                    settle(claim, emit);
-                },
-                settings.removalDelayMs(),
-                TimeUnit.MILLISECONDS);
-        // A hold already there is for a mark that a return has taken since (the store keeps one
-        // mark per key): its claim could only take the new one early.
-        cancelHold(held, key);
-        held.put(key, new Held(timer, claim, emit));
-    }
-
-    private static <K> void cancelHold(Map<K, Held> held, K key) {
-        Held h = held.remove(key);
-        if (h != null) {
-            h.timer().cancel(false);
-        }
-    }
-
-    /** Ends every hold whose timer has not fired yet and returns them. On the webhook thread. */
-    private List<Held> endHolds() {
-        List<Held> ended = new ArrayList<>();
-        for (Map<?, Held> held : List.of(vacating, removing)) {
-            for (Held h : held.values()) {
-                if (h.timer().cancel(false)) {
-                    ended.add(h);
-                }
-            }
-            held.clear();
-        }
-        return ended;
-    }
-
-    /** Claims the mark of a removal whose hold ended; completes once the emission is queued. */
-    private CompletionStage<Void> settle(Supplier<CompletionStage<Boolean>> claim, Runnable emit) {
-        return claim.get().handle((taken, error) -> {
-            if (error != null) {
-                // Better a removal the receiver may see twice than one it never sees.
-                log.warn("claiming a held-back removal failed, sending it: {}", error.toString());
-            }
-            if (error != null || taken) {
-                submit(emit);
-            }
-            return null;
-        });
     }
 
     private void emit(ChannelKey channel, WebhookEvent event) {
@@ -426,19 +349,7 @@ public final class Webhooks implements ChannelObserver, AutoCloseable {
      */
     public void settleHeld(Duration grace) {
         try {
-            // The whole grace, not until no hold is left: the leaves of the connections just closed
-            // may still be on their way from the broker's stores.
-            Thread.sleep(grace);
-            settling = true;
-            List<CompletableFuture<Void>> settled = thread.submit(() -> {
-                        List<CompletableFuture<Void>> out = new ArrayList<>();
-                        for (Held h : endHolds()) {
-                            out.add(settle(h.claim(), h.emit()).toCompletableFuture());
-                        }
-                        return out;
-                    })
-                    .get(5, TimeUnit.SECONDS);
-            CompletableFuture.allOf(settled.toArray(CompletableFuture[]::new)).get(5, TimeUnit.SECONDS);
+            holds.settleAll(grace);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
@@ -457,7 +368,7 @@ public final class Webhooks implements ChannelObserver, AutoCloseable {
         try {
             thread.submit(() -> {
                         closed = true;
-                        endHolds().forEach(h -> h.emit().run());
+                        holds.close();
                         pendingByTarget.values().forEach(this::flush);
                     })
                     .get(5, TimeUnit.SECONDS);
