@@ -54,6 +54,19 @@ class TerminateConnectionsTest {
         }
     }
 
+    @Test
+    void forgetsAUserWhoseConnectionsAllClosed() {
+        signedIn(app, "u1").close();
+        try (RawClient again = signedIn(app, "u1");
+                RawClient colleague = signedIn(app, "u2")) {
+            Rest.terminateUserConnections(server.rest(app), "u1");
+
+            assertThat(again.expectError().path("code").asInt()).isEqualTo(4009);
+            assertThat(again.awaitCloseCode()).isEqualTo(4009);
+            colleague.expectOnlyPong();
+        }
+    }
+
     private RawClient signedIn(App target, String userId) {
         RawClient client = RawClient.connect(server, target);
         client.signin(userId);

@@ -131,11 +131,19 @@ class BrowserTransportsTest {
         assertThat(bob.trigger(chat, "client-typing", Map.of("from", "bob"))).isTrue();
         alice.awaitEvent(
                 chat, "client-typing", e -> e.path("data").path("from").asText().equals("bob"));
-        // bob answered after alice's event reached him, so an echo to alice would have come first.
+        assertThat(alice.trigger(room, "client-wave", Map.of("from", "alice"))).isTrue();
+        bob.awaitEvent(
+                room, "client-wave", e -> e.path("data").path("from").asText().equals("alice"));
+        // Each answered after the other's event reached them, so an echo to the sender would have
+        // come first.
         assertThat(alice.events(chat, "client-typing"))
                 .as("a client event is not sent back to its sender")
-                .hasSize(1);
-        assertThat(bob.events(room, "client-wave")).isEmpty();
+                .extracting(e -> e.path("data").path("from").asText())
+                .containsExactly("bob");
+        assertThat(bob.events(room, "client-wave"))
+                .as("a client event is not sent back to its sender")
+                .extracting(e -> e.path("data").path("from").asText())
+                .containsExactly("alice");
     }
 
     /**
