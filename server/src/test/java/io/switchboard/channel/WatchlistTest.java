@@ -12,20 +12,17 @@ import io.switchboard.testing.TestServer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class WatchlistTest {
     private final App app = TestApps.withLimits(TestApps.app("a"), l -> {
         l.maxWatchlistSize = 3;
         return l;
     });
-    private final TestServer server = TestServer.start(app);
 
-    @AfterEach
-    void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    final TestServer server = TestServer.start(app);
 
     /**
      * Each transition is read as the watcher's very next frame, and every "nothing here" is fenced

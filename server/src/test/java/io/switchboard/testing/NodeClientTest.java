@@ -4,18 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.switchboard.app.App;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@link NodeClient} reports what went wrong at once instead of waiting out its deadline. */
 class NodeClientTest {
     private final App app = TestApps.app("a");
-    private final TestServer server = TestServer.start(app);
 
-    @AfterEach
-    void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    final TestServer server = TestServer.start(app);
 
     @Test
     void aRefusedConnectionFailsWithTheServersError() {

@@ -20,21 +20,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The pusher-js HTTP fallback transports on the wire (pusher-protocol.md §9), without a browser. */
 class HttpFallbackTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final App app = TestApps.app("a");
-    private final TestServer server = TestServer.start(s -> TestSettings.shutdownTimeout(s, 0), app);
 
-    @AfterEach
-    void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    final TestServer server = TestServer.start(s -> TestSettings.shutdownTimeout(s, 0), app);
 
     @Test
     void answersCorsPreflightForFallbackRequests() {
