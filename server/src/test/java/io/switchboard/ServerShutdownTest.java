@@ -13,18 +13,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Graceful stop (pusher-protocol.md §6: 4200 means "reconnect immediately"). */
 class ServerShutdownTest {
     private final App app = TestApps.app("a");
-    private final TestServer server = TestServer.start(app);
 
-    @AfterEach
-    void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    final TestServer server = TestServer.start(app);
 
     @Test
     void stopSendsError4200AndClosesWith4200() throws Exception {

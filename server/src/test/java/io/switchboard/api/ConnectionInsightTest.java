@@ -14,18 +14,15 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class ConnectionInsightTest {
     private final App app = TestApps.app("a");
     private final App other = TestApps.app("b");
-    private final TestServer server = TestServer.start(app, other);
 
-    @AfterEach
-    void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    final TestServer server = TestServer.start(app, other);
 
     @Test
     void reportsTransportsProtocolsAndClientLibrariesPerApp() throws Exception {

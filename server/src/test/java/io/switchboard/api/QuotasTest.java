@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Each per-app quota at its boundary, and one tenant at its limit leaving another untouched. */
 class QuotasTest {
@@ -22,13 +23,15 @@ class QuotasTest {
         return l;
     });
     private final App other = TestApps.app("other");
-    private final TestServer server = TestServer.start(limited, other);
+
+    @RegisterExtension
+    final TestServer server = TestServer.start(limited, other);
+
     private final List<RawWebSocket> sockets = new ArrayList<>();
 
     @AfterEach
     void stop() {
         sockets.forEach(RawWebSocket::close);
-        server.close();
     }
 
     @Test

@@ -6,6 +6,7 @@ import io.switchboard.testing.SignedHttp;
 import io.switchboard.testing.TestApps;
 import io.switchboard.testing.TestServer;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * What every REST suite starts from: a server with app {@code a}, the official server SDK for it,
@@ -13,7 +14,10 @@ import org.junit.jupiter.api.AfterEach;
  */
 abstract class RestApiTest {
     protected final App app = TestApps.app("a");
+
+    @RegisterExtension
     protected final TestServer server = TestServer.start(app);
+
     protected final Pusher rest = server.rest(app);
     protected final SignedHttp http = SignedHttp.to(server, app);
     protected final RestFixtures.Clients clients = new RestFixtures.Clients(server, app);
@@ -22,6 +26,5 @@ abstract class RestApiTest {
     void stop() throws Exception {
         clients.close();
         rest.close();
-        server.close();
     }
 }

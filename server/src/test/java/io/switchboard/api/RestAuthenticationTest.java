@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Request authentication and the status codes of refused requests (pusher-protocol.md §7.1). */
 class RestAuthenticationTest {
@@ -36,7 +37,10 @@ class RestAuthenticationTest {
     private final App app = TestApps.app("a");
     private final App other = TestApps.app("b");
     private final App disabled = TestApps.disabled(TestApps.app("off"));
-    private final TestServer server = TestServer.start(s -> withMaxRequestBody(s, MAX_BODY), app, other, disabled);
+
+    @RegisterExtension
+    final TestServer server = TestServer.start(s -> withMaxRequestBody(s, MAX_BODY), app, other, disabled);
+
     private final Pusher rest = server.rest(app);
     private final SignedHttp http = SignedHttp.to(server, app);
     private final Clients clients = new Clients(server, app);
@@ -51,7 +55,6 @@ class RestAuthenticationTest {
         for (Pusher sdk : sdks) {
             sdk.close();
         }
-        server.close();
     }
 
     @Test

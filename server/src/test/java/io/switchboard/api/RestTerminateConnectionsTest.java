@@ -14,12 +14,16 @@ import io.switchboard.testing.TestApps;
 import io.switchboard.testing.TestServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code POST /apps/{id}/users/{user_id}/terminate_connections} (pusher-protocol.md §7.2). */
 class RestTerminateConnectionsTest {
     private final App app = TestApps.app("a");
     private final App otherApp = TestApps.app("b");
-    private final TestServer server = TestServer.start(app, otherApp);
+
+    @RegisterExtension
+    final TestServer server = TestServer.start(app, otherApp);
+
     private final Pusher rest = server.rest(app);
     private final Pusher otherRest = server.rest(otherApp);
     private final Clients clients = new Clients(server, app);
@@ -31,7 +35,6 @@ class RestTerminateConnectionsTest {
         otherClients.close();
         rest.close();
         otherRest.close();
-        server.close();
     }
 
     @Test

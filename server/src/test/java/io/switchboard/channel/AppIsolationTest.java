@@ -12,19 +12,16 @@ import io.switchboard.testing.TestApps;
 import io.switchboard.testing.TestAuth;
 import io.switchboard.testing.TestServer;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Apps share a server but never a channel, a member list or credentials. */
 class AppIsolationTest {
     private final App a = TestApps.app("a");
     private final App b = TestApps.app("b");
-    private final TestServer server = TestServer.start(a, b);
 
-    @AfterEach
-    void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    final TestServer server = TestServer.start(a, b);
 
     @Test
     void restEventsStayInTheirApp() {

@@ -12,19 +12,16 @@ import io.switchboard.testing.TestApps;
 import io.switchboard.testing.TestAuth;
 import io.switchboard.testing.TestServer;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Every channel kind of pusher-protocol.md §3, driven by the official SDKs. */
 class ChannelTypesTest {
     private final App app = TestApps.app("a");
-    private final TestServer server = TestServer.start(app);
 
-    @AfterEach
-    void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    final TestServer server = TestServer.start(app);
 
     @ParameterizedTest
     @ValueSource(

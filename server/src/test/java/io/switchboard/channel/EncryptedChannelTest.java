@@ -13,20 +13,17 @@ import io.switchboard.testing.TestApps;
 import io.switchboard.testing.TestServer;
 import java.util.Base64;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** End-to-end encrypted channels (pusher-protocol.md §4.3): the server relays what it cannot read. */
 class EncryptedChannelTest {
     private static final String CHANNEL = "private-encrypted-vault";
 
     private final App app = TestApps.app("a");
-    private final TestServer server = TestServer.start(app);
 
-    @AfterEach
-    void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    final TestServer server = TestServer.start(app);
 
     @Test
     void javaClientDecryptsWhatTheServerSdkEncrypted() {

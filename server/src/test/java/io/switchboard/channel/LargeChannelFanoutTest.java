@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A channel with more subscribers than one flush slice (512 per event loop): every subscriber gets
@@ -22,13 +23,15 @@ class LargeChannelFanoutTest {
     private static final int EVENTS = 30;
 
     private final App app = TestApps.app("a");
-    private final TestServer server = TestServer.start(s -> TestSettings.change(s, t -> t.ioThreads = 1), app);
+
+    @RegisterExtension
+    final TestServer server = TestServer.start(s -> TestSettings.change(s, t -> t.ioThreads = 1), app);
+
     private final List<RawClient> clients = new ArrayList<>();
 
     @AfterEach
     void stop() {
         clients.forEach(RawClient::close);
-        server.close();
     }
 
     @Test

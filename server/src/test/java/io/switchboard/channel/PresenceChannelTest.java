@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Presence channels (pusher-protocol.md §2.2, §3, §4.2). */
 class PresenceChannelTest {
@@ -29,13 +30,15 @@ class PresenceChannelTest {
         l.maxPresenceMembers = 2;
         return l;
     });
-    private final TestServer server = TestServer.start(app, small);
+
+    @RegisterExtension
+    final TestServer server = TestServer.start(app, small);
+
     private final List<RawClient> clients = new ArrayList<>();
 
     @AfterEach
     void stop() {
         clients.forEach(RawClient::close);
-        server.close();
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.switchboard.channel;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.switchboard.app.App;
@@ -11,40 +12,57 @@ import io.switchboard.testing.TestServer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class WatchlistTest {
     private final App app = TestApps.withLimits(TestApps.app("a"), l -> {
         l.maxWatchlistSize = 3;
         return l;
     });
-    private final TestServer server = TestServer.start(app);
 
-    @AfterEach
-    void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    final TestServer server = TestServer.start(app);
 
+    /**
+     * Each transition is read as the watcher's very next frame, and every "nothing here" is fenced
+     * by a later transition the watcher must see first: a wrong {@code offline} sent when a user's
+     * first connection closed would arrive before the fence.
+     */
     @Test
     void watcherLearnsCurrentStatusThenOnlineAndOfflineTransitionsOnce() {
         RawWebSocket bob = signIn("bob", "[]");
-        try (RawWebSocket ann = signIn("ann", "[\"bob\",\"carl\"]")) {
-            assertThat(watchlist(ann.awaitEvent("pusher_internal:watchlist_events")))
-                    .containsExactly("online:bob", "offline:carl");
+        try (RawWebSocket ann = signIn("ann", "[\"bob\",\"carl\",\"dave\"]")) {
+            assertThat(watchlist(ann.nextEvent())).containsExactly("online:bob", "offline:carl", "offline:dave");
 
             RawWebSocket carl1 = signIn("carl", "[]");
-            assertThat(watchlist(ann.awaitEvent("pusher_internal:watchlist_events")))
-                    .containsExactly("online:carl");
+            assertThat(watchlist(ann.nextEvent())).containsExactly("online:carl");
             RawWebSocket carl2 = signIn("carl", "[]"); // a second connection: no new transition
             carl1.close();
-            ann.expectSilence(Duration.ofMillis(300));
+            awaitGone(carl1);
+            RawWebSocket dave = signIn("dave", "[]");
+            assertThat(watchlist(ann.nextEvent()))
+                    .as("carl is still online: the first transition after carl1 left is dave's")
+                    .containsExactly("online:dave");
+
             carl2.close(); // the last one
-            assertThat(watchlist(ann.awaitEvent("pusher_internal:watchlist_events")))
-                    .containsExactly("offline:carl");
+            assertThat(watchlist(ann.nextEvent())).containsExactly("offline:carl");
+            RawWebSocket carl3 = signIn("carl", "[]");
+            assertThat(watchlist(ann.nextEvent()))
+                    .as("one offline for carl, then back online")
+                    .containsExactly("online:carl");
+            carl3.close();
+            dave.close();
         } finally {
             bob.close();
         }
+    }
+
+    /** Waits until the server has cleaned up after {@code ws}'s connection. */
+    private void awaitGone(RawWebSocket ws) {
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> server.server().connections().all().stream()
+                        .noneMatch(c -> c.socketId().equals(ws.socketId())));
     }
 
     @Test

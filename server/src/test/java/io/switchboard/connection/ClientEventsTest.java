@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -30,13 +31,15 @@ class ClientEventsTest {
         l.clientEventsPerSecond = 3;
         return l;
     });
-    private final TestServer server = TestServer.start(app, quiet, slow);
+
+    @RegisterExtension
+    final TestServer server = TestServer.start(app, quiet, slow);
+
     private final List<RawClient> clients = new ArrayList<>();
 
     @AfterEach
     void stop() {
         clients.forEach(RawClient::close);
-        server.close();
     }
 
     @ParameterizedTest

@@ -9,6 +9,7 @@ import io.switchboard.testing.RawClient;
 import io.switchboard.testing.TestApps;
 import io.switchboard.testing.TestServer;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -16,13 +17,15 @@ import org.junit.jupiter.params.provider.ValueSource;
 class MalformedMessagesTest {
     private final App app = TestApps.app("a");
     private final App other = TestApps.app("b");
-    private final TestServer server = TestServer.start(app, other);
+
+    @RegisterExtension
+    final TestServer server = TestServer.start(app, other);
+
     private final Bystanders bystanders = new Bystanders(server, app, other);
 
     @AfterEach
     void stop() {
         bystanders.close();
-        server.close();
     }
 
     @ParameterizedTest

@@ -9,20 +9,17 @@ import io.switchboard.testing.Rest;
 import io.switchboard.testing.TestApps;
 import io.switchboard.testing.TestServer;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The {@code pusher:*} messages of pusher-protocol.md §1.4 and §2. */
 class ProtocolMessagesTest {
     private final App app = TestApps.app("a");
-    private final TestServer server = TestServer.start(app);
 
-    @AfterEach
-    void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    final TestServer server = TestServer.start(app);
 
     @ParameterizedTest
     @ValueSource(

@@ -15,18 +15,21 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** User sign-in and {@code #server-to-user-{id}} (pusher-protocol.md §4.4, §4.5). */
 class SigninTest {
     private final App app = TestApps.app("a");
     private final App strict = TestApps.requiringSignin(TestApps.app("strict"), 1);
-    private final TestServer server = TestServer.start(app, strict);
+
+    @RegisterExtension
+    final TestServer server = TestServer.start(app, strict);
+
     private final List<RawClient> clients = new ArrayList<>();
 
     @AfterEach
     void stop() {
         clients.forEach(RawClient::close);
-        server.close();
     }
 
     @Test

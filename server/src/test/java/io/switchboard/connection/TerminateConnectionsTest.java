@@ -9,19 +9,16 @@ import io.switchboard.testing.TestApps;
 import io.switchboard.testing.TestServer;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code POST /apps/{id}/users/{user}/terminate_connections} (pusher-protocol.md §7.2). */
 class TerminateConnectionsTest {
     private final App app = TestApps.app("a");
     private final App otherApp = TestApps.app("b");
-    private final TestServer server = TestServer.start(app, otherApp);
 
-    @AfterEach
-    void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    final TestServer server = TestServer.start(app, otherApp);
 
     @Test
     void closesEveryConnectionOfTheUserWith4009AndNoOtherConnection() {
@@ -51,6 +48,19 @@ class TerminateConnectionsTest {
             Rest.terminateUserConnections(server.rest(app), "nobody");
 
             client.expectOnlyPong();
+        }
+    }
+
+    @Test
+    void forgetsAUserWhoseConnectionsAllClosed() {
+        signedIn(app, "u1").close();
+        try (RawClient again = signedIn(app, "u1");
+                RawClient colleague = signedIn(app, "u2")) {
+            Rest.terminateUserConnections(server.rest(app), "u1");
+
+            assertThat(again.expectError().path("code").asInt()).isEqualTo(4009);
+            assertThat(again.awaitCloseCode()).isEqualTo(4009);
+            colleague.expectOnlyPong();
         }
     }
 

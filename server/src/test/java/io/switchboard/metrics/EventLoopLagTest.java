@@ -9,8 +9,8 @@ import io.switchboard.testing.RawClient;
 import io.switchboard.testing.TestApps;
 import io.switchboard.testing.TestServer;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code switchboard_event_loop_lag_seconds}: each event loop runs a probe once a second, and how
@@ -20,12 +20,9 @@ class EventLoopLagTest {
     private static final String LAG = "switchboard_event_loop_lag_seconds";
 
     private final App app = TestApps.app("a");
-    private final TestServer server = TestServer.start(app);
 
-    @AfterEach
-    void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    final TestServer server = TestServer.start(app);
 
     @Test
     void everyLoopIsProbedAndALoopKeptBusyShowsItsLag() {

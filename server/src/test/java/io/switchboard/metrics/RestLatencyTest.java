@@ -7,8 +7,8 @@ import io.switchboard.app.App;
 import io.switchboard.testing.TestApps;
 import io.switchboard.testing.TestServer;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code switchboard_rest_request_duration_seconds{endpoint, status}}: every REST answer timed under
@@ -16,12 +16,9 @@ import org.junit.jupiter.api.Test;
  */
 class RestLatencyTest {
     private final App app = TestApps.app("a");
-    private final TestServer server = TestServer.start(app);
 
-    @AfterEach
-    void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    final TestServer server = TestServer.start(app);
 
     @Test
     void answersAreTimedByEndpointTemplateAndStatus() {

@@ -15,8 +15,14 @@ import io.switchboard.app.App;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The official Java client, connected, recording what it receives per channel: event names, and
@@ -24,10 +30,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 public final class NodeClient implements AutoCloseable {
     public static final Duration WAIT = Duration.ofSeconds(20);
+    private static final String READY_CHANNEL = "node-client-ready";
 
     private final Pusher pusher;
     private final List<Received> received = new CopyOnWriteArrayList<>();
-    private final Set<String> subscribed = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Map<String, CompletableFuture<Void>> subscriptions = new ConcurrentHashMap<>();
+    private final CompletableFuture<Void> connected = new CompletableFuture<>();
+    /** Completed exceptionally when the connection fails before it is up. */
+    private final CompletableFuture<Void> failed = new CompletableFuture<>();
 
     /** One thing a channel delivered. */
     public record Received(String channel, String event, String data) {}
@@ -60,18 +70,20 @@ public final class NodeClient implements AutoCloseable {
         return connected(new Pusher(app.key(), options));
     }
 
+    /**
+     * Connects and waits until the SDK has finished its own on-connect work, as {@link
+     * SdkClient#connect(Pusher)} explains: a throwaway channel registered before connecting is
+     * subscribed by the SDK's on-connect task, so its confirmation shows that task has run and a
+     * channel subscribed from now on is subscribed once. Fails at once with the SDK's error when
+     * the connection fails.
+     */
     private static NodeClient connected(Pusher pusher) {
         NodeClient client = new NodeClient(pusher);
-        pusher.connect(
-                new ConnectionEventListener() {
-                    @Override
-                    public void onConnectionStateChange(ConnectionStateChange change) {}
-
-                    @Override
-                    public void onError(String message, String code, Exception e) {}
-                },
-                ConnectionState.ALL);
-        await().atMost(WAIT).until(() -> pusher.getConnection().getState() == ConnectionState.CONNECTED);
+        pusher.subscribe(READY_CHANNEL, client.new Listener(READY_CHANNEL));
+        pusher.connect(client.new ConnectionListener(), ConnectionState.ALL);
+        client.waitFor(client.connected, "connection");
+        client.awaitSubscribed(READY_CHANNEL);
+        pusher.unsubscribe(READY_CHANNEL);
         return client;
     }
 
@@ -85,6 +97,7 @@ public final class NodeClient implements AutoCloseable {
 
     /** Subscribes to a public (or cache) channel and waits for the subscription to succeed. */
     public NodeClient subscribe(String channel) {
+        subscriptions.remove(channel);
         var ch = pusher.subscribe(channel, new Listener(channel));
         ch.bindGlobal(event -> record(channel, event));
         awaitSubscribed(channel);
@@ -93,6 +106,7 @@ public final class NodeClient implements AutoCloseable {
 
     /** Subscribes to a private channel and waits for the subscription to succeed. */
     public PrivateChannel subscribePrivate(String channel) {
+        subscriptions.remove(channel);
         PrivateChannel ch = pusher.subscribePrivate(channel, new Listener(channel));
         ch.bindGlobal(event -> record(channel, event));
         awaitSubscribed(channel);
@@ -101,14 +115,34 @@ public final class NodeClient implements AutoCloseable {
 
     /** Subscribes to a presence channel and waits for the member list. */
     public NodeClient subscribePresence(String channel) {
+        subscriptions.remove(channel);
         var ch = pusher.subscribePresence(channel, new Listener(channel));
         ch.bindGlobal(event -> record(channel, event));
         awaitSubscribed(channel);
         return this;
     }
 
+    /** Waits for the server's confirmation; fails at once when authorization or the connection failed. */
     private void awaitSubscribed(String channel) {
-        await().atMost(WAIT).until(() -> subscribed.contains(channel));
+        waitFor(subscription(channel), "subscription to " + channel);
+    }
+
+    private CompletableFuture<Void> subscription(String channel) {
+        return subscriptions.computeIfAbsent(channel, c -> new CompletableFuture<>());
+    }
+
+    /** Waits for {@code future}, which an error the SDK reports completes exceptionally. */
+    private void waitFor(CompletableFuture<Void> future, String what) {
+        try {
+            CompletableFuture.anyOf(future, failed).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted waiting for " + what, e);
+        } catch (ExecutionException e) {
+            throw new AssertionError(what + " failed: " + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new AssertionError(what + " did not complete within " + WAIT.toSeconds() + " s", e);
+        }
     }
 
     private void record(String channel, PusherEvent event) {
@@ -150,6 +184,27 @@ public final class NodeClient implements AutoCloseable {
         pusher.disconnect();
     }
 
+    private final class ConnectionListener implements ConnectionEventListener {
+        @Override
+        public void onConnectionStateChange(ConnectionStateChange change) {
+            if (change.getCurrentState() == ConnectionState.CONNECTED) {
+                connected.complete(null);
+            } else if (change.getCurrentState() == ConnectionState.DISCONNECTED && !connected.isDone()) {
+                failed.completeExceptionally(new IllegalStateException("disconnected before connecting"));
+            }
+        }
+
+        /** Fails the connection when it is not up yet, else the subscriptions still waiting. */
+        @Override
+        public void onError(String message, String code, Exception e) {
+            IllegalStateException error = new IllegalStateException("error " + code + " " + message, e);
+            if (!connected.isDone()) {
+                failed.completeExceptionally(error);
+            }
+            subscriptions.values().forEach(f -> f.completeExceptionally(error));
+        }
+    }
+
     private final class Listener implements PresenceChannelEventListener {
         private final String channel;
 
@@ -159,14 +214,18 @@ public final class NodeClient implements AutoCloseable {
 
         @Override
         public void onSubscriptionSucceeded(String channelName) {
-            subscribed.add(channelName);
+            subscription(channelName).complete(null);
         }
 
         @Override
         public void onEvent(PusherEvent event) {}
 
         @Override
-        public void onAuthenticationFailure(String message, Exception e) {}
+        public void onAuthenticationFailure(String message, Exception e) {
+            subscription(channel)
+                    .completeExceptionally(
+                            new IllegalStateException("authorization of " + channel + " failed: " + message, e));
+        }
 
         @Override
         public void onUsersInformationReceived(String channelName, Set<User> users) {}

@@ -8,14 +8,27 @@ import io.switchboard.config.BrokerSettings;
 import io.switchboard.config.ServerSettings;
 import io.switchboard.config.SwitchboardConfig;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A real server on an ephemeral loopback port, with helpers that point the official SDKs at it.
- * Close it after the test (try-with-resources or {@code @AfterEach}).
+ *
+ * <p>Registered as an extension it closes itself: a field {@code @RegisterExtension final
+ * TestServer server = TestServer.start(app);} gives each test its own server, closed after the
+ * test (after the class's {@code @AfterEach} methods, so clients close first); on a static field
+ * the server is the class's, closed after all its tests. Otherwise close it after use
+ * (try-with-resources).
  */
-public final class TestServer implements AutoCloseable {
+public final class TestServer implements AutoCloseable, BeforeAllCallback, AfterEachCallback, AfterAllCallback {
     private final Server server;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    /** Registered on a static field (or on a per-class test instance): lives until all tests ran. */
+    private volatile boolean perClass;
 
     private TestServer(Server server) {
         this.server = server;
@@ -175,7 +188,27 @@ public final class TestServer implements AutoCloseable {
     }
 
     @Override
+    public void beforeAll(ExtensionContext context) {
+        perClass = true;
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        if (!perClass) {
+            close();
+        }
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        close();
+    }
+
+    /** Stops the server; once, however often it is called. */
+    @Override
     public void close() {
-        server.stop();
+        if (closed.compareAndSet(false, true)) {
+            server.stop();
+        }
     }
 }

@@ -4,12 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.switchboard.app.App;
 import io.switchboard.connection.PusherConnection;
+import io.switchboard.testing.Browser;
 import io.switchboard.testing.BrowserPage;
-import io.switchboard.testing.Chromium;
 import io.switchboard.testing.TestApps;
 import io.switchboard.testing.TestServer;
 import io.switchboard.testing.TestSettings;
-import io.switchboard.testing.TestWebServer;
 import io.switchboard.testing.UpgradeRefusingProxy;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +16,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * pusher-js with its default strategy behind a network path that refuses WebSocket upgrades: it
@@ -26,56 +26,31 @@ import org.junit.jupiter.api.Test;
 @Tag("browser")
 class BrowserFallbackTest {
     private static final App app = TestApps.app("web");
-    private static Chromium chromium;
-    private static TestServer server;
-    private static TestWebServer web;
+
+    @RegisterExtension
+    static final TestServer server = TestServer.start(s -> TestSettings.shutdownTimeout(s, 0), app);
+
+    @RegisterExtension
+    static final Browser browser = Browser.showing(server, app);
+
     private static UpgradeRefusingProxy proxy;
 
     @BeforeAll
-    static void start() {
-        chromium = Chromium.start();
-        server = TestServer.start(s -> TestSettings.shutdownTimeout(s, 0), app);
-        web = TestWebServer.start(server, app);
+    static void startProxy() {
         proxy = UpgradeRefusingProxy.start(server.port());
     }
 
     @AfterAll
-    static void stop() {
+    static void stopProxy() {
         if (proxy != null) {
             proxy.close();
-        }
-        if (web != null) {
-            web.close();
-        }
-        if (server != null) {
-            server.close();
-        }
-        if (chromium != null) {
-            chromium.close();
         }
     }
 
     @Test
     void unmodifiedPusherJsFallsBackToHttpWhenWebSocketsAreRefused() {
-        int port = proxy.port();
-        Map<String, Object> behindProxy = Map.of(
-                "cluster",
-                "local",
-                "wsHost",
-                "127.0.0.1",
-                "wsPort",
-                port,
-                "wssPort",
-                port,
-                "httpHost",
-                "127.0.0.1",
-                "httpPort",
-                port,
-                "httpsPort",
-                port,
-                "forceTLS",
-                false);
-        BrowserPage carol = BrowserPage.open(chromium.driver(), web.page("carol"));
+        Map<String, Object> behindProxy = Browser.pusherOptions(proxy.port());
+        BrowserPage carol = browser.open("carol");
         carol.connect(app.key(), behindProxy);
 
         String transport = carol.awaitConnected();
@@ -89,20 +64,8 @@ class BrowserFallbackTest {
         assertThat(kindOf(carol.socketId())).isEqualTo(transport);
 
         // A second page reaches the server directly over WebSocket; both meet on the same channels.
-        BrowserPage dave = BrowserPage.openWindow(chromium.driver(), web.page("dave"));
-        dave.connect(
-                app.key(),
-                Map.of(
-                        "cluster",
-                        "local",
-                        "wsHost",
-                        "127.0.0.1",
-                        "wsPort",
-                        server.port(),
-                        "forceTLS",
-                        false,
-                        "enabledTransports",
-                        List.of("ws")));
+        BrowserPage dave = browser.open("dave");
+        dave.connect(app.key(), Browser.pusherOptions(server.port(), "ws"));
         assertThat(dave.awaitConnected()).isEqualTo("ws");
 
         String room = "presence-fallback";

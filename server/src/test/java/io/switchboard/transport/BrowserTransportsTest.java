@@ -4,20 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.switchboard.app.App;
 import io.switchboard.connection.PusherConnection;
+import io.switchboard.testing.Browser;
 import io.switchboard.testing.BrowserPage;
-import io.switchboard.testing.Chromium;
 import io.switchboard.testing.TestApps;
 import io.switchboard.testing.TestServer;
 import io.switchboard.testing.TestSettings;
-import io.switchboard.testing.TestWebServer;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -28,55 +25,19 @@ import org.junit.jupiter.params.provider.CsvSource;
 @Tag("browser")
 class BrowserTransportsTest {
     private static final App app = TestApps.withSubscriptionCountEvents(TestApps.app("web"));
-    private static Chromium chromium;
-    private static TestServer server;
-    private static TestWebServer web;
 
-    @BeforeAll
-    static void start() {
-        chromium = Chromium.start();
-        server = TestServer.start(s -> TestSettings.shutdownTimeout(s, 0), app);
-        web = TestWebServer.start(server, app);
-    }
+    @RegisterExtension
+    static final TestServer server = TestServer.start(s -> TestSettings.shutdownTimeout(s, 0), app);
 
-    @AfterAll
-    static void stop() {
-        if (web != null) {
-            web.close();
-        }
-        if (server != null) {
-            server.close();
-        }
-        if (chromium != null) {
-            chromium.close();
-        }
-    }
-
-    @AfterEach
-    void closePages() {
-        BrowserPage.reset(chromium.driver());
-    }
+    @RegisterExtension
+    static final Browser browser = Browser.showing(server, app);
 
     @ParameterizedTest(name = "{0}")
     @CsvSource({"ws, websocket", "xhr_streaming, xhr_streaming", "xhr_polling, xhr_polling"})
     void pusherJsSubscribesReceivesAndSendsClientEvents(String transport, String serverKind) {
-        Map<String, Object> options = Map.of(
-                "cluster",
-                "local",
-                "wsHost",
-                "127.0.0.1",
-                "wsPort",
-                server.port(),
-                "httpHost",
-                "127.0.0.1",
-                "httpPort",
-                server.port(),
-                "forceTLS",
-                false,
-                "enabledTransports",
-                List.of(transport));
-        BrowserPage alice = BrowserPage.open(chromium.driver(), web.page("alice"));
-        BrowserPage bob = BrowserPage.openWindow(chromium.driver(), web.page("bob"));
+        Map<String, Object> options = Browser.pusherOptions(server.port(), transport);
+        BrowserPage alice = browser.open("alice");
+        BrowserPage bob = browser.open("bob");
         alice.connect(app.key(), options);
         bob.connect(app.key(), options);
 
@@ -131,11 +92,19 @@ class BrowserTransportsTest {
         assertThat(bob.trigger(chat, "client-typing", Map.of("from", "bob"))).isTrue();
         alice.awaitEvent(
                 chat, "client-typing", e -> e.path("data").path("from").asText().equals("bob"));
-        // bob answered after alice's event reached him, so an echo to alice would have come first.
+        assertThat(alice.trigger(room, "client-wave", Map.of("from", "alice"))).isTrue();
+        bob.awaitEvent(
+                room, "client-wave", e -> e.path("data").path("from").asText().equals("alice"));
+        // Each answered after the other's event reached them, so an echo to the sender would have
+        // come first.
         assertThat(alice.events(chat, "client-typing"))
                 .as("a client event is not sent back to its sender")
-                .hasSize(1);
-        assertThat(bob.events(room, "client-wave")).isEmpty();
+                .extracting(e -> e.path("data").path("from").asText())
+                .containsExactly("bob");
+        assertThat(bob.events(room, "client-wave"))
+                .as("a client event is not sent back to its sender")
+                .extracting(e -> e.path("data").path("from").asText())
+                .containsExactly("alice");
     }
 
     /**
@@ -144,20 +113,8 @@ class BrowserTransportsTest {
      */
     @Test
     void streamingSurvivesPusherJsRestartingTheResponseAfter256KiB() {
-        BrowserPage page = BrowserPage.open(chromium.driver(), web.page("erin"));
-        page.connect(
-                app.key(),
-                Map.of(
-                        "cluster",
-                        "local",
-                        "httpHost",
-                        "127.0.0.1",
-                        "httpPort",
-                        server.port(),
-                        "forceTLS",
-                        false,
-                        "enabledTransports",
-                        List.of("xhr_streaming")));
+        BrowserPage page = browser.open("erin");
+        page.connect(app.key(), Browser.pusherOptions(server.port(), "xhr_streaming"));
         assertThat(page.awaitConnected()).isEqualTo("xhr_streaming");
         String socketId = page.socketId();
         String channel = "bulk";

@@ -7,18 +7,15 @@ import io.switchboard.app.App;
 import io.switchboard.testing.RawWebSocket;
 import io.switchboard.testing.TestApps;
 import io.switchboard.testing.TestServer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class ConnectionHandshakeTest {
     private final App app = TestApps.app("a");
     private final App disabled = TestApps.disabled(TestApps.app("off"));
-    private final TestServer server = TestServer.start(app, disabled);
 
-    @AfterEach
-    void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    final TestServer server = TestServer.start(app, disabled);
 
     @Test
     void sendsConnectionEstablishedFirstWithSocketIdAndActivityTimeout() {

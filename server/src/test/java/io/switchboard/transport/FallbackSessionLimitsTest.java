@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** How many HTTP fallback sessions one client can hold: one per connection, a cap per address. */
 class FallbackSessionLimitsTest {
@@ -22,7 +23,9 @@ class FallbackSessionLimitsTest {
 
     private final App app = TestApps.app("a");
     private final App other = TestApps.app("b");
-    private final TestServer server = TestServer.start(
+
+    @RegisterExtension
+    final TestServer server = TestServer.start(
             s -> TestSettings.change(s, t -> {
                 t.fallbackDisconnectDelay = 1;
                 t.maxFallbackSessionsPerAddress = 3;
@@ -30,12 +33,12 @@ class FallbackSessionLimitsTest {
             }),
             app,
             other);
+
     private final Bystanders bystanders = new Bystanders(server, app, other);
 
     @AfterEach
     void stop() {
         bystanders.close();
-        server.close();
     }
 
     /**

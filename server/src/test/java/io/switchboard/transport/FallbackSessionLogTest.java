@@ -17,6 +17,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -25,13 +26,16 @@ import org.slf4j.LoggerFactory;
  */
 class FallbackSessionLogTest {
     private final App app = TestApps.app("a");
-    private final TestServer server = TestServer.start(
+
+    @RegisterExtension
+    final TestServer server = TestServer.start(
             s -> TestSettings.change(s, t -> {
                 t.writeBufferHighWaterMark = 64 * 1024;
                 t.writeBufferLowWaterMark = 32 * 1024;
                 t.shutdownTimeout = 0;
             }),
             app);
+
     private final Logger logger = (Logger) LoggerFactory.getLogger("switchboard.transport");
     private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
     private Level level;
@@ -46,7 +50,6 @@ class FallbackSessionLogTest {
 
     @AfterEach
     void stop() {
-        server.close();
         logger.detachAppender(logs);
         logger.setLevel(level);
     }

@@ -19,24 +19,27 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** HTTP/1.1 pipelining: requests sent one after another on a connection without waiting for answers. */
 class HttpPipeliningTest {
     private final App app = TestApps.app("a");
     private final App other = TestApps.app("b");
-    private final TestServer server = TestServer.start(
+
+    @RegisterExtension
+    final TestServer server = TestServer.start(
             s -> TestSettings.change(s, t -> {
                 t.idleTimeout = 1;
                 t.shutdownTimeout = 0;
             }),
             app,
             other);
+
     private final Bystanders bystanders = new Bystanders(server, app, other);
 
     @AfterEach
     void stop() {
         bystanders.close();
-        server.close();
     }
 
     /** The REST request is answered asynchronously, the health check at once: order must hold anyway. */

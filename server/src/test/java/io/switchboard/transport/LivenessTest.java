@@ -13,18 +13,15 @@ import io.switchboard.testing.TestApps;
 import io.switchboard.testing.TestServer;
 import io.switchboard.testing.TestSettings;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Liveness checks with WebSocket control pings (pusher-protocol.md §1.4). */
 class LivenessTest {
     private final App app = TestApps.app("a");
-    private final TestServer server = TestServer.start(LivenessTest::oneSecondTimeouts, app);
 
-    @AfterEach
-    void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    final TestServer server = TestServer.start(LivenessTest::oneSecondTimeouts, app);
 
     @Test
     void silentClientIsPingedAndClosedWith4201WhenNoPongComes() {

@@ -15,21 +15,17 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Request bodies over {@code server.max_request_body_bytes}. */
 class OversizedRequestTest {
     private static final int MAX_BODY = 4096;
 
     private final App app = TestApps.app("a");
-    private final TestServer server =
-            TestServer.start(s -> TestSettings.change(s, t -> t.maxRequestBodyBytes = MAX_BODY), app);
 
-    @AfterEach
-    void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    final TestServer server = TestServer.start(s -> TestSettings.change(s, t -> t.maxRequestBodyBytes = MAX_BODY), app);
 
     @Test
     void answers413AsJsonBeforeTheBodyArrivesAndKeepsTheConnection() throws IOException {

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** WebSocket framing (RFC 6455) as the transport enforces it, and its limits. */
 class WebSocketFramesTest {
@@ -19,13 +20,15 @@ class WebSocketFramesTest {
 
     private final App app = TestApps.app("a");
     private final App other = TestApps.app("b");
-    private final TestServer server = TestServer.start(app, other);
+
+    @RegisterExtension
+    final TestServer server = TestServer.start(app, other);
+
     private final Bystanders bystanders = new Bystanders(server, app, other);
 
     @AfterEach
     void stop() {
         bystanders.close();
-        server.close();
     }
 
     @Test

@@ -32,15 +32,14 @@ class RedisWebhookQueueTest extends RedisWebhookQueueContractTest {
         redis.stop();
         try {
             for (int i = 0; i < 10; i++) {
-                node.add(TARGET, FileWebhookQueueTest.body("b" + i, 300), i);
+                node.add(TARGET, body("b" + i, 300), i);
             }
         } finally {
             redis.restart();
         }
         assertThat(node.dropped(TARGET)).isEqualTo(7);
 
-        assertThat(takeAndAck(node, 3).stream().map(b -> b.replaceAll("-+$", "")))
-                .containsExactly("b7", "b8", "b9");
+        assertThat(takeAndAck(node, 3)).containsExactly("b7", "b8", "b9");
         assertThat(node.dropped(TARGET)).isEqualTo(7);
     }
 
