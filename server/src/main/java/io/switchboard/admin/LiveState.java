@@ -59,7 +59,28 @@ public final class LiveState {
             Connections.Insight connections,
             int occupiedChannels,
             List<ChannelState> channels,
-            WebhookState webhooks) {}
+            WebhookState webhooks) {
+        /**
+         * The channels as the admin API and the dashboard show them: {@code occupied}, {@code list}
+         * ({@code name}, {@code subscription_count}, {@code user_count} on presence channels) and
+         * {@code truncated}.
+         */
+        public ObjectNode channelsToJson(ObjectMapper json) {
+            ObjectNode out = json.createObjectNode();
+            out.put("occupied", occupiedChannels);
+            ArrayNode list = out.putArray("list");
+            for (ChannelState c : channels) {
+                ObjectNode row = list.addObject();
+                row.put("name", c.name());
+                row.put("subscription_count", c.subscriptionCount());
+                if (c.userCount() != null) {
+                    row.put("user_count", c.userCount());
+                }
+            }
+            out.put("truncated", occupiedChannels > channels.size());
+            return out;
+        }
+    }
 
     /** @param userCount distinct users, for presence channels; {@code null} for others */
     public record ChannelState(String name, long subscriptionCount, Integer userCount) {}

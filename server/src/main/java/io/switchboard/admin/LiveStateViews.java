@@ -44,18 +44,7 @@ final class LiveStateViews {
         connections.set("transports", AppInput.JSON.valueToTree(s.connections().transports()));
         connections.set("protocols", AppInput.JSON.valueToTree(s.connections().protocols()));
         connections.set("clients", AppInput.JSON.valueToTree(s.connections().clients()));
-        ObjectNode channels = out.putObject("channels");
-        channels.put("occupied", s.occupiedChannels());
-        ArrayNode list = channels.putArray("list");
-        for (LiveState.ChannelState c : s.channels()) {
-            ObjectNode ch = list.addObject();
-            ch.put("name", c.name());
-            ch.put("subscription_count", c.subscriptionCount());
-            if (c.userCount() != null) {
-                ch.put("user_count", c.userCount());
-            }
-        }
-        channels.put("truncated", s.occupiedChannels() > s.channels().size());
+        out.set("channels", s.channelsToJson(AppInput.JSON));
         ObjectNode hooks = out.putObject("webhooks");
         hooks.put("node", s.node());
         hooks.put("delivered", s.webhooks().delivered());

@@ -146,18 +146,7 @@ final class DashboardViews {
         }
         history(out.putObject("history"), appId, ClusterView.POINTS);
 
-        ObjectNode channels = out.putObject("channels");
-        channels.put("occupied", live.occupiedChannels());
-        channels.put("truncated", live.occupiedChannels() > live.channels().size());
-        ArrayNode list = channels.putArray("list");
-        for (LiveState.ChannelState ch : live.channels()) {
-            ObjectNode row = list.addObject();
-            row.put("name", ch.name());
-            row.put("subscription_count", ch.subscriptionCount());
-            if (ch.userCount() != null) {
-                row.put("user_count", ch.userCount());
-            }
-        }
+        out.set("channels", live.channelsToJson(ClusterView.JSON));
 
         ObjectNode hooks = out.putObject("webhooks");
         NodeFigures.Webhook w = m == null ? NodeFigures.Webhook.NONE : m.webhooks();
