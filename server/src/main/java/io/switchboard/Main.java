@@ -47,12 +47,21 @@ public final class Main implements Callable<Integer> {
             description = "Log level for one area, e.g. switchboard.connection=debug (repeatable; 'root' for all)")
     Map<String, String> logLevels = new LinkedHashMap<>();
 
+    @Option(
+            names = "--train",
+            description = "Run a short built-in workload against a server of the demo app on loopback, then stop"
+                    + " (the launcher uses it to record a warm-start cache; see docs/deploy.md)")
+    boolean train;
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new Main()).execute(args));
     }
 
     @Override
     public Integer call() throws InterruptedException {
+        if (train) {
+            return Training.run();
+        }
         Map<String, String> env = System.getenv();
         Path file = config;
         if (file == null && env.get("SWITCHBOARD_CONFIG") != null) {

@@ -50,6 +50,23 @@ class MainTest {
         assertThat(run.err()).contains(file + ": not valid YAML at line");
     }
 
+    @Test
+    void trainingRunsItsWorkloadAgainstAServerOfItsOwnAndStops() {
+        PrintStream original = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            int code = assertTimeoutPreemptively(
+                    Duration.ofSeconds(240), () -> new CommandLine(new Main()).execute("--train"));
+            assertThat(code).isZero();
+        } finally {
+            System.setOut(original);
+        }
+        // 6 rounds of 400 connections on 40 channels: (200 triggers + 40 batches of 10) x 10 each.
+        assertThat(out.toString(StandardCharsets.UTF_8))
+                .contains("training: 6 rounds of 400 connections, 36000 events received");
+    }
+
     private record Run(int exitCode, String err) {}
 
     /**

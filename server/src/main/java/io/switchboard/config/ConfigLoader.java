@@ -43,7 +43,8 @@ public final class ConfigLoader {
     static final int MAX_LIST_INDEX = 9_999;
 
     /** {@code SWITCHBOARD_*} variables that are not settings: read by Main and the launcher script. */
-    private static final Set<String> LAUNCHER_VARIABLES = Set.of("SWITCHBOARD_CONFIG", "SWITCHBOARD_JAVA_OPTS");
+    private static final Set<String> LAUNCHER_VARIABLES =
+            Set.of("SWITCHBOARD_CONFIG", "SWITCHBOARD_JAVA_OPTS", "SWITCHBOARD_AOT");
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
