@@ -172,6 +172,11 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
         wrote();
     }
 
+    /** Whether the client negotiated permessage-deflate. */
+    boolean compressing() {
+        return deflating != null;
+    }
+
     /** The most bytes ever queued to the client, counting the frame being queued. */
     long peakQueuedBytes() {
         return peakQueued;

@@ -87,9 +87,8 @@ public final class WebSocketUpgrade {
         Channel channel = ctx.channel();
         boolean secure = channel.pipeline().get(SslHandler.class) != null;
         String scheme = secure ? "wss://" : "ws://";
-        String extensions = gate.allowsCompression(key)
-                ? PerMessageDeflate.accept(request.headers().get(HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS))
-                : null;
+        String offered = request.headers().get(HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS);
+        String extensions = gate.allowsCompression(key) ? PerMessageDeflate.accept(offered) : null;
         boolean deflate = extensions != null;
         WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory(
                         scheme + request.headers().get(HttpHeaderNames.HOST, "localhost") + request.uri(),
@@ -106,7 +105,7 @@ public final class WebSocketUpgrade {
         HttpHeaders answer = null;
         if (deflate) {
             answer = new DefaultHttpHeaders().set(HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS, extensions);
-            log.debug("{}: negotiated {}", channel, extensions);
+            log.debug("{}: offered {}; answered {}", channel, offered, extensions);
         }
         handshaker.handshake(channel, request, answer, channel.newPromise()).addListener(f -> {
             if (!f.isSuccess()) {
