@@ -5,7 +5,8 @@
 #   bench/run.sh --compare [--with-uws] SCENARIO [scenario options...]
 #   bench/run.sh soak [--minutes 60] [soak options...]
 #
-# SCENARIO: connect | fanout | channels | api | client-events | soak (options: bench/README.md).
+# SCENARIO: connect | fanout | channels | api | client-events | compression | soak (options:
+# bench/README.md).
 # The server runs on core $SERVER_CPU (0) and the load generator on $LOAD_CPU (1). Each run prints
 # one JSON result line, also appended to $RESULTS (bench/results/results.jsonl); --compare runs the
 # same scenario against Switchboard and Soketi (and the bare uWebSockets.js server with --with-uws)
@@ -39,7 +40,7 @@ if [ "$NICE" != 0 ]; then
   PRIO=(setsid bash -c 'echo "$1" >/proc/self/autogroup 2>/dev/null || true; renice -n "$1" -p $$ >/dev/null 2>&1 || true; shift; exec "$@"' prio "$NICE")
 fi
 
-usage() { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 
 targets=(switchboard)
 compare=0
@@ -77,6 +78,18 @@ if [ "$SCENARIO" = soak ]; then
     "SWITCHBOARD_WEBHOOKS__DATA_DIR=$SOAK_DATA"
   )
   SCENARIO_ARGS=(--admin-port "$ADMIN_PORT" --webhook-port "$WEBHOOK_PORT" --out "$HERE/results")
+fi
+# compression needs the app to offer permessage-deflate, and events of its largest payload.
+if [ "$SCENARIO" = compression ]; then
+  if [ "${targets[*]}" != switchboard ]; then
+    echo "run.sh: compression runs against switchboard only" >&2
+    exit 2
+  fi
+  SERVER_ENV=(
+    SWITCHBOARD_APPS__0__ID=app-id SWITCHBOARD_APPS__0__KEY=app-key SWITCHBOARD_APPS__0__SECRET=app-secret
+    SWITCHBOARD_APPS__0__CLIENT_EVENTS=true SWITCHBOARD_APPS__0__WEBSOCKET_COMPRESSION=true
+    SWITCHBOARD_APPS__0__LIMITS__MAX_PAYLOAD_BYTES=65536
+  )
 fi
 
 # 10,000 connections need 10,000+ descriptors on each side.

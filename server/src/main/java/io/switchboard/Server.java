@@ -114,11 +114,12 @@ public final class Server implements AutoCloseable {
                             debug)
                     : null;
             startedWebhooks = webhooks;
+            WebSocketFraming framing = new WebSocketFraming(ByteBufAllocator.DEFAULT);
             Channels channels = new Channels(
                     broker,
                     cluster,
                     loops,
-                    new WebSocketFraming(ByteBufAllocator.DEFAULT),
+                    framing,
                     webhooks == null ? ChannelObserver.NONE : webhooks,
                     appId -> {
                         App app = apps.byId(appId);
@@ -147,6 +148,7 @@ public final class Server implements AutoCloseable {
                     s.slowConsumerTimeout(),
                     4L * s.writeBufferHighWaterMark(),
                     s.stalledReaderTimeout(),
+                    framing,
                     this::draining);
             HttpSessions httpSessions = new HttpSessions(
                     gate,

@@ -36,6 +36,7 @@ public final class Fleet implements WsConn.Listener, AutoCloseable {
     private volatile boolean privateAuth;
     private volatile StampHandler stamps = (c, t, s) -> {};
     private volatile boolean closing;
+    private volatile boolean offerDeflate;
 
     public Fleet(Io io, Target target) {
         this.io = io;
@@ -44,6 +45,33 @@ public final class Fleet implements WsConn.Listener, AutoCloseable {
 
     public void onStamps(StampHandler handler) {
         this.stamps = handler;
+    }
+
+    /** Connections opened from now on offer permessage-deflate, as browsers do. */
+    public void offerDeflate(boolean offer) {
+        this.offerDeflate = offer;
+    }
+
+    /** Bytes of every frame the connections received, as on the wire. */
+    public long wireBytes() {
+        long sum = 0;
+        synchronized (conns) {
+            for (WsConn c : conns) {
+                sum += c.wireBytes;
+            }
+        }
+        return sum;
+    }
+
+    /** How many of the subscribed connections the server accepted permessage-deflate for. */
+    public int deflateNegotiated() {
+        int n = 0;
+        synchronized (ready) {
+            for (WsConn c : ready) {
+                n += c.deflateNegotiated() ? 1 : 0;
+            }
+        }
+        return n;
     }
 
     /**
@@ -66,7 +94,7 @@ public final class Fleet implements WsConn.Listener, AutoCloseable {
                 failures.addAndGet(n - i);
                 break;
             }
-            conns.add(WsConn.open(io, null, target, this, base + i));
+            conns.add(WsConn.open(io, null, target, this, base + i, null, offerDeflate));
         }
         long left = deadline - System.nanoTime();
         if (left > 0 && permits.tryAcquire(parallel, left, TimeUnit.NANOSECONDS)) {

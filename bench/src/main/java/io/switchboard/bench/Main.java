@@ -67,6 +67,7 @@ public final class Main {
             case "api" -> new ApiScenario();
             case "client-events" -> new ClientEventsScenario();
             case "soak" -> new SoakScenario();
+            case "compression" -> new CompressionScenario();
             default -> throw new IllegalArgumentException("unknown scenario: " + name);
         };
     }

@@ -20,6 +20,10 @@ import java.util.regex.Pattern;
  * Payload}) go to {@link Listener#onStamp} without creating any object; the rare protocol frames
  * are decoded as text. Client frames are masked with a zero key, which RFC 6455 allows (the server
  * cannot tell) and which leaves the payload unchanged.
+ *
+ * <p>Opened with {@link #offerDeflate}, it offers permessage-deflate as browsers do and inflates
+ * the compressed frames it gets (each on its own: the server takes over no context). {@link
+ * #wireBytes} counts every received frame's bytes, header included, as they came.
  */
 public final class WsConn extends ByteToMessageDecoder implements Payload.StampSink {
     private static final ByteBuf END_OF_HEADERS =
@@ -50,6 +54,13 @@ public final class WsConn extends ByteToMessageDecoder implements Payload.StampS
     private boolean upgraded;
     private String socketId;
     private boolean closed;
+    private boolean deflateNegotiated;
+
+    /** Set before the connection is active: offer permessage-deflate in the upgrade request. */
+    public boolean offerDeflate;
+
+    /** Bytes of the frames received after the upgrade, as on the wire. Read from any thread. */
+    public volatile long wireBytes;
 
     /** Free for the scenario's use: an index, the channel, the peer. */
     public int index;
@@ -70,8 +81,21 @@ public final class WsConn extends ByteToMessageDecoder implements Payload.StampS
     /** Starts connecting from the local address {@code from} (any when null). */
     public static WsConn open(
             Io io, EventLoopGroup loop, Target target, Listener listener, int index, InetSocketAddress from) {
+        return open(io, loop, target, listener, index, from, false);
+    }
+
+    /** Starts connecting, offering permessage-deflate when {@code offerDeflate}. */
+    public static WsConn open(
+            Io io,
+            EventLoopGroup loop,
+            Target target,
+            Listener listener,
+            int index,
+            InetSocketAddress from,
+            boolean offerDeflate) {
         WsConn c = new WsConn(target, listener);
         c.index = index;
+        c.offerDeflate = offerDeflate;
         var bootstrap = io.bootstrap(loop, c);
         var remote = new InetSocketAddress(target.host(), target.port());
         (from == null ? bootstrap.connect(remote) : bootstrap.connect(remote, from)).addListener(f -> {
@@ -90,6 +114,11 @@ public final class WsConn extends ByteToMessageDecoder implements Payload.StampS
         return channel;
     }
 
+    /** Whether the server accepted permessage-deflate. */
+    public boolean deflateNegotiated() {
+        return deflateNegotiated;
+    }
+
     public boolean isOpen() {
         return channel != null && channel.isActive() && !closed;
     }
@@ -102,7 +131,9 @@ public final class WsConn extends ByteToMessageDecoder implements Payload.StampS
                 + "Upgrade: websocket\r\n"
                 + "Connection: Upgrade\r\n"
                 + "Sec-WebSocket-Key: c3dpdGNoYm9hcmRiZW5jaA==\r\n"
-                + "Sec-WebSocket-Version: 13\r\n\r\n";
+                + "Sec-WebSocket-Version: 13\r\n"
+                + (offerDeflate ? "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n" : "")
+                + "\r\n";
         ctx.writeAndFlush(Unpooled.wrappedBuffer(request.getBytes(StandardCharsets.US_ASCII)));
         super.channelActive(ctx);
     }
@@ -190,8 +221,9 @@ public final class WsConn extends ByteToMessageDecoder implements Payload.StampS
                 }
                 return;
             }
-            String head =
-                    in.toString(in.readerIndex(), Math.min(end - in.readerIndex(), 200), StandardCharsets.US_ASCII);
+            String head = in.toString(in.readerIndex(), end - in.readerIndex(), StandardCharsets.US_ASCII);
+            deflateNegotiated =
+                    head.toLowerCase(java.util.Locale.ROOT).contains("sec-websocket-extensions: permessage-deflate");
             in.readerIndex(end + 4);
             if (!head.startsWith("HTTP/1.1 101")) {
                 int eol = head.indexOf('\r');
@@ -234,13 +266,51 @@ public final class WsConn extends ByteToMessageDecoder implements Payload.StampS
             }
             int payload = at + header;
             int n = (int) len;
+            wireBytes += header + n;
             switch (b0 & 0x0F) {
-                case 0x1 -> text(in, payload, n);
+                case 0x1 -> {
+                    if ((b0 & 0x40) != 0) {
+                        ByteBuf inflated = inflate(ctx, in, payload, n);
+                        try {
+                            text(inflated, inflated.readerIndex(), inflated.readableBytes());
+                        } finally {
+                            inflated.release();
+                        }
+                    } else {
+                        text(in, payload, n);
+                    }
+                }
                 case 0x9 -> pong(in, payload, n);
                 case 0x8 -> ctx.close();
                 default -> {} // pong, binary, continuation: not sent by the servers under test
             }
             in.readerIndex(payload + n);
+        }
+    }
+
+    private static final ThreadLocal<java.util.zip.Inflater> INFLATERS =
+            ThreadLocal.withInitial(() -> new java.util.zip.Inflater(true));
+    private static final byte[] DEFLATE_TAIL = {0, 0, (byte) 0xff, (byte) 0xff};
+
+    /** A compressed message's payload inflated (RFC 7692 §7.2.2) into a new buffer. */
+    private static ByteBuf inflate(ChannelHandlerContext ctx, ByteBuf in, int from, int len) {
+        java.util.zip.Inflater inflater = INFLATERS.get();
+        inflater.reset();
+        byte[] input = new byte[len + 4];
+        in.getBytes(from, input, 0, len);
+        System.arraycopy(DEFLATE_TAIL, 0, input, len, 4);
+        inflater.setInput(input);
+        ByteBuf out = ctx.alloc().heapBuffer(len * 4 + 64);
+        try {
+            while (!inflater.finished() && !inflater.needsInput()) {
+                out.ensureWritable(4096);
+                int n = inflater.inflate(out.array(), out.arrayOffset() + out.writerIndex(), out.writableBytes());
+                out.writerIndex(out.writerIndex() + n);
+            }
+            return out;
+        } catch (java.util.zip.DataFormatException e) {
+            out.release();
+            throw new IllegalStateException("bad compressed frame from server: " + e.getMessage(), e);
         }
     }
 

@@ -52,6 +52,7 @@ final class AppInput {
             "signin_timeout_seconds",
             "require_tls",
             "subscription_count_events",
+            "websocket_compression",
             "limits",
             "webhooks");
     private static final Set<String> CREATE_ONLY = Set.of("id", "key", "secret");
@@ -151,6 +152,7 @@ final class AppInput {
                 integer(body, "signin_timeout_seconds", base.signinTimeoutSeconds()),
                 bool(body, "require_tls", base.requireTls()),
                 bool(body, "subscription_count_events", base.subscriptionCountEvents()),
+                bool(body, "websocket_compression", base.websocketCompression()),
                 body.has("limits") ? limits(base.limits(), body.get("limits")) : base.limits(),
                 body.has("webhooks") ? webhooks(body.get("webhooks")) : base.webhooks(),
                 base.previousSecrets());

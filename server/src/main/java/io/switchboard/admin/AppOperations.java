@@ -212,6 +212,7 @@ final class AppOperations {
                 a.signinTimeoutSeconds(),
                 a.requireTls(),
                 a.subscriptionCountEvents(),
+                a.websocketCompression(),
                 a.limits(),
                 a.webhooks(),
                 previous);

@@ -21,6 +21,7 @@ final class AppViews {
         out.put("signin_timeout_seconds", app.signinTimeoutSeconds());
         out.put("require_tls", app.requireTls());
         out.put("subscription_count_events", app.subscriptionCountEvents());
+        out.put("websocket_compression", app.websocketCompression());
         out.set("limits", limits(app.limits()));
         ArrayNode hooks = out.putArray("webhooks");
         for (App.Webhook w : app.webhooks()) {

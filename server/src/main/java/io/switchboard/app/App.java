@@ -13,6 +13,8 @@ import java.util.Map;
  * @param requireTls whether plain {@code ws://} connections are refused with 4000
  * @param subscriptionCountEvents whether subscribers of non-presence channels are sent {@code
  *     pusher_internal:subscription_count} when the channel's subscription count changes
+ * @param websocketCompression whether WebSocket clients that offer permessage-deflate (RFC 7692)
+ *     get it, with {@code server_no_context_takeover} so an event is compressed once for all of them
  * @param previousSecrets secrets replaced by a rotation that still verify until they expire; never
  *     used to sign
  */
@@ -27,6 +29,7 @@ public record App(
         int signinTimeoutSeconds,
         boolean requireTls,
         boolean subscriptionCountEvents,
+        boolean websocketCompression,
         AppLimits limits,
         List<Webhook> webhooks,
         List<PreviousSecret> previousSecrets) {
@@ -36,7 +39,7 @@ public record App(
         previousSecrets = previousSecrets == null ? List.of() : List.copyOf(previousSecrets);
     }
 
-    /** An app without previous secrets. */
+    /** An app without previous secrets or compression. */
     public App(
             String id,
             String key,
@@ -61,6 +64,7 @@ public record App(
                 signinTimeoutSeconds,
                 requireTls,
                 subscriptionCountEvents,
+                false,
                 limits,
                 webhooks,
                 List.of());

@@ -41,7 +41,8 @@ public final class PostgresAppStore implements AppStore {
     private static final Logger log = LoggerFactory.getLogger("switchboard.appstore");
     static final String CHANNEL = "switchboard_apps";
     private static final String COLUMNS = "id, key, secret, name, enabled, client_events, user_authentication,"
-            + " signin_timeout_seconds, require_tls, subscription_count_events, limits, webhooks, previous_secrets";
+            + " signin_timeout_seconds, require_tls, subscription_count_events, websocket_compression, limits, webhooks,"
+            + " previous_secrets";
     private static final ObjectMapper JSON = new ObjectMapper()
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
@@ -141,7 +142,7 @@ public final class PostgresAppStore implements AppStore {
     public App create(App app) {
         try (Connection c = pool.getConnection();
                 PreparedStatement s = c.prepareStatement("INSERT INTO switchboard_apps (" + COLUMNS
-                        + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb)")) {
+                        + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb)")) {
             bind(s, app, 1);
             s.executeUpdate();
             return app;
@@ -176,10 +177,10 @@ public final class PostgresAppStore implements AppStore {
                 try (PreparedStatement s = c.prepareStatement("UPDATE switchboard_apps SET id = ?, key = ?, secret = ?,"
                         + " name = ?, enabled = ?, client_events = ?, user_authentication = ?,"
                         + " signin_timeout_seconds = ?, require_tls = ?, subscription_count_events = ?,"
-                        + " limits = ?::jsonb, webhooks = ?::jsonb, previous_secrets = ?::jsonb, updated_at = now()"
+                        + " websocket_compression = ?, limits = ?::jsonb, webhooks = ?::jsonb, previous_secrets = ?::jsonb, updated_at = now()"
                         + " WHERE id = ?")) {
                     bind(s, next, 1);
-                    s.setString(14, id);
+                    s.setString(15, id);
                     s.executeUpdate();
                 }
                 c.commit();
@@ -326,6 +327,7 @@ public final class PostgresAppStore implements AppStore {
         s.setInt(i++, app.signinTimeoutSeconds());
         s.setBoolean(i++, app.requireTls());
         s.setBoolean(i++, app.subscriptionCountEvents());
+        s.setBoolean(i++, app.websocketCompression());
         s.setString(i++, json(app.limits()));
         s.setString(i++, json(app.webhooks()));
         s.setString(i, json(app.previousSecrets()));
@@ -344,6 +346,7 @@ public final class PostgresAppStore implements AppStore {
                     r.getInt("signin_timeout_seconds"),
                     r.getBoolean("require_tls"),
                     r.getBoolean("subscription_count_events"),
+                    r.getBoolean("websocket_compression"),
                     limits(r.getString("limits")),
                     JSON.readValue(r.getString("webhooks"), WEBHOOKS),
                     JSON.readValue(r.getString("previous_secrets"), PREVIOUS));

@@ -221,6 +221,7 @@ public final class ConfigLoader {
         app.put("signin_timeout_seconds", 30);
         app.put("require_tls", false);
         app.put("subscription_count_events", false);
+        app.put("websocket_compression", false);
         app.set("limits", YAML.valueToTree(AppLimits.DEFAULTS));
         app.putArray("webhooks");
         return app;

@@ -74,6 +74,15 @@ public final class ConnectionGate {
                 });
     }
 
+    /**
+     * Whether a WebSocket upgrade for {@code key} may negotiate compression: asked before admission,
+     * since the handshake's answer carries it.
+     */
+    public boolean allowsCompression(String key) {
+        App app = apps.byKey(key);
+        return app != null && app.enabled() && app.websocketCompression();
+    }
+
     /** The live version of an admitted connection's app (see {@link AppRegistry#current}). */
     App current(App app) {
         return apps.current(app);

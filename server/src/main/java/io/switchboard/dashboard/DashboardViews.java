@@ -195,6 +195,7 @@ final class DashboardViews {
         out.put("user_authentication", app.userAuthentication());
         out.put("require_tls", app.requireTls());
         out.put("subscription_count_events", app.subscriptionCountEvents());
+        out.put("websocket_compression", app.websocketCompression());
         AppLimits l = app.limits();
         ObjectNode limits = out.putObject("limits");
         limits.put("max_connections", l.maxConnections());

@@ -52,6 +52,9 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
     private final Channel channel;
     private final boolean secure;
     private final Limits limits;
+    /** Compresses what this client is sent when it negotiated permessage-deflate; else null. */
+    private final WebSocketFraming deflating;
+
     private PusherConnection connection;
     /**
      * Where pre-framed bytes enter the pipeline: just past the WebSocket encoder, so only TLS (if
@@ -91,11 +94,13 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
     /** Settings that apply to every WebSocket, and where closes they cause are counted. */
     record Limits(int slowConsumerTimeoutSeconds, long maxPendingBytes, LimitRejections rejections) {}
 
-    WebSocketTransport(Channel channel, boolean secure, Limits limits, LivenessSweep liveness) {
+    WebSocketTransport(
+            Channel channel, boolean secure, Limits limits, LivenessSweep liveness, WebSocketFraming deflating) {
         this.channel = channel;
         this.secure = secure;
         this.limits = limits;
         this.liveness = liveness;
+        this.deflating = deflating;
     }
 
     void attach(PusherConnection connection) {
@@ -127,13 +132,17 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
 
     /** Writes a text frame whatever is queued: for the last frames before a close. */
     private void writeText(byte[] json) {
-        ByteBuf payload = channel.alloc().buffer(json.length).writeBytes(json);
+        // Compressed and framed already (the encoder lets a buffer through), or a frame to encode.
+        Object frame = deflating == null ? null : deflating.deflatedFrame(json);
+        if (frame == null) {
+            frame = new TextWebSocketFrame(channel.alloc().buffer(json.length).writeBytes(json));
+        }
         if (reading) {
             // Answers to what the client sent leave together when the read batch ends.
-            channel.write(new TextWebSocketFrame(payload), channel.voidPromise());
+            channel.write(frame, channel.voidPromise());
             flushAfterRead = true;
         } else {
-            channel.writeAndFlush(new TextWebSocketFrame(payload), channel.voidPromise());
+            channel.writeAndFlush(frame, channel.voidPromise());
         }
         wrote();
     }
@@ -147,16 +156,25 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
 
     @Override
     public void write(SharedFrame frame) {
-        if (closing || !room(frame.webSocketFrame().readableBytes())) {
+        if (closing) {
+            return;
+        }
+        ByteBuf bytes = deflating == null ? frame.webSocketFrame() : frame.deflatedWebSocketFrame();
+        if (!room(bytes.readableBytes())) {
             return;
         }
         ChannelHandlerContext out = frameOut;
         if (out != null) {
-            out.write(frame.webSocketFrame().retainedDuplicate(), out.voidPromise());
+            out.write(bytes.retainedDuplicate(), out.voidPromise());
         } else {
-            channel.write(frame.webSocketFrame().retainedDuplicate(), channel.voidPromise());
+            channel.write(bytes.retainedDuplicate(), channel.voidPromise());
         }
         wrote();
+    }
+
+    /** Whether the client negotiated permessage-deflate. */
+    boolean compressing() {
+        return deflating != null;
     }
 
     /** The most bytes ever queued to the client, counting the frame being queued. */

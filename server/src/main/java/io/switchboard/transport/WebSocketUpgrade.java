@@ -2,8 +2,10 @@ package io.switchboard.transport;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
@@ -32,6 +34,11 @@ public final class WebSocketUpgrade {
     private final PusherConnection.Context context;
     private final SocketIds socketIds;
     private final WebSocketDecoderConfig decoderConfig;
+    /** For connections that negotiated permessage-deflate: RSV1 is theirs to set. */
+    private final WebSocketDecoderConfig deflateDecoderConfig;
+
+    private final WebSocketFraming framing;
+    private final MessageInflater inflater;
     private final WebSocketTransport.Limits limits;
     private final LivenessSweep.PerLoop liveness;
     private final BooleanSupplier draining;
@@ -45,6 +52,7 @@ public final class WebSocketUpgrade {
             int slowConsumerTimeoutSeconds,
             long maxPendingBytes,
             int stalledReaderTimeoutSeconds,
+            WebSocketFraming framing,
             BooleanSupplier draining) {
         this.gate = gate;
         this.context = context;
@@ -55,6 +63,10 @@ public final class WebSocketUpgrade {
                 .closeOnProtocolViolation(true)
                 .withUTF8Validator(true)
                 .build();
+        this.deflateDecoderConfig =
+                decoderConfig.toBuilder().allowExtensions(true).build();
+        this.framing = framing;
+        this.inflater = new MessageInflater(maxFrameBytes);
         this.limits = new WebSocketTransport.Limits(slowConsumerTimeoutSeconds, maxPendingBytes, context.rejections());
         this.liveness =
                 new LivenessSweep.PerLoop(context.activityTimeout(), pongTimeoutSeconds, stalledReaderTimeoutSeconds);
@@ -75,19 +87,27 @@ public final class WebSocketUpgrade {
         Channel channel = ctx.channel();
         boolean secure = channel.pipeline().get(SslHandler.class) != null;
         String scheme = secure ? "wss://" : "ws://";
+        String offered = request.headers().get(HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS);
+        String extensions = gate.allowsCompression(key) ? PerMessageDeflate.accept(offered) : null;
+        boolean deflate = extensions != null;
         WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory(
                         scheme + request.headers().get(HttpHeaderNames.HOST, "localhost") + request.uri(),
                         null,
-                        decoderConfig)
+                        deflate ? deflateDecoderConfig : decoderConfig)
                 .newHandshaker(request);
         if (handshaker == null) {
             WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(channel);
             return;
         }
-        WebSocketTransport transport =
-                new WebSocketTransport(channel, secure, limits, liveness.of(channel.eventLoop()));
+        WebSocketTransport transport = new WebSocketTransport(
+                channel, secure, limits, liveness.of(channel.eventLoop()), deflate ? framing : null);
         channel.config().setAutoRead(false);
-        handshaker.handshake(channel, request).addListener(f -> {
+        HttpHeaders answer = null;
+        if (deflate) {
+            answer = new DefaultHttpHeaders().set(HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS, extensions);
+            log.debug("{}: offered {}; answered {}", channel, offered, extensions);
+        }
+        handshaker.handshake(channel, request, answer, channel.newPromise()).addListener(f -> {
             if (!f.isSuccess()) {
                 log.debug("WebSocket handshake failed: {}", f.cause().toString());
                 channel.close();
@@ -95,8 +115,15 @@ public final class WebSocketUpgrade {
             }
             var pipeline = channel.pipeline();
             pipeline.remove(HttpRouter.class);
-            pipeline.addLast(new Utf8FrameValidator(true));
-            pipeline.addLast(new WebSocketFrameAggregator(decoderConfig.maxFramePayloadLength()));
+            if (deflate) {
+                // Whole messages are inflated, then checked as text.
+                pipeline.addLast(new WebSocketFrameAggregator(decoderConfig.maxFramePayloadLength()));
+                pipeline.addLast(inflater);
+                pipeline.addLast(new Utf8FrameValidator(true));
+            } else {
+                pipeline.addLast(new Utf8FrameValidator(true));
+                pipeline.addLast(new WebSocketFrameAggregator(decoderConfig.maxFramePayloadLength()));
+            }
             pipeline.addLast(transport);
             admit(channel, transport, key, query, secure);
         });

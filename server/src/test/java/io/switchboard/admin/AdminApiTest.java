@@ -10,6 +10,7 @@ import io.switchboard.config.SwitchboardConfig;
 import io.switchboard.testing.AdminClient;
 import io.switchboard.testing.AdminClient.Answer;
 import io.switchboard.testing.RawClient;
+import io.switchboard.testing.RawWebSocket;
 import io.switchboard.testing.TestPostgres;
 import io.switchboard.testing.TestServer;
 import io.switchboard.testing.WebhookReceiver;
@@ -129,6 +130,34 @@ class AdminApiTest {
 
             admin.patch("/admin/v1/apps/" + app.id(), "{\"limits\":{\"max_channels_per_connection\":5}}");
             client.subscribe("b");
+        }
+    }
+
+    @Test
+    void webSocketCompressionIsOffUntilSwitchedOnAndThenNegotiatedByNewConnections() {
+        App app = admin.create("{}");
+        assertThat(admin.get("/admin/v1/apps/" + app.id())
+                        .json()
+                        .get("websocket_compression")
+                        .asBoolean())
+                .isFalse();
+        String path = "/app/" + app.key() + "?protocol=7";
+        String offer = "permessage-deflate; client_max_window_bits";
+        try (RawWebSocket off = RawWebSocket.connectOffering(server.port(), path, offer)) {
+            assertThat(off.responseHeader("Sec-WebSocket-Extensions")).isNull();
+        }
+
+        Answer patched = admin.patch("/admin/v1/apps/" + app.id(), "{\"websocket_compression\":true}");
+        assertThat(patched.status()).isEqualTo(200);
+        assertThat(admin.get("/admin/v1/apps/" + app.id())
+                        .json()
+                        .get("websocket_compression")
+                        .asBoolean())
+                .as("kept in PostgreSQL")
+                .isTrue();
+        try (RawWebSocket on = RawWebSocket.connectOffering(server.port(), path, offer)) {
+            assertThat(on.responseHeader("Sec-WebSocket-Extensions")).startsWith("permessage-deflate");
+            on.established();
         }
     }
 

@@ -46,6 +46,7 @@ class ConfigLoaderTest {
                     secret: shop-secret
                     name: Shop
                     client_events: true
+                    websocket_compression: true
                     limits:
                       max_connections: 500
                       max_payload_bytes: 2048
@@ -78,6 +79,7 @@ class ConfigLoaderTest {
         assertThat(shop.name()).isEqualTo("Shop");
         assertThat(shop.enabled()).isTrue();
         assertThat(shop.clientEvents()).isTrue();
+        assertThat(shop.websocketCompression()).isTrue();
         assertThat(shop.limits().maxConnections()).isEqualTo(500);
         assertThat(shop.limits().maxPayloadBytes()).isEqualTo(2048);
         assertThat(shop.limits().maxChannelsPerEvent()).isEqualTo(AppLimits.DEFAULTS.maxChannelsPerEvent());
@@ -88,6 +90,9 @@ class ConfigLoaderTest {
         assertThat(blog.enabled()).isFalse();
         assertThat(blog.clientEvents())
                 .as("client events are off unless enabled")
+                .isFalse();
+        assertThat(blog.websocketCompression())
+                .as("compression is off unless enabled")
                 .isFalse();
     }
 

@@ -1,5 +1,6 @@
 package io.switchboard.testing;
 
+import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
@@ -13,16 +14,26 @@ import org.slf4j.LoggerFactory;
 public final class LogCapture implements AutoCloseable {
     private final Logger logger;
     private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+    private final Level levelBefore;
 
-    private LogCapture(String name) {
+    private LogCapture(String name, Level level) {
         logger = (Logger) LoggerFactory.getLogger(name);
+        levelBefore = logger.getLevel();
+        if (level != null) {
+            logger.setLevel(level);
+        }
         appender.setContext(logger.getLoggerContext());
         appender.start();
         logger.addAppender(appender);
     }
 
     public static LogCapture of(String logger) {
-        return new LogCapture(logger);
+        return new LogCapture(logger, null);
+    }
+
+    /** Also records debug lines: the logger is set to DEBUG while open. */
+    public static LogCapture debugOf(String logger) {
+        return new LogCapture(logger, Level.DEBUG);
     }
 
     /** Every line so far, formatted, with the text of its exception (and causes) if any. */
@@ -43,6 +54,7 @@ public final class LogCapture implements AutoCloseable {
     @Override
     public void close() {
         logger.detachAppender(appender);
+        logger.setLevel(levelBefore);
         appender.stop();
     }
 }

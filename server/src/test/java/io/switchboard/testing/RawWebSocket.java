@@ -15,12 +15,18 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
+import java.util.zip.DataFormatException;
+import java.util.zip.Deflater;
+import java.util.zip.Inflater;
 
 /**
  * A deliberately low-level WebSocket client for exact wire checks: it sends any frame (bad UTF-8,
- * binary, oversized, fragmented) and reads every frame the server sends, control frames included.
+ * binary, oversized, fragmented, compressed) and reads every frame the server sends, control
+ * frames included. Offered permessage-deflate ({@link #connectOffering}), it inflates compressed
+ * events in {@link #nextEvent} and keeps the raw frames for the test to check.
  */
 public final class RawWebSocket implements AutoCloseable {
     public static final int TEXT = 1;
@@ -38,11 +44,50 @@ public final class RawWebSocket implements AutoCloseable {
     private final SecureRandom random = new SecureRandom();
     private final List<Frame> received = new ArrayList<>();
     private final int status;
+    private final String responseHead;
 
-    /** One frame from the server. */
-    public record Frame(int opcode, byte[] payload) {
+    /**
+     * One frame from the server; {@code compressed} when RSV1 is set (its payload is then DEFLATE
+     * data, see {@link #inflated}).
+     */
+    public record Frame(int opcode, byte[] payload, boolean compressed) {
+        public Frame(int opcode, byte[] payload) {
+            this(opcode, payload, false);
+        }
+
         public String text() {
             return new String(payload, StandardCharsets.UTF_8);
+        }
+
+        /**
+         * The payload of a compressed frame inflated as RFC 7692 §7.2.2 says (the server takes over
+         * no context, so each message inflates on its own); the payload itself otherwise.
+         */
+        public byte[] inflated() {
+            if (!compressed) {
+                return payload;
+            }
+            Inflater inflater = new Inflater(true);
+            try {
+                byte[] input = Arrays.copyOf(payload, payload.length + 4);
+                input[payload.length + 2] = (byte) 0xff;
+                input[payload.length + 3] = (byte) 0xff;
+                inflater.setInput(input);
+                ByteArrayOutputStream out = new ByteArrayOutputStream();
+                byte[] chunk = new byte[4096];
+                while (!inflater.finished() && !inflater.needsInput()) {
+                    int n = inflater.inflate(chunk);
+                    out.write(chunk, 0, n);
+                    if (n == 0 && inflater.needsDictionary()) {
+                        throw new AssertionError("compressed frame needs a dictionary");
+                    }
+                }
+                return out.toByteArray();
+            } catch (DataFormatException e) {
+                throw new AssertionError("compressed frame does not inflate: " + e.getMessage(), e);
+            } finally {
+                inflater.end();
+            }
         }
 
         /** The close code of a close frame, or -1. */
@@ -57,11 +102,12 @@ public final class RawWebSocket implements AutoCloseable {
 
     private volatile String socketId;
 
-    private RawWebSocket(Socket socket, int status) throws IOException {
+    private RawWebSocket(Socket socket, int status, String responseHead) throws IOException {
         this.socket = socket;
         this.in = new DataInputStream(socket.getInputStream());
         this.out = socket.getOutputStream();
         this.status = status;
+        this.responseHead = responseHead;
     }
 
     public static RawWebSocket connect(int port, String pathAndQuery) {
@@ -74,6 +120,18 @@ public final class RawWebSocket implements AutoCloseable {
      * holds little for a client that does not read.
      */
     public static RawWebSocket connect(int port, String pathAndQuery, int receiveBufferBytes) {
+        return connect(port, pathAndQuery, receiveBufferBytes, "");
+    }
+
+    /**
+     * Connects with a {@code Sec-WebSocket-Extensions} offer, e.g. {@code "permessage-deflate;
+     * client_max_window_bits"} as browsers send it.
+     */
+    public static RawWebSocket connectOffering(int port, String pathAndQuery, String extensions) {
+        return connect(port, pathAndQuery, 0, "Sec-WebSocket-Extensions: " + extensions + "\r\n");
+    }
+
+    private static RawWebSocket connect(int port, String pathAndQuery, int receiveBufferBytes, String headers) {
         try {
             Socket socket = new Socket();
             if (receiveBufferBytes > 0) {
@@ -87,7 +145,7 @@ public final class RawWebSocket implements AutoCloseable {
                     + "Host: 127.0.0.1:" + port + "\r\n"
                     + "Upgrade: websocket\r\nConnection: Upgrade\r\n"
                     + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(nonce) + "\r\n"
-                    + "Sec-WebSocket-Version: 13\r\n\r\n";
+                    + "Sec-WebSocket-Version: 13\r\n" + headers + "\r\n";
             socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
             InputStream in = socket.getInputStream();
             StringBuilder head = new StringBuilder();
@@ -99,7 +157,7 @@ public final class RawWebSocket implements AutoCloseable {
                 head.append((char) b);
             }
             int status = Integer.parseInt(head.substring(9, 12));
-            return new RawWebSocket(socket, status);
+            return new RawWebSocket(socket, status, head.toString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -108,6 +166,61 @@ public final class RawWebSocket implements AutoCloseable {
     /** The HTTP status of the upgrade response (101 when upgraded). */
     public int status() {
         return status;
+    }
+
+    /**
+     * A header of the upgrade response (the first, case-insensitive name), or {@code null}: e.g.
+     * {@code Sec-WebSocket-Extensions}, the extensions the server accepted.
+     */
+    public String responseHeader(String name) {
+        for (String line : responseHead.split("\r\n")) {
+            int colon = line.indexOf(':');
+            if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase(name)) {
+                return line.substring(colon + 1).trim();
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Sends {@code text} as one compressed message (RSV1 set): raw DEFLATE with a sync flush and its
+     * trailing {@code 00 00 ff ff} removed (RFC 7692 §7.2.1), as a browser sends it.
+     */
+    public RawWebSocket sendCompressedText(String text) {
+        return sendCompressed(deflate(text.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** Sends {@code deflated} as the payload of one text frame with RSV1 set. */
+    public RawWebSocket sendCompressed(byte[] deflated) {
+        try {
+            byte[] frame = frame(TEXT, deflated, true);
+            frame[0] |= 0x40; // RSV1
+            out.write(frame);
+            out.flush();
+            return this;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** {@code data} compressed as a permessage-deflate message. */
+    public static byte[] deflate(byte[] data) {
+        Deflater deflater = new Deflater(Deflater.DEFAULT_COMPRESSION, true);
+        try {
+            deflater.setInput(data);
+            byte[] buf = new byte[data.length + 64];
+            int length = 0;
+            while (true) {
+                length += deflater.deflate(buf, length, buf.length - length, Deflater.SYNC_FLUSH);
+                if (length < buf.length) {
+                    break;
+                }
+                buf = Arrays.copyOf(buf, buf.length * 2);
+            }
+            return Arrays.copyOf(buf, length - 4);
+        } finally {
+            deflater.end();
+        }
     }
 
     public RawWebSocket sendText(String text) {
@@ -203,10 +316,11 @@ public final class RawWebSocket implements AutoCloseable {
                 throw new AssertionError(
                         "server closed with " + f.closeCode() + " " + f.closeReason() + "; received: " + describe());
             }
+            byte[] text = f.inflated();
             try {
-                return JSON.readTree(f.payload());
+                return JSON.readTree(text);
             } catch (IOException e) {
-                throw new AssertionError("not JSON: " + f.text());
+                throw new AssertionError("not JSON: " + new String(text, StandardCharsets.UTF_8));
             }
         }
     }
@@ -295,7 +409,7 @@ public final class RawWebSocket implements AutoCloseable {
         }
         byte[] payload = new byte[(int) len];
         in.readFully(payload);
-        Frame frame = new Frame(b0 & 0x0f, payload);
+        Frame frame = new Frame(b0 & 0x0f, payload, (b0 & 0x40) != 0);
         received.add(frame);
         return frame;
     }

@@ -52,6 +52,11 @@ public final class TestApps {
         return change(app, c -> c.subscriptionCountEvents = true);
     }
 
+    /** Copies {@code app} with permessage-deflate offered to WebSocket clients that ask for it. */
+    public static App withWebSocketCompression(App app) {
+        return change(app, c -> c.websocketCompression = true);
+    }
+
     public static App disabled(App app) {
         return change(app, c -> c.enabled = false);
     }
@@ -79,8 +84,10 @@ public final class TestApps {
                 c.signinTimeoutSeconds,
                 app.requireTls(),
                 c.subscriptionCountEvents,
+                c.websocketCompression,
                 c.limits,
-                c.webhooks);
+                c.webhooks,
+                List.of());
     }
 
     /** What tests change on an app. */
@@ -90,6 +97,7 @@ public final class TestApps {
         boolean userAuthentication;
         int signinTimeoutSeconds;
         boolean subscriptionCountEvents;
+        boolean websocketCompression;
         AppLimits limits;
         List<App.Webhook> webhooks;
 
@@ -99,6 +107,7 @@ public final class TestApps {
             userAuthentication = app.userAuthentication();
             signinTimeoutSeconds = app.signinTimeoutSeconds();
             subscriptionCountEvents = app.subscriptionCountEvents();
+            websocketCompression = app.websocketCompression();
             limits = app.limits();
             webhooks = app.webhooks();
         }

@@ -28,7 +28,8 @@ class LivenessSweepTest {
                         new EmbeddedChannel(),
                         false,
                         new WebSocketTransport.Limits(10, 1 << 20, LimitRejections.NONE),
-                        sweep);
+                        sweep,
+                        null);
                 sweep.add(t);
                 all.add(t);
             }
