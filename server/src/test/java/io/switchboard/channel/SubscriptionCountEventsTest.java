@@ -61,6 +61,26 @@ class SubscriptionCountEventsTest {
     }
 
     @Test
+    void changesWithinTheWindowAreSentOnceWithTheLatestCount() {
+        TestServer server = open(TestServer.start(counting));
+        RawClient watcher = open(RawClient.connect(server, counting));
+        watcher.subscribe("room");
+        assertThat(nextCount(watcher, "room")).isEqualTo(1);
+        RawClient toggler = open(RawClient.connect(server, counting));
+        String subscribe = "{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"room\"}}";
+        String unsubscribe = "{\"event\":\"pusher:unsubscribe\",\"data\":{\"channel\":\"room\"}}";
+
+        // Read in one go: the count goes 2, 1, 2, 1, 2, 1 within microseconds, well inside 200 ms.
+        toggler.ws().sendTextsAtOnce(List.of(subscribe, unsubscribe, subscribe, unsubscribe, subscribe, unsubscribe));
+
+        assertThat(nextCount(watcher, "room"))
+                .as("one event for the window, with the count at its end, not the first change's")
+                .isEqualTo(1);
+        Rest.trigger(server.rest(counting), "room", "fence", Map.of());
+        watcher.expect("fence", "room");
+    }
+
+    @Test
     void theCountOfANodeClusterIsClusterWide() {
         TestRedis redis = open(TestRedis.standalone());
         BrokerSettings broker = BrokerSettings.redis(redis.settings());
