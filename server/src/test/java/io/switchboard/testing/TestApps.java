@@ -52,6 +52,11 @@ public final class TestApps {
         return change(app, c -> c.subscriptionCountEvents = true);
     }
 
+    /** Refuses plain {@code ws://} connections ({@code require_tls}). */
+    public static App requiringTls(App app) {
+        return change(app, c -> c.requireTls = true);
+    }
+
     public static App disabled(App app) {
         return change(app, c -> c.enabled = false);
     }
@@ -77,7 +82,7 @@ public final class TestApps {
                 c.clientEvents,
                 c.userAuthentication,
                 c.signinTimeoutSeconds,
-                app.requireTls(),
+                c.requireTls,
                 c.subscriptionCountEvents,
                 c.limits,
                 c.webhooks);
@@ -89,6 +94,7 @@ public final class TestApps {
         boolean clientEvents;
         boolean userAuthentication;
         int signinTimeoutSeconds;
+        boolean requireTls;
         boolean subscriptionCountEvents;
         AppLimits limits;
         List<App.Webhook> webhooks;
@@ -98,6 +104,7 @@ public final class TestApps {
             clientEvents = app.clientEvents();
             userAuthentication = app.userAuthentication();
             signinTimeoutSeconds = app.signinTimeoutSeconds();
+            requireTls = app.requireTls();
             subscriptionCountEvents = app.subscriptionCountEvents();
             limits = app.limits();
             webhooks = app.webhooks();

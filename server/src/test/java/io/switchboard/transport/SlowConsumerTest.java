@@ -3,11 +3,13 @@ package io.switchboard.transport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.pusher.rest.Pusher;
 import io.switchboard.app.App;
 import io.switchboard.config.ServerSettings;
 import io.switchboard.testing.Bystanders;
 import io.switchboard.testing.RawClient;
 import io.switchboard.testing.RawWebSocket;
+import io.switchboard.testing.Rest;
 import io.switchboard.testing.TestApps;
 import io.switchboard.testing.TestServer;
 import io.switchboard.testing.TestSettings;
@@ -15,6 +17,7 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -28,6 +31,8 @@ class SlowConsumerTest {
     private static final int HIGH_WATER = 128 * 1024;
     private static final long CAP = 4L * HIGH_WATER;
     private static final int SMALL_RECEIVE_BUFFER = 4096;
+    /** Data of one published event: about 8 KiB on the wire. */
+    private static final String FILL = "x".repeat(8 * 1024);
 
     private final App app = TestApps.app("a");
     private final App other = TestApps.app("b");
@@ -77,6 +82,65 @@ class SlowConsumerTest {
 
         await().atMost(Duration.ofSeconds(20)).until(() -> ServerSide.read(transport, transport::closeCode) != 0);
         assertThat(ServerSide.read(transport, transport::closeCode)).isEqualTo(4100);
+        bystanders.stillReceiveEvents();
+    }
+
+    @Test
+    void subscriberThatStopsReadingFannedOutEventsIsClosedAfterTheTimeoutAboveTheHighWaterMark() {
+        int timeoutSeconds = 2;
+        TestServer server = start(t -> t.slowConsumerTimeout = timeoutSeconds);
+        Bystanders bystanders = keep(new Bystanders(server, app, other));
+        RawClient subscriber = keep(RawClient.connect(server, app, SMALL_RECEIVE_BUFFER));
+        subscriber.subscribe("feed");
+        WebSocketTransport transport = ServerSide.of(server, app, subscriber.socketId());
+        Pusher rest = server.rest(app);
+
+        // Events one at a time until the queue passes the high-water mark, far below the cap.
+        long lastPublished = 0;
+        for (int i = 0; ServerSide.read(transport, transport::queuedBytes) <= HIGH_WATER; i++) {
+            assertThat(i)
+                    .as("events published without passing the high-water mark")
+                    .isLessThan(500);
+            lastPublished = System.nanoTime();
+            Rest.trigger(rest, "feed", "e" + i, Map.of("fill", FILL));
+        }
+        assertThat(ServerSide.read(transport, transport::queuedBytes)).isLessThan(CAP / 2);
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> ServerSide.read(transport, transport::closeCode) != 0);
+        assertThat(Duration.ofNanos(System.nanoTime() - lastPublished))
+                .as("not closed before slow_consumer_timeout")
+                .isGreaterThanOrEqualTo(Duration.ofSeconds(timeoutSeconds));
+        assertThat(ServerSide.read(transport, transport::closeCode)).isEqualTo(4100);
+        assertThat(ServerSide.read(transport, transport::closeReason)).isEqualTo("Slow consumer: not reading");
+        assertThat(server.metric("switchboard_limit_rejections_total{app=\"a\",reason=\"slow_consumer_timeout\"}"))
+                .isEqualTo(1);
+        bystanders.stillReceiveEvents();
+    }
+
+    @Test
+    void subscriberWithFourTimesTheHighWaterMarkQueuedIsClosedAtOnce() {
+        TestServer server = start(t -> t.slowConsumerTimeout = 600);
+        Bystanders bystanders = keep(new Bystanders(server, app, other));
+        RawClient subscriber = keep(RawClient.connect(server, app, SMALL_RECEIVE_BUFFER));
+        subscriber.subscribe("feed");
+        WebSocketTransport transport = ServerSide.of(server, app, subscriber.socketId());
+        Pusher rest = server.rest(app);
+
+        for (int i = 0; ServerSide.read(transport, transport::closeCode) == 0; i++) {
+            assertThat(i).as("events published without a close").isLessThan(500);
+            Rest.trigger(rest, "feed", "e" + i, Map.of("fill", FILL));
+        }
+
+        assertThat(ServerSide.read(transport, transport::closeCode)).isEqualTo(4100);
+        assertThat(ServerSide.read(transport, transport::closeReason))
+                .as("closed by the cap, long before slow_consumer_timeout")
+                .isEqualTo("Slow consumer: too much data queued");
+        assertThat(ServerSide.read(transport, transport::peakQueuedBytes))
+                .isGreaterThan(3L * HIGH_WATER)
+                .isLessThanOrEqualTo(CAP);
+        assertThat(server.metric(
+                        "switchboard_limit_rejections_total{app=\"a\",reason=\"write_buffer_high_water_mark\"}"))
+                .isEqualTo(1);
         bystanders.stillReceiveEvents();
     }
 
