@@ -9,6 +9,7 @@ import com.pusher.rest.data.Result;
 import io.switchboard.app.App;
 import io.switchboard.config.BrokerSettings;
 import io.switchboard.config.RedisSettings;
+import io.switchboard.testing.LogCapture;
 import io.switchboard.testing.NodeClient;
 import io.switchboard.testing.RawClient;
 import io.switchboard.testing.RawPusher;
@@ -103,6 +104,7 @@ class RedisOutageTest {
         assertThat(a.rest(app).trigger("cache-news", "before", Map.of()).getHttpStatus())
                 .isEqualTo(200);
         await().atMost(NodeClient.WAIT).until(() -> "before".equals(cached(a, "cache-news")));
+        LogCapture logs = open(LogCapture.of("switchboard.broker"));
 
         redis.stop();
 
@@ -123,6 +125,17 @@ class RedisOutageTest {
             // Admitted without checking max_connections (2): established, not refused with 4004.
             open(a.raw(quota)).established();
         }
+
+        redis.restart();
+        await().atMost(NodeClient.WAIT)
+                .until(() -> logs.lines().stream()
+                                .filter(l -> l.contains("answers again"))
+                                .count()
+                        == 2);
+        assertThat(logs.lines())
+                .as("the outage is logged once per node when it starts and once when it ends")
+                .filteredOn(l -> l.contains("is unreachable") || l.contains("answers again"))
+                .hasSize(4);
     }
 
     @Test
