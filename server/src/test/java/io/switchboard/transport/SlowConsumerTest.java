@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.pusher.rest.Pusher;
+import com.pusher.rest.data.Event;
 import io.switchboard.app.App;
 import io.switchboard.config.ServerSettings;
 import io.switchboard.testing.Bystanders;
 import io.switchboard.testing.RawClient;
+import io.switchboard.testing.RawPusher;
 import io.switchboard.testing.RawWebSocket;
 import io.switchboard.testing.Rest;
 import io.switchboard.testing.TestApps;
@@ -115,6 +117,56 @@ class SlowConsumerTest {
         assertThat(server.metric("switchboard_limit_rejections_total{app=\"a\",reason=\"slow_consumer_timeout\"}"))
                 .isEqualTo(1);
         bystanders.stillReceiveEvents();
+    }
+
+    /**
+     * Between the marks a client still counts as slow. The kernel takes what waits in large steps
+     * once the client reads (a third of its send buffer, up to megabytes), so the marks are set far
+     * enough apart here for a step to end between them.
+     */
+    @Test
+    void subscriberThatCatchesUpBelowTheHighButNotTheLowWaterMarkIsStillClosedAfterTheTimeout() {
+        int high = 4 << 20;
+        int low = 1 << 20;
+        TestServer server = keep(TestServer.start(
+                s -> TestSettings.change(s, t -> {
+                    t.writeBufferHighWaterMark = high;
+                    t.writeBufferLowWaterMark = low;
+                    t.slowConsumerTimeout = 5;
+                }),
+                app));
+        RawClient subscriber = keep(RawClient.connect(server, app, SMALL_RECEIVE_BUFFER));
+        subscriber.subscribe("feed");
+        WebSocketTransport transport = ServerSide.of(server, app, subscriber.socketId());
+        Pusher rest = server.rest(app);
+        List<Event> batch = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            batch.add(new Event("feed", "e", Map.of("fill", FILL)));
+        }
+        for (int i = 0; ServerSide.read(transport, transport::queuedBytes) <= high; i++) {
+            assertThat(i)
+                    .as("batches published without passing the high-water mark")
+                    .isLessThan(500);
+            assertThat(rest.trigger(batch).getHttpStatus()).isEqualTo(200);
+        }
+
+        // Take events one by one until the server holds less than the high-water mark for it.
+        long[] state = {Long.MAX_VALUE, 0}; // queued bytes, close code
+        for (int taken = 0; state[0] >= high; taken++) {
+            assertThat(taken)
+                    .as("events taken without the queue going below the high-water mark")
+                    .isLessThan(5000);
+            subscriber.ws().nextFrame(RawPusher.WAIT);
+            state = ServerSide.read(transport, () -> new long[] {transport.queuedBytes(), transport.closeCode()});
+        }
+        assertThat(state[1]).as("still open when below the high-water mark").isZero();
+        assertThat(state[0]).as("above the low-water mark").isGreaterThan(low);
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> ServerSide.read(transport, transport::closeCode) != 0);
+        assertThat(ServerSide.read(transport, transport::closeCode)).isEqualTo(4100);
+        assertThat(ServerSide.read(transport, transport::closeReason))
+                .as("not caught up until below the low-water mark")
+                .isEqualTo("Slow consumer: not reading");
     }
 
     @Test
