@@ -103,7 +103,14 @@ class MainTest {
                         "root=warn",
                         "--log-level",
                         "switchboard.connection=debug"),
-                Map.of("SWITCHBOARD_ADMIN__PORT", "0", "SWITCHBOARD_SERVER__IO_THREADS", "1"),
+                // -p wins over the environment: port 1 could not be bound.
+                Map.of(
+                        "SWITCHBOARD_SERVER__PORT",
+                        "1",
+                        "SWITCHBOARD_ADMIN__PORT",
+                        "0",
+                        "SWITCHBOARD_SERVER__IO_THREADS",
+                        "1"),
                 dir,
                 port,
                 log);
