@@ -1,15 +1,33 @@
 package io.switchboard;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import io.switchboard.testing.NodeProcess;
+import io.switchboard.testing.RawWebSocket;
+import io.switchboard.testing.Rest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -65,6 +83,129 @@ class MainTest {
         // 6 rounds of 400 connections on 40 channels: (200 triggers + 40 batches of 10) x 10 each.
         assertThat(out.toString(StandardCharsets.UTF_8))
                 .contains("training: 6 rounds of 400 connections, 36000 events received");
+    }
+
+    @Test
+    void printsItsVersion() {
+        PrintStream original = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int code;
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            code = new CommandLine(new Main()).execute("--version");
+        } finally {
+            System.setOut(original);
+        }
+
+        assertThat(code).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8).strip()).isEqualTo("switchboard " + Version.current());
+    }
+
+    /**
+     * The launcher as an operator runs it: no configuration, so the demo app is served and printed;
+     * {@code -p} picks the port, {@code --dev-tls} adds a TLS listener on the next one with a
+     * certificate written under the working directory, {@code --log-level} sets the root and one
+     * area (the area wins).
+     */
+    @Test
+    void servesAndPrintsTheDemoAppOnThePortGivenWithDevTlsAndTheLogLevelsGiven() throws Exception {
+        int port = portFollowedByAFreeOne();
+        Path log = dir.resolve("node.log");
+        Process node = NodeProcess.start(
+                List.of(
+                        "-p",
+                        Integer.toString(port),
+                        "--dev-tls",
+                        "--log-level",
+                        "root=warn",
+                        "--log-level",
+                        "switchboard.connection=debug"),
+                // -p wins over the environment: port 1 could not be bound.
+                Map.of(
+                        "SWITCHBOARD_SERVER__PORT",
+                        "1",
+                        "SWITCHBOARD_ADMIN__PORT",
+                        "0",
+                        "SWITCHBOARD_SERVER__IO_THREADS",
+                        "1"),
+                dir,
+                port,
+                log);
+        try {
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> Files.readString(log).contains("app secret:"));
+            String started = Files.readString(log);
+            assertThat(started)
+                    .contains("No apps configured: serving the demo app")
+                    .contains("Listening on 127.0.0.1 only")
+                    .contains("app id:     app-id")
+                    .contains("app key:    app-key")
+                    .contains("app secret: app-secret")
+                    .contains("wsPort: " + port)
+                    .contains("TLS: wss://localhost:" + (port + 1));
+            assertThat(started.lines())
+                    .as("root=warn: the start's INFO lines, written before the banner, are not")
+                    .noneMatch(l -> l.contains(" INFO "));
+
+            try (RawWebSocket ws = RawWebSocket.connect(port, "/app/app-key?protocol=7")) {
+                String socketId = ws.established();
+                ws.subscribe("my-channel");
+                var rest = new com.pusher.rest.Pusher("http://app-key:app-secret@127.0.0.1:" + port + "/apps/app-id");
+                Rest.trigger(rest, "my-channel", "my-event", Map.of("message", "hello"));
+                assertThat(ws.awaitEvent("my-event").path("channel").asText()).isEqualTo("my-channel");
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> Files.readString(log).contains("DEBUG connection: open " + socketId));
+            }
+
+            HttpClient https = HttpClient.newBuilder()
+                    .sslContext(trusting(dir.resolve("data/dev-tls/dev-cert.pem")))
+                    .connectTimeout(Duration.ofSeconds(5))
+                    .build();
+            HttpResponse<String> health = https.send(
+                    HttpRequest.newBuilder(URI.create("https://localhost:" + (port + 1) + "/health"))
+                            .timeout(Duration.ofSeconds(10))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(health.statusCode()).isEqualTo(200);
+        } finally {
+            node.destroy();
+            if (!node.waitFor(20, TimeUnit.SECONDS)) {
+                node.destroyForcibly();
+            }
+        }
+    }
+
+    /** A free loopback port whose next port is free too (for --dev-tls). */
+    private static int portFollowedByAFreeOne() throws IOException {
+        for (int attempt = 0; attempt < 100; attempt++) {
+            try (ServerSocket first = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                int port = first.getLocalPort();
+                if (port < 65535) {
+                    try (ServerSocket next = new ServerSocket(port + 1, 1, InetAddress.getLoopbackAddress())) {
+                        if (next.isBound()) {
+                            return port;
+                        }
+                    } catch (IOException taken) {
+                        // try another
+                    }
+                }
+            }
+        }
+        throw new IllegalStateException("no two free consecutive ports");
+    }
+
+    private static SSLContext trusting(Path pem) throws Exception {
+        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+        trust.load(null, null);
+        try (InputStream in = Files.newInputStream(pem)) {
+            trust.setCertificateEntry(
+                    "dev", CertificateFactory.getInstance("X.509").generateCertificate(in));
+        }
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(null, tmf.getTrustManagers(), null);
+        return ctx;
     }
 
     private record Run(int exitCode, String err) {}

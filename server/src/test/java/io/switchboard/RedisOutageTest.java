@@ -9,7 +9,9 @@ import com.pusher.rest.data.Result;
 import io.switchboard.app.App;
 import io.switchboard.config.BrokerSettings;
 import io.switchboard.config.RedisSettings;
+import io.switchboard.testing.LogCapture;
 import io.switchboard.testing.NodeClient;
+import io.switchboard.testing.RawClient;
 import io.switchboard.testing.RawPusher;
 import io.switchboard.testing.RawWebSocket;
 import io.switchboard.testing.TestApps;
@@ -95,6 +97,45 @@ class RedisOutageTest {
         bob.awaitNames("news", "after");
         alice.awaitNames("presence-room", "member_added:bob", "after");
         bob.awaitNames("presence-room", "after");
+    }
+
+    @Test
+    void whileRedisIsDownHealthStaysUpOtherSubscriptionsSucceedCachesAreEmptyAndChannelQueriesFail() {
+        assertThat(a.rest(app).trigger("cache-news", "before", Map.of()).getHttpStatus())
+                .isEqualTo(200);
+        await().atMost(NodeClient.WAIT).until(() -> "before".equals(cached(a, "cache-news")));
+        LogCapture logs = open(LogCapture.of("switchboard.broker"));
+
+        redis.stop();
+
+        await().atMost(NodeClient.WAIT).until(() -> a.httpStatus("/ready") == 503 && b.httpStatus("/ready") == 503);
+        assertThat(a.httpStatus("/health")).as("the process is fine").isEqualTo(200);
+        assertThat(b.httpStatus("/health")).isEqualTo(200);
+        try (RawClient client = RawClient.connect(a, app)) {
+            client.subscribe("fresh");
+            client.subscribe("private-fresh");
+        }
+        assertThat(cached(a, "cache-news")).as("caches behave as empty").isEqualTo("cache_miss");
+        for (String path : List.of("/channels", "/channels/news", "/channels/presence-room/users")) {
+            assertThat(a.rest(app).get(path, Map.of()).getHttpStatus())
+                    .as("GET %s", path)
+                    .isEqualTo(500);
+        }
+        for (int i = 0; i < 3; i++) {
+            // Admitted without checking max_connections (2): established, not refused with 4004.
+            open(a.raw(quota)).established();
+        }
+
+        redis.restart();
+        await().atMost(NodeClient.WAIT)
+                .until(() -> logs.lines().stream()
+                                .filter(l -> l.contains("answers again"))
+                                .count()
+                        == 2);
+        assertThat(logs.lines())
+                .as("the outage is logged once per node when it starts and once when it ends")
+                .filteredOn(l -> l.contains("is unreachable") || l.contains("answers again"))
+                .hasSize(4);
     }
 
     @Test

@@ -1,14 +1,18 @@
 package io.switchboard.channel;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.switchboard.app.App;
+import io.switchboard.config.BrokerSettings;
 import io.switchboard.testing.Encryption;
 import io.switchboard.testing.RawClient;
 import io.switchboard.testing.RawWebSocket;
 import io.switchboard.testing.Rest;
 import io.switchboard.testing.TestApps;
+import io.switchboard.testing.TestRedis;
 import io.switchboard.testing.TestServer;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -50,6 +54,42 @@ class CacheChannelTest {
             assertThat(replayed.text()).isEqualTo(original.text());
             assertThat(original.text()).contains("\"event\":\"score\"").isNotEqualTo(first.text());
             late.expectOnlyPong();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"memory", "redis"})
+    void theLastEventExpiresAfterCacheTtlSecondsAndLaterSubscribersGetACacheMiss(String broker) {
+        int ttlSeconds = 2;
+        App shortLived = TestApps.withLimits(TestApps.app("ttl"), l -> {
+            l.cacheTtlSeconds = ttlSeconds;
+            return l;
+        });
+        try (TestRedis redis = broker.equals("redis") ? TestRedis.standalone() : null;
+                TestServer node = redis == null
+                        ? TestServer.start(shortLived)
+                        : TestServer.start(BrokerSettings.redis(redis.settings()), shortLived)) {
+            long published = System.nanoTime();
+            Rest.trigger(node.rest(shortLived), "cache-news", "score", Map.of("home", 1));
+            assertThat(firstEventOfANewSubscriber(node, shortLived, "cache-news"))
+                    .as("cached at first")
+                    .isEqualTo("score");
+
+            await().atMost(Duration.ofSeconds(ttlSeconds + 15))
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(() -> firstEventOfANewSubscriber(node, shortLived, "cache-news")
+                            .equals("pusher:cache_miss"));
+            assertThat(Duration.ofNanos(System.nanoTime() - published))
+                    .as("not gone before the TTL")
+                    .isGreaterThanOrEqualTo(Duration.ofSeconds(ttlSeconds));
+        }
+    }
+
+    /** The event a client subscribing now to {@code channel} is given right after the success. */
+    private static String firstEventOfANewSubscriber(TestServer node, App app, String channel) {
+        try (RawClient client = RawClient.connect(node, app)) {
+            client.subscribe(channel);
+            return client.next().path("event").asText();
         }
     }
 

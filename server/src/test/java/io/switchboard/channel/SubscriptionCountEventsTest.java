@@ -10,6 +10,7 @@ import io.switchboard.testing.Rest;
 import io.switchboard.testing.TestApps;
 import io.switchboard.testing.TestRedis;
 import io.switchboard.testing.TestServer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -58,6 +59,30 @@ class SubscriptionCountEventsTest {
         b.unsubscribe("room");
         assertThat(nextCount(a, "room")).isEqualTo(1);
         a.expectOnlyPong();
+    }
+
+    @Test
+    void changesWithinTheWindowAreSentOnceWithTheLatestCount() {
+        TestServer server = open(TestServer.start(counting));
+        RawClient watcher = open(RawClient.connect(server, counting));
+        watcher.subscribe("room");
+        assertThat(nextCount(watcher, "room")).isEqualTo(1);
+        RawClient toggler = open(RawClient.connect(server, counting));
+        String subscribe = "{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"room\"}}";
+        String unsubscribe = "{\"event\":\"pusher:unsubscribe\",\"data\":{\"channel\":\"room\"}}";
+
+        // Read in one go: the count goes 2, 1, 2, 1, 2, 1 within microseconds, well inside 200 ms.
+        long sent = System.nanoTime();
+        toggler.ws().sendTextsAtOnce(List.of(subscribe, unsubscribe, subscribe, unsubscribe, subscribe, unsubscribe));
+
+        assertThat(nextCount(watcher, "room"))
+                .as("one event for the window, with the count at its end, not the first change's")
+                .isEqualTo(1);
+        assertThat(Duration.ofNanos(System.nanoTime() - sent))
+                .as("sent when the window of the first change ends")
+                .isGreaterThanOrEqualTo(Duration.ofMillis(200));
+        Rest.trigger(server.rest(counting), "room", "fence", Map.of());
+        watcher.expect("fence", "room");
     }
 
     @Test

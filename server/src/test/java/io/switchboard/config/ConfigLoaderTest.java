@@ -426,6 +426,20 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theWebhookQueueSyncIsAlwaysEverySecondOrNever() throws IOException {
+        assertThat(ConfigLoader.load(write(ONE_APP), Map.of()).webhooks().sync())
+                .isEqualTo("every_second");
+        for (String sync : List.of("always", "every_second", "never")) {
+            assertThat(ConfigLoader.load(write("webhooks:\n  sync: " + sync + "\n" + ONE_APP), Map.of())
+                            .webhooks()
+                            .sync())
+                    .isEqualTo(sync);
+        }
+        assertError(write("webhooks:\n  sync: sometimes\n" + ONE_APP))
+                .hasMessageContaining("webhooks.sync: must be always, every_second or never");
+    }
+
+    @Test
     void acceptsOrdinaryWebhookHeaders() throws IOException {
         SwitchboardConfig config = ConfigLoader.load(
                 write(ONE_APP + "    webhooks:\n      - url: https://a.test/h\n"

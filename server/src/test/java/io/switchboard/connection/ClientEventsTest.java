@@ -31,9 +31,13 @@ class ClientEventsTest {
         l.clientEventsPerSecond = 3;
         return l;
     });
+    private final App shortNames = TestApps.withLimits(TestApps.app("short"), l -> {
+        l.maxEventNameLength = 12;
+        return l;
+    });
 
     @RegisterExtension
-    final TestServer server = TestServer.start(app, quiet, slow);
+    final TestServer server = TestServer.start(app, quiet, slow, shortNames);
 
     private final List<RawClient> clients = new ArrayList<>();
 
@@ -138,6 +142,23 @@ class ClientEventsTest {
         JsonNode error = sender.expectError();
         assertThat(error.get("code").isNull()).isTrue();
         assertThat(error.path("message").asText()).startsWith("To send client events");
+    }
+
+    @Test
+    void namesOverTheEventNameLimitAreRefusedAndNotDelivered() {
+        RawClient sender = subscribed(shortNames, PRIVATE, "u1");
+        RawClient other = subscribed(shortNames, PRIVATE, "u2");
+
+        sender.trigger(PRIVATE, "client-12345", "{}"); // 12 characters: at the limit
+        other.expect("client-12345", PRIVATE);
+        sender.trigger(PRIVATE, "client-123456", "{}");
+
+        JsonNode error = sender.expectError();
+        assertThat(error.get("code").isNull()).isTrue();
+        assertThat(error.path("message").asText()).isEqualTo("Event name is longer than 12 characters");
+        sender.expectOnlyPong();
+        fence(shortNames, PRIVATE);
+        other.expect("fence", PRIVATE);
     }
 
     @Test

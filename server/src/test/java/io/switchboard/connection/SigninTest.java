@@ -21,9 +21,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class SigninTest {
     private final App app = TestApps.app("a");
     private final App strict = TestApps.requiringSignin(TestApps.app("strict"), 1);
+    private final App shortIds = TestApps.withLimits(TestApps.app("short"), l -> {
+        l.maxUserIdLength = 8;
+        return l;
+    });
 
     @RegisterExtension
-    final TestServer server = TestServer.start(app, strict);
+    final TestServer server = TestServer.start(app, strict, shortIds);
 
     private final List<RawClient> clients = new ArrayList<>();
 
@@ -73,6 +77,21 @@ class SigninTest {
 
         assertThat(client.expectError().path("code").asInt()).isEqualTo(4009);
         assertThat(client.awaitCloseCode()).isEqualTo(4009);
+    }
+
+    @Test
+    void aUserIdLongerThanMaxUserIdLengthClosesWith4009() {
+        RawClient atLimit = connect(shortIds);
+        atLimit.signin("u2345678");
+        RawClient over = connect(shortIds);
+
+        over.sendSignin("{\"id\":\"u23456789\"}");
+
+        JsonNode error = over.expectError();
+        assertThat(error.path("code").asInt()).isEqualTo(4009);
+        assertThat(error.path("message").asText()).isEqualTo("User id is longer than 8 characters");
+        assertThat(over.awaitCloseCode()).isEqualTo(4009);
+        atLimit.expectOnlyPong();
     }
 
     @Test

@@ -117,6 +117,12 @@ public final class BrowserPage {
         return (List<String>) js("return sb.requests.slice()");
     }
 
+    /** The paths of the WebSockets the page opened, as {@code "/app/key"}, oldest first. */
+    @SuppressWarnings("unchecked")
+    public List<String> webSockets() {
+        return (List<String>) js("return sb.sockets.slice()");
+    }
+
     /** Everything the page logged: state changes and channel events, oldest first. */
     public List<JsonNode> log() {
         try {

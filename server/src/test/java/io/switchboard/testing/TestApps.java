@@ -57,6 +57,11 @@ public final class TestApps {
         return change(app, c -> c.websocketCompression = true);
     }
 
+    /** Refuses plain {@code ws://} connections ({@code require_tls}). */
+    public static App requiringTls(App app) {
+        return change(app, c -> c.requireTls = true);
+    }
+
     public static App disabled(App app) {
         return change(app, c -> c.enabled = false);
     }
@@ -82,7 +87,7 @@ public final class TestApps {
                 c.clientEvents,
                 c.userAuthentication,
                 c.signinTimeoutSeconds,
-                app.requireTls(),
+                c.requireTls,
                 c.subscriptionCountEvents,
                 c.websocketCompression,
                 c.limits,
@@ -96,6 +101,7 @@ public final class TestApps {
         boolean clientEvents;
         boolean userAuthentication;
         int signinTimeoutSeconds;
+        boolean requireTls;
         boolean subscriptionCountEvents;
         boolean websocketCompression;
         AppLimits limits;
@@ -106,6 +112,7 @@ public final class TestApps {
             clientEvents = app.clientEvents();
             userAuthentication = app.userAuthentication();
             signinTimeoutSeconds = app.signinTimeoutSeconds();
+            requireTls = app.requireTls();
             subscriptionCountEvents = app.subscriptionCountEvents();
             websocketCompression = app.websocketCompression();
             limits = app.limits();

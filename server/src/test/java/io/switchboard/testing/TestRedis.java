@@ -29,14 +29,22 @@ import redis.embedded.RedisServer;
 public final class TestRedis implements AutoCloseable {
     private final List<Integer> ports;
     private final boolean cluster;
+    /** What clients must AUTH with, or {@code null}. */
+    private final String password;
+
     private final Path dir;
     private final List<RedisServer> servers = new ArrayList<>();
     /** The process id of the frozen server, or 0. */
     private volatile long frozen;
 
     private TestRedis(List<Integer> ports, boolean cluster) {
+        this(ports, cluster, null);
+    }
+
+    private TestRedis(List<Integer> ports, boolean cluster, String password) {
         this.ports = ports;
         this.cluster = cluster;
+        this.password = password;
         try {
             this.dir = Files.createTempDirectory("switchboard-redis");
         } catch (IOException e) {
@@ -47,6 +55,16 @@ public final class TestRedis implements AutoCloseable {
     /** One Redis server. */
     public static TestRedis standalone() {
         TestRedis redis = new TestRedis(List.of(freePort(false)), false);
+        redis.startAll();
+        return redis;
+    }
+
+    /**
+     * One Redis server that refuses clients that do not authenticate with {@code password}
+     * ({@code requirepass}); reach it with {@link #withDatabase}, not {@link #with}.
+     */
+    public static TestRedis standalone(String password) {
+        TestRedis redis = new TestRedis(List.of(freePort(false)), false, password);
         redis.startAll();
         return redis;
     }
@@ -75,6 +93,9 @@ public final class TestRedis implements AutoCloseable {
                     .setting("save \"\"")
                     .setting("appendonly no")
                     .setting("dir " + dir);
+            if (password != null) {
+                builder.setting("requirepass " + password);
+            }
             if (cluster) {
                 builder.setting("cluster-enabled yes")
                         .setting("cluster-config-file " + dir.resolve("nodes-" + port + ".conf"))
@@ -110,6 +131,21 @@ public final class TestRedis implements AutoCloseable {
     /** Runs {@code action} with a connection to the server on {@code port}. */
     public static void with(int port, Consumer<StatefulRedisConnection<String, String>> action) {
         RedisClient client = RedisClient.create(RedisURI.create("127.0.0.1", port));
+        try (StatefulRedisConnection<String, String> c = client.connect()) {
+            action.accept(c);
+        } finally {
+            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        }
+    }
+
+    /** Runs {@code action} connected to database {@code db} of the (first) server, with its password. */
+    public void withDatabase(int db, Consumer<StatefulRedisConnection<String, String>> action) {
+        RedisURI.Builder uri =
+                RedisURI.builder().withHost("127.0.0.1").withPort(ports.get(0)).withDatabase(db);
+        if (password != null) {
+            uri.withPassword(password.toCharArray());
+        }
+        RedisClient client = RedisClient.create(uri.build());
         try (StatefulRedisConnection<String, String> c = client.connect()) {
             action.accept(c);
         } finally {

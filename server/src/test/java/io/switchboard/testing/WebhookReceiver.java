@@ -7,15 +7,20 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * A real HTTP endpoint that records every webhook POST. Answers 200 unless told to answer other
- * statuses first ({@link #failNext}).
+ * statuses first ({@link #failNext}), to answer late ({@link #answerLate}) or to fail everything
+ * ({@link #failEverything}). Requests are handled concurrently, so a late answer holds up nothing
+ * else.
  */
 public final class WebhookReceiver implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -43,6 +48,10 @@ public final class WebhookReceiver implements AutoCloseable {
     private final HttpServer server;
     private final List<Request> requests = new CopyOnWriteArrayList<>();
     private final ConcurrentLinkedDeque<Integer> statuses = new ConcurrentLinkedDeque<>();
+    private final ConcurrentLinkedDeque<Duration> delays = new ConcurrentLinkedDeque<>();
+    private final ExecutorService handlers = Executors.newVirtualThreadPerTaskExecutor();
+    /** The status every request is answered with while not 0. */
+    private volatile int failing;
 
     private WebhookReceiver(int port) {
         try {
@@ -52,14 +61,23 @@ public final class WebhookReceiver implements AutoCloseable {
         }
         server.createContext("/", exchange -> {
             String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            Duration delay = delays.poll();
+            if (delay != null) {
+                try {
+                    Thread.sleep(delay);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             Integer status = statuses.poll();
-            int code = status == null ? 200 : status;
+            int code = failing != 0 ? failing : status == null ? 200 : status;
             if (code == 200) {
                 requests.add(new Request(Map.copyOf(exchange.getRequestHeaders()), body));
             }
             exchange.sendResponseHeaders(code, -1);
             exchange.close();
         });
+        server.setExecutor(handlers);
         server.start();
     }
 
@@ -87,7 +105,22 @@ public final class WebhookReceiver implements AutoCloseable {
         }
     }
 
-    /** Accepted POSTs, in arrival order. */
+    /** The next requests are answered (and recorded) only after these delays, in order. */
+    public void answerLate(Duration... delays) {
+        this.delays.addAll(List.of(delays));
+    }
+
+    /** Every request is answered with {@code code} (and not recorded) until {@link #answerAgain}. */
+    public void failEverything(int code) {
+        failing = code;
+    }
+
+    /** Ends {@link #failEverything}. */
+    public void answerAgain() {
+        failing = 0;
+    }
+
+    /** Accepted POSTs, in the order they were answered. */
     public List<Request> requests() {
         return List.copyOf(requests);
     }
@@ -109,5 +142,6 @@ public final class WebhookReceiver implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
+        handlers.shutdownNow();
     }
 }

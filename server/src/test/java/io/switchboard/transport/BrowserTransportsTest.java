@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Real pusher-js in headless Chromium, forced onto one transport at a time. The page comes from a
@@ -105,6 +106,52 @@ class BrowserTransportsTest {
                 .as("a client event is not sent back to its sender")
                 .extracting(e -> e.path("data").path("from").asText())
                 .containsExactly("alice");
+    }
+
+    /**
+     * pusher-js's {@code wsPath} and {@code httpPath}, as set when a proxy mounts Switchboard under
+     * a path (transports.md): the server accepts any prefix before {@code /app/}.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"ws", "xhr_streaming", "xhr_polling"})
+    void pusherJsWithWsPathAndHttpPathPrefixesConnectsAndReceives(String transport) {
+        Map<String, Object> options = Map.of(
+                "wsHost",
+                "127.0.0.1",
+                "wsPort",
+                server.port(),
+                "httpHost",
+                "127.0.0.1",
+                "httpPort",
+                server.port(),
+                "forceTLS",
+                false,
+                "wsPath",
+                "/realtime",
+                "httpPath",
+                "/mounted/pusher",
+                "enabledTransports",
+                List.of(transport));
+        BrowserPage page = browser.open("carol");
+        page.connect(app.key(), options);
+        assertThat(page.awaitConnected()).isEqualTo(transport);
+        String channel = "prefixed-" + transport;
+        page.subscribe(channel);
+        page.awaitEvent(channel, "pusher:subscription_succeeded");
+
+        server.rest(app).trigger(channel, "hello", Map.of("via", transport));
+
+        assertThat(page.awaitEvent(channel, "hello").path("data").path("via").asText())
+                .isEqualTo(transport);
+        if (transport.equals("ws")) {
+            assertThat(page.webSockets()).isNotEmpty().allMatch(p -> p.equals("/realtime/app/" + app.key()));
+        } else {
+            assertThat(page.webSockets()).isEmpty();
+            assertThat(page.requests())
+                    .filteredOn(r -> r.contains("/app/"))
+                    .isNotEmpty()
+                    .allMatch(r -> r.startsWith("POST /mounted/pusher/app/" + app.key() + "/"));
+        }
     }
 
     /**

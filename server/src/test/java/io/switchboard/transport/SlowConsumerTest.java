@@ -3,11 +3,15 @@ package io.switchboard.transport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.pusher.rest.Pusher;
+import com.pusher.rest.data.Event;
 import io.switchboard.app.App;
 import io.switchboard.config.ServerSettings;
 import io.switchboard.testing.Bystanders;
 import io.switchboard.testing.RawClient;
+import io.switchboard.testing.RawPusher;
 import io.switchboard.testing.RawWebSocket;
+import io.switchboard.testing.Rest;
 import io.switchboard.testing.TestApps;
 import io.switchboard.testing.TestServer;
 import io.switchboard.testing.TestSettings;
@@ -15,6 +19,7 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -28,6 +33,8 @@ class SlowConsumerTest {
     private static final int HIGH_WATER = 128 * 1024;
     private static final long CAP = 4L * HIGH_WATER;
     private static final int SMALL_RECEIVE_BUFFER = 4096;
+    /** Data of one published event: about 8 KiB on the wire. */
+    private static final String FILL = "x".repeat(8 * 1024);
 
     private final App app = TestApps.app("a");
     private final App other = TestApps.app("b");
@@ -77,6 +84,115 @@ class SlowConsumerTest {
 
         await().atMost(Duration.ofSeconds(20)).until(() -> ServerSide.read(transport, transport::closeCode) != 0);
         assertThat(ServerSide.read(transport, transport::closeCode)).isEqualTo(4100);
+        bystanders.stillReceiveEvents();
+    }
+
+    @Test
+    void subscriberThatStopsReadingFannedOutEventsIsClosedAfterTheTimeoutAboveTheHighWaterMark() {
+        int timeoutSeconds = 2;
+        TestServer server = start(t -> t.slowConsumerTimeout = timeoutSeconds);
+        Bystanders bystanders = keep(new Bystanders(server, app, other));
+        RawClient subscriber = keep(RawClient.connect(server, app, SMALL_RECEIVE_BUFFER));
+        subscriber.subscribe("feed");
+        WebSocketTransport transport = ServerSide.of(server, app, subscriber.socketId());
+        Pusher rest = server.rest(app);
+
+        // Events one at a time until the queue passes the high-water mark, far below the cap.
+        long lastPublished = 0;
+        for (int i = 0; ServerSide.read(transport, transport::queuedBytes) <= HIGH_WATER; i++) {
+            assertThat(i)
+                    .as("events published without passing the high-water mark")
+                    .isLessThan(500);
+            lastPublished = System.nanoTime();
+            Rest.trigger(rest, "feed", "e" + i, Map.of("fill", FILL));
+        }
+        assertThat(ServerSide.read(transport, transport::queuedBytes)).isLessThan(CAP / 2);
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> ServerSide.read(transport, transport::closeCode) != 0);
+        assertThat(Duration.ofNanos(System.nanoTime() - lastPublished))
+                .as("not closed before slow_consumer_timeout")
+                .isGreaterThanOrEqualTo(Duration.ofSeconds(timeoutSeconds));
+        assertThat(ServerSide.read(transport, transport::closeCode)).isEqualTo(4100);
+        assertThat(ServerSide.read(transport, transport::closeReason)).isEqualTo("Slow consumer: not reading");
+        assertThat(server.metric("switchboard_limit_rejections_total{app=\"a\",reason=\"slow_consumer_timeout\"}"))
+                .isEqualTo(1);
+        bystanders.stillReceiveEvents();
+    }
+
+    /**
+     * Between the marks a client still counts as slow. The kernel takes what waits in large steps
+     * once the client reads (a third of its send buffer, up to megabytes), so the marks are set far
+     * enough apart here for a step to end between them.
+     */
+    @Test
+    void subscriberThatCatchesUpBelowTheHighButNotTheLowWaterMarkIsStillClosedAfterTheTimeout() {
+        int high = 4 << 20;
+        int low = 1 << 20;
+        TestServer server = keep(TestServer.start(
+                s -> TestSettings.change(s, t -> {
+                    t.writeBufferHighWaterMark = high;
+                    t.writeBufferLowWaterMark = low;
+                    t.slowConsumerTimeout = 5;
+                }),
+                app));
+        RawClient subscriber = keep(RawClient.connect(server, app, SMALL_RECEIVE_BUFFER));
+        subscriber.subscribe("feed");
+        WebSocketTransport transport = ServerSide.of(server, app, subscriber.socketId());
+        Pusher rest = server.rest(app);
+        List<Event> batch = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            batch.add(new Event("feed", "e", Map.of("fill", FILL)));
+        }
+        for (int i = 0; ServerSide.read(transport, transport::queuedBytes) <= high; i++) {
+            assertThat(i)
+                    .as("batches published without passing the high-water mark")
+                    .isLessThan(500);
+            assertThat(rest.trigger(batch).getHttpStatus()).isEqualTo(200);
+        }
+
+        // Take events one by one until the server holds less than the high-water mark for it.
+        long[] state = {Long.MAX_VALUE, 0}; // queued bytes, close code
+        for (int taken = 0; state[0] >= high; taken++) {
+            assertThat(taken)
+                    .as("events taken without the queue going below the high-water mark")
+                    .isLessThan(5000);
+            subscriber.ws().nextFrame(RawPusher.WAIT);
+            state = ServerSide.read(transport, () -> new long[] {transport.queuedBytes(), transport.closeCode()});
+        }
+        assertThat(state[1]).as("still open when below the high-water mark").isZero();
+        assertThat(state[0]).as("above the low-water mark").isGreaterThan(low);
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> ServerSide.read(transport, transport::closeCode) != 0);
+        assertThat(ServerSide.read(transport, transport::closeCode)).isEqualTo(4100);
+        assertThat(ServerSide.read(transport, transport::closeReason))
+                .as("not caught up until below the low-water mark")
+                .isEqualTo("Slow consumer: not reading");
+    }
+
+    @Test
+    void subscriberWithFourTimesTheHighWaterMarkQueuedIsClosedAtOnce() {
+        TestServer server = start(t -> t.slowConsumerTimeout = 600);
+        Bystanders bystanders = keep(new Bystanders(server, app, other));
+        RawClient subscriber = keep(RawClient.connect(server, app, SMALL_RECEIVE_BUFFER));
+        subscriber.subscribe("feed");
+        WebSocketTransport transport = ServerSide.of(server, app, subscriber.socketId());
+        Pusher rest = server.rest(app);
+
+        for (int i = 0; ServerSide.read(transport, transport::closeCode) == 0; i++) {
+            assertThat(i).as("events published without a close").isLessThan(500);
+            Rest.trigger(rest, "feed", "e" + i, Map.of("fill", FILL));
+        }
+
+        assertThat(ServerSide.read(transport, transport::closeCode)).isEqualTo(4100);
+        assertThat(ServerSide.read(transport, transport::closeReason))
+                .as("closed by the cap, long before slow_consumer_timeout")
+                .isEqualTo("Slow consumer: too much data queued");
+        assertThat(ServerSide.read(transport, transport::peakQueuedBytes))
+                .isGreaterThan(3L * HIGH_WATER)
+                .isLessThanOrEqualTo(CAP);
+        assertThat(server.metric(
+                        "switchboard_limit_rejections_total{app=\"a\",reason=\"write_buffer_high_water_mark\"}"))
+                .isEqualTo(1);
         bystanders.stillReceiveEvents();
     }
 

@@ -2,9 +2,11 @@ package io.switchboard.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.switchboard.app.App;
 import io.switchboard.config.SwitchboardConfig;
 import io.switchboard.config.TlsSettings;
+import io.switchboard.testing.RawWebSocket;
 import io.switchboard.testing.TestApps;
 import io.switchboard.testing.TestServer;
 import java.io.InputStream;
@@ -36,11 +38,12 @@ class TlsTest {
     static Path dir; // one certificate for the class: keytool takes a while
 
     private final App app = TestApps.app("a");
+    private final App tlsOnly = TestApps.requiringTls(TestApps.app("tls-only"));
     private TestServer server;
 
     @BeforeEach
     void start() {
-        server = TestServer.start(SwitchboardConfig.of(TestServer.settings(), List.of(app))
+        server = TestServer.start(SwitchboardConfig.of(TestServer.settings(), List.of(app, tlsOnly))
                 .withTls(new TlsSettings(0, "", "", true, dir.toString())));
     }
 
@@ -82,6 +85,42 @@ class TlsTest {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(health.statusCode()).isEqualTo(200);
         ws.abort();
+    }
+
+    @Test
+    void anAppRequiringTlsRefusesPlainWebSocketsWith4000AndAcceptsWss() throws Exception {
+        try (RawWebSocket plain = server.raw(tlsOnly)) {
+            JsonNode error = plain.nextEvent();
+            assertThat(error.path("event").asText()).isEqualTo("pusher:error");
+            assertThat(RawWebSocket.data(error).path("code").asInt()).isEqualTo(4000);
+            assertThat(plain.awaitClose().closeCode()).isEqualTo(4000);
+        }
+        try (RawWebSocket otherApp = server.raw(app)) {
+            otherApp.established(); // the switch is per app
+        }
+
+        LinkedBlockingQueue<String> frames = new LinkedBlockingQueue<>();
+        WebSocket wss = HttpClient.newBuilder()
+                .sslContext(trusting(dir.resolve("dev-cert.pem")))
+                .build()
+                .newWebSocketBuilder()
+                .buildAsync(
+                        URI.create("wss://localhost:" + server.server().tlsPort() + "/app/" + tlsOnly.key()
+                                + "?protocol=7"),
+                        new WebSocket.Listener() {
+                            @Override
+                            public CompletionStage<?> onText(WebSocket socket, CharSequence data, boolean last) {
+                                frames.add(data.toString());
+                                socket.request(1);
+                                return CompletableFuture.completedFuture(null);
+                            }
+                        })
+                .get(10, TimeUnit.SECONDS);
+        try {
+            assertThat(frames.poll(10, TimeUnit.SECONDS)).contains("pusher:connection_established");
+        } finally {
+            wss.abort();
+        }
     }
 
     @Test
