@@ -81,19 +81,19 @@ final class RedisScripts {
             redis.call('SET', KEYS[3], id, 'PX', ARGV[7])
             redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[5], id .. '-0', 'f', ARGV[2], 't', now)
             local cutoff = now - tonumber(ARGV[6])
-            local oldest = redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', 64)
-            local keep = nil
-            for _, e in ipairs(oldest) do
-              if tonumber(e[2][4]) >= cutoff then
-                keep = e[1]
-                break
+            local first = redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', 1)[1]
+            if first and tonumber(first[2][4]) < cutoff then
+              local oldest = redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', 64)
+              local keep = nil
+              for _, e in ipairs(oldest) do
+                if tonumber(e[2][4]) >= cutoff then
+                  keep = e[1]
+                  break
+                end
               end
-            end
-            if keep == nil and #oldest > 0 then
-              keep = string.match(oldest[#oldest][1], '^(%d+)') + 1
-              keep = string.format('%.0f', keep)
-            end
-            if keep ~= nil then
+              if keep == nil then
+                keep = string.format('%.0f', string.match(oldest[#oldest][1], '^(%d+)') + 1)
+              end
               redis.call('XTRIM', KEYS[2], 'MINID', keep)
             end
             redis.call('PEXPIRE', KEYS[2], ARGV[6])
