@@ -43,7 +43,8 @@ class ChannelHistoryTest {
             TestApps.history("rewind-*", 20, 3),
             TestApps.history("busy-*", 1000, 0),
             TestApps.history("*chat-*", 20, 0),
-            new HistoryRule("recent-*", 20, 86_400, 0, 3600));
+            new HistoryRule("recent-*", 20, 86_400, 0, 3600),
+            new HistoryRule("second-*", 20, 86_400, 0, 1));
 
     @Nested
     @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -150,6 +151,20 @@ class ChannelHistoryTest {
             c.subscribe("recent-a");
             c.expect("e1");
             c.expect("e2");
+            c.expectOnlyPong();
+        }
+
+        @Test
+        void rewindBySecondsLeavesOutOlderEvents() {
+            Rest.trigger(rest, "second-a", "old", Map.of());
+            long publishedOld = System.currentTimeMillis();
+            org.awaitility.Awaitility.await()
+                    .atMost(java.time.Duration.ofSeconds(5))
+                    .until(() -> System.currentTimeMillis() - publishedOld > 1500);
+            Rest.trigger(rest, "second-a", "new", Map.of());
+            RawClient c = client();
+            c.subscribe("second-a");
+            c.expect("new");
             c.expectOnlyPong();
         }
 
