@@ -195,6 +195,14 @@ public final class MemoryHistory implements HistoryStore {
         }
     }
 
+    /**
+     * Channels remembered at most while they hold no events (each costs a few hundred bytes): one per
+     * KiB of the byte bound, 262,144 for the default 256 MiB.
+     */
+    long maxChannels() {
+        return Math.max(1024, maxBytes / 1024);
+    }
+
     /** Events dropped for {@code reason} since start. */
     public long evictions(Reason reason) {
         return evictions[reason.ordinal()].get();
@@ -309,14 +317,18 @@ public final class MemoryHistory implements HistoryStore {
 
     /**
      * Drops events past their age on channels no longer written, and forgets channels with no events
-     * whose sequence is older than {@link #SEQUENCE_KEEP_MS}.
+     * whose sequence is older than {@link #SEQUENCE_KEEP_MS}, or any channel with no events while
+     * more channels than {@link #maxChannels} are remembered (their sequences start again from the
+     * clock).
      */
     public void sweep() {
         long now = clock.getAsLong();
         for (Ring ring : rings.values()) {
             synchronized (ring) {
                 trim(ring, Integer.MAX_VALUE, now);
-                if (ring.entries.isEmpty() && now - ring.lastWrite > Math.max(SEQUENCE_KEEP_MS, 2 * ring.maxAgeMs)) {
+                boolean tooMany = rings.size() > maxChannels();
+                if (ring.entries.isEmpty()
+                        && (tooMany || now - ring.lastWrite > Math.max(SEQUENCE_KEEP_MS, 2 * ring.maxAgeMs))) {
                     ring.removed = true;
                     rings.values().remove(ring);
                 }

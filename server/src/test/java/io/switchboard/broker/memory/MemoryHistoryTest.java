@@ -124,4 +124,24 @@ class MemoryHistoryTest {
                 .as("a lost sequence restarts above the old one")
                 .isGreaterThan(kept.latest());
     }
+
+    @Test
+    void emptyChannelsBeyondTheBoundAreForgotten() {
+        MemoryHistory history = new MemoryHistory(1 << 20, now::get);
+        Retention brief = new Retention(10, 1000, Long.MAX_VALUE);
+        int channels = (int) history.maxChannels() + 500;
+        for (int i = 0; i < channels; i++) {
+            publish(history, new ChannelKey("a", "c" + i), brief);
+        }
+        now.addAndGet(2000);
+        history.sweep();
+        int remembered = 0;
+        for (int i = 0; i < channels; i++) {
+            HistoryStore.Page page = history.after(new ChannelKey("a", "c" + i), brief, 0, 1)
+                    .toCompletableFuture()
+                    .join();
+            remembered += page.latest() > 0 ? 1 : 0;
+        }
+        assertThat(remembered).isEqualTo(history.maxChannels());
+    }
 }
