@@ -361,8 +361,10 @@ public final class Channels {
             write(target, ServerFrames.resumeFailed(name, after, earliest, latest, failure), 0);
             return latest;
         }
+        int written = 0;
         for (HistoryStore.Stored e : page.events()) {
             write(target, e.frame(), e.serial());
+            flushEvery(target, ++written);
         }
         write(target, ServerFrames.resumed(name, after, page.events().size(), latest), 0);
         return latest;
@@ -375,14 +377,28 @@ public final class Channels {
         }
         List<HistoryStore.Stored> events = page.events();
         long since = rule.rewindSeconds() > 0 ? System.currentTimeMillis() - rule.rewindSeconds() * 1000L : 0;
+        int written = 0;
         for (int i = events.size() - 1; i >= 0; i--) {
             HistoryStore.Stored e = events.get(i);
             if (e.publishedAt() >= since) {
                 write(target, e.frame(), e.serial());
+                flushEvery(target, ++written);
             }
         }
         return page.latest();
     }
+
+    /**
+     * Hands a long replay to the socket as it goes, so what waits in the connection's queue (bounded
+     * like any subscriber's, 4100 beyond it) is what the client has not taken yet, not the replay.
+     */
+    private static void flushEvery(Subscriber target, int written) {
+        if (written % REPLAY_FLUSH_EVERY == 0) {
+            target.flush();
+        }
+    }
+
+    private static final int REPLAY_FLUSH_EVERY = 64;
 
     private void write(Subscriber target, byte[] frame, long serial) {
         SharedFrame shared = table.frame(frame, serial);
