@@ -13,7 +13,6 @@ import io.switchboard.broker.PresenceStore;
 import io.switchboard.debug.DebugTap;
 import io.switchboard.protocol.ChannelType;
 import io.switchboard.protocol.ServerFrames;
-import io.switchboard.protocol.SharedFrame;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -135,6 +134,7 @@ public final class Channels {
             return resumeAfter >= 0;
         }
     }
+
     /**
      * What a subscribe produced.
      *
@@ -317,8 +317,7 @@ public final class Channels {
      * read, then live events as they come. Called on the subscriber's event loop.
      */
     public void replay(Subscription sub, Replay replay) {
-        ReplayingSubscriber replaying = sub.replaying();
-        if (replaying == null || !sub.active()) {
+        if (sub.replaying() == null || !sub.active()) {
             return;
         }
         ChannelKey key = sub.channel();
@@ -326,87 +325,7 @@ public final class Channels {
         CompletionStage<HistoryStore.Page> read = replay.resumes()
                 ? historyAfter(key, rule, replay.resumeAfter(), rule.maxEvents())
                 : historyBefore(key, rule, Long.MAX_VALUE, rule.rewind() > 0 ? rule.rewind() : rule.maxEvents());
-        read.whenComplete((page, error) -> onLoop(replaying.eventLoop(), () -> {
-            if (!sub.active()) {
-                replaying.discard();
-                return;
-            }
-            if (error != null) {
-                log.debug("reading the history of {} failed: {}", key, error.toString());
-            }
-            long covered = replay.resumes()
-                    ? resume(replaying.target(), key, replay.resumeAfter(), page, error)
-                    : rewind(replaying.target(), rule, page);
-            replaying.release(covered);
-            replaying.target().flush();
-        }));
-    }
-
-    /** Writes a resume's events and marker; returns the last serial the history covered. */
-    private long resume(Subscriber target, ChannelKey key, long after, HistoryStore.Page page, Throwable error) {
-        String name = key.name();
-        if (error != null) {
-            write(target, ServerFrames.resumeFailed(name, after, 0, 0, "unavailable"), 0);
-            return 0;
-        }
-        long earliest = page.earliest();
-        long latest = page.latest();
-        String failure = null;
-        if (latest == 0 || after > latest) {
-            failure = "unknown_serial";
-        } else if (after < latest && (earliest == 0 || after + 1 < earliest)) {
-            failure = "expired";
-        }
-        if (failure != null) {
-            write(target, ServerFrames.resumeFailed(name, after, earliest, latest, failure), 0);
-            return latest;
-        }
-        int written = 0;
-        for (HistoryStore.Stored e : page.events()) {
-            write(target, e.frame(), e.serial());
-            flushEvery(target, ++written);
-        }
-        write(target, ServerFrames.resumed(name, after, page.events().size(), latest), 0);
-        return latest;
-    }
-
-    /** Writes a rewind's events (oldest first); returns the last serial the history covered. */
-    private long rewind(Subscriber target, HistoryRule rule, HistoryStore.Page page) {
-        if (page == null) {
-            return 0;
-        }
-        List<HistoryStore.Stored> events = page.events();
-        long since = rule.rewindSeconds() > 0 ? System.currentTimeMillis() - rule.rewindSeconds() * 1000L : 0;
-        int written = 0;
-        for (int i = events.size() - 1; i >= 0; i--) {
-            HistoryStore.Stored e = events.get(i);
-            if (e.publishedAt() >= since) {
-                write(target, e.frame(), e.serial());
-                flushEvery(target, ++written);
-            }
-        }
-        return page.latest();
-    }
-
-    /**
-     * Hands a long replay to the socket as it goes, so what waits in the connection's queue (bounded
-     * like any subscriber's, 4100 beyond it) is what the client has not taken yet, not the replay.
-     */
-    private static void flushEvery(Subscriber target, int written) {
-        if (written % REPLAY_FLUSH_EVERY == 0) {
-            target.flush();
-        }
-    }
-
-    private static final int REPLAY_FLUSH_EVERY = 64;
-
-    private void write(Subscriber target, byte[] frame, long serial) {
-        SharedFrame shared = table.frame(frame, serial);
-        try {
-            target.deliver(shared);
-        } finally {
-            shared.release();
-        }
+        HistoryReplay.run(sub, replay, read, table);
     }
 
     /**
