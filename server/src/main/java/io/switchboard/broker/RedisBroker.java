@@ -143,6 +143,7 @@ public final class RedisBroker implements Broker {
     public void start(Listener listener) {
         this.listener = listener;
         link.onMessage(this::onMessage);
+        loadScripts();
         try {
             link.subscribe(keys.control())
                     .toCompletableFuture()
@@ -268,8 +269,21 @@ public final class RedisBroker implements Broker {
         }
     }
 
+    /**
+     * Puts the publishing scripts in Redis's script cache up front (on every node of a cluster). A
+     * script Redis does not know is sent again with its body, and commands sent meanwhile overtake
+     * it: a history event and a presence change published one after the other on one channel would
+     * otherwise swap places the first time. Best effort: {@link RedisLink#script} still falls back.
+     */
+    private void loadScripts() {
+        for (RedisScripts.Script script : List.of(RedisScripts.PUBLISH, RedisScripts.PUBLISH_HISTORY)) {
+            link.call(() -> link.commands().scriptLoad(script.body()));
+        }
+    }
+
     /** Subscribes again to the control channel and every channel with local subscribers. */
     private void resubscribeAll() {
+        loadScripts();
         List<ChannelKey> channels;
         synchronized (interest) {
             channels = new ArrayList<>(interest.keySet());

@@ -529,6 +529,7 @@ abstract class BrokerContractTest {
         for (int i = 1; i <= 3; i++) {
             b.broker().publish(ch, historyEvent("e" + i, KEEP_5));
         }
+        awaitFrames(a, ch, "e1", "e2", "e3");
         b.broker().publish(ch, event("plain", null));
         awaitFrames(a, ch, "e1", "e2", "e3", "plain");
         List<Received> got = a.seen().on(ch);
