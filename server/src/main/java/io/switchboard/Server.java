@@ -17,6 +17,7 @@ import io.switchboard.broker.redis.RedisBroker;
 import io.switchboard.channel.ChannelObserver;
 import io.switchboard.channel.Channels;
 import io.switchboard.channel.ClusterState;
+import io.switchboard.channel.History;
 import io.switchboard.config.AdminSettings;
 import io.switchboard.config.ServerSettings;
 import io.switchboard.config.SwitchboardConfig;
@@ -125,7 +126,9 @@ public final class Server implements AutoCloseable {
                         App app = apps.byId(appId);
                         return app != null && app.subscriptionCountEvents();
                     },
-                    debug);
+                    debug,
+                    new History(apps::byId),
+                    4L * s.writeBufferHighWaterMark());
             connections = new Connections();
             channels.onCommand(connections::onCommand);
             ConnectionGate gate = new ConnectionGate(apps, cluster, metrics.rejections());

@@ -4,6 +4,8 @@ import io.switchboard.api.RestApi;
 import io.switchboard.app.App;
 import io.switchboard.app.AppRegistry;
 import io.switchboard.broker.Broker;
+import io.switchboard.broker.memory.MemoryBroker;
+import io.switchboard.broker.memory.MemoryHistory;
 import io.switchboard.broker.redis.RedisBroker;
 import io.switchboard.channel.Channels;
 import io.switchboard.connection.Connections;
@@ -11,6 +13,7 @@ import io.switchboard.metrics.Metrics;
 import io.switchboard.transport.HttpSessions;
 import io.switchboard.webhook.Webhooks;
 import java.util.List;
+import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,6 +51,24 @@ final class ServerMetrics {
                 channels,
                 Channels::published);
         metrics.gauge("switchboard.http.sessions", "Open HTTP fallback sessions", sessions::size);
+        if (broker instanceof MemoryBroker memory) {
+            MemoryHistory history = memory.history();
+            for (MemoryHistory.Reason reason : MemoryHistory.Reason.values()) {
+                metrics.counter(
+                        "switchboard.history.evicted",
+                        "History events dropped by the memory broker, by the bound that dropped them",
+                        history,
+                        h -> h.evictions(reason),
+                        "reason",
+                        reason.name().toLowerCase(Locale.ROOT));
+            }
+            metrics.gauge(
+                    "switchboard.history.bytes",
+                    "Bytes the memory broker's channel histories hold (frames and entries)",
+                    history::bytes);
+            metrics.gauge(
+                    "switchboard.history.events", "Events the memory broker's channel histories hold", history::events);
+        }
         if (broker instanceof RedisBroker redis) {
             metrics.counter(
                     "switchboard.broker.reconnects",

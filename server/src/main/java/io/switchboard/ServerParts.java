@@ -68,7 +68,7 @@ final class ServerParts {
 
     static Broker broker(BrokerSettings settings, String configuredNodeId, Metrics metrics) {
         if (!settings.usesRedis()) {
-            return new MemoryBroker();
+            return new MemoryBroker(settings.history().maxMemoryBytes());
         }
         String nodeId = configuredNodeId == null || configuredNodeId.isEmpty() ? randomNodeId() : configuredNodeId;
         return RedisBroker.connect(settings.redis(), nodeId, metrics.brokerRoundTrip());

@@ -215,7 +215,8 @@ final class AppOperations {
                 a.websocketCompression(),
                 a.limits(),
                 a.webhooks(),
-                previous);
+                previous,
+                a.history());
     }
 
     /** The app with this id; {@link AppStore.NotFound} (a 404) when there is none. */

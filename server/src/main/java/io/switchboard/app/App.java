@@ -17,6 +17,8 @@ import java.util.Map;
  *     get it, with {@code server_no_context_takeover} so an event is compressed once for all of them
  * @param previousSecrets secrets replaced by a rotation that still verify until they expire; never
  *     used to sign
+ * @param history which channels keep their events, first match wins ({@code history} in the
+ *     configuration); empty for none
  */
 public record App(
         String id,
@@ -32,14 +34,36 @@ public record App(
         boolean websocketCompression,
         AppLimits limits,
         List<Webhook> webhooks,
-        List<PreviousSecret> previousSecrets) {
+        List<PreviousSecret> previousSecrets,
+        List<HistoryRule> history) {
 
     public App {
         webhooks = List.copyOf(webhooks);
         previousSecrets = previousSecrets == null ? List.of() : List.copyOf(previousSecrets);
+        history = history == null ? List.of() : List.copyOf(history);
     }
 
-    /** An app without previous secrets or compression. */
+    /** This app with other history rules. */
+    public App withHistory(List<HistoryRule> rules) {
+        return new App(
+                id,
+                key,
+                secret,
+                name,
+                enabled,
+                clientEvents,
+                userAuthentication,
+                signinTimeoutSeconds,
+                requireTls,
+                subscriptionCountEvents,
+                websocketCompression,
+                limits,
+                webhooks,
+                previousSecrets,
+                rules);
+    }
+
+    /** An app without compression, previous secrets or history rules. */
     public App(
             String id,
             String key,
@@ -67,6 +91,7 @@ public record App(
                 false,
                 limits,
                 webhooks,
+                List.of(),
                 List.of());
     }
 

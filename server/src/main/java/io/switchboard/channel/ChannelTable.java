@@ -101,6 +101,11 @@ public final class ChannelTable {
         }
     }
 
+    /** One frame for a single subscriber (a replayed event, say); the caller releases it. */
+    public SharedFrame frame(byte[] json, long serial) {
+        return new SharedFrame(json, serial, framing);
+    }
+
     /** Frames written to subscribers since start. */
     public long delivered() {
         return delivered.sum();
@@ -136,7 +141,7 @@ public final class ChannelTable {
         if (ch == null) {
             return;
         }
-        SharedFrame frame = new SharedFrame(envelope.frame(), framing);
+        SharedFrame frame = new SharedFrame(envelope.frame(), envelope.serial(), framing);
         try {
             String exclude = envelope.excludeSocketId();
             for (int i = 0; i < ch.groups.length; i++) {

@@ -1,6 +1,7 @@
 package io.switchboard.channel;
 
 import io.netty.buffer.ByteBuf;
+import io.switchboard.protocol.ServerFrames;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 /**
@@ -35,6 +36,7 @@ public final class SharedFrame {
             AtomicIntegerFieldUpdater.newUpdater(SharedFrame.class, "refs");
 
     private final byte[] json;
+    private final long serial;
     private final Framing framing;
     private final ByteBuf webSocketFrame;
     /** Made on first use; {@link #webSocketFrame} itself when compressing does not pay. */
@@ -43,7 +45,16 @@ public final class SharedFrame {
     private volatile int refs = 1;
 
     SharedFrame(byte[] json, Framing framing) {
-        this.json = json;
+        this(json, 0, framing);
+    }
+
+    /**
+     * An event of a history channel: {@code frame} as published, with {@code "serial":N} added as
+     * its last field here, once per event (not per subscriber). {@code serial} 0 adds nothing.
+     */
+    SharedFrame(byte[] frame, long serial, Framing framing) {
+        this.json = serial > 0 ? ServerFrames.withSerial(frame, serial) : frame;
+        this.serial = serial;
         this.framing = framing;
         this.webSocketFrame = framing.frame(json);
     }
@@ -51,6 +62,11 @@ public final class SharedFrame {
     /** The event as JSON text. Callers must not modify the array. */
     public byte[] json() {
         return json;
+    }
+
+    /** The event's serial in its channel's history; 0 for an event without one. */
+    public long serial() {
+        return serial;
     }
 
     /** The complete WebSocket frame; write a {@code retainedDuplicate()}, never this buffer. */

@@ -162,6 +162,39 @@ class AdminApiTest {
     }
 
     @Test
+    void historyRulesSetThroughTheApiAreStoredAndApplyLive() throws Exception {
+        App app = admin.create("{}");
+        Answer patched = admin.patch(
+                "/admin/v1/apps/" + app.id(),
+                "{\"history\":[{\"channels\":\"chat-*\",\"max_events\":10,\"rewind\":2}]}");
+        assertThat(patched.status()).isEqualTo(200);
+        assertThat(patched.json().get("history"))
+                .isEqualTo(new com.fasterxml.jackson.databind.ObjectMapper()
+                        .readTree("[{\"channels\":\"chat-*\",\"max_events\":10,\"max_age_seconds\":86400,"
+                                + "\"rewind\":2,\"rewind_seconds\":0}]"));
+        assertThat(admin.get("/admin/v1/apps/" + app.id()).json().get("history"))
+                .as("read back from the store")
+                .isEqualTo(patched.json().get("history"));
+        for (int i = 1; i <= 3; i++) {
+            assertThat(server.rest(app).trigger("chat-live", "e" + i, "{}").getHttpStatus())
+                    .isEqualTo(200);
+        }
+        try (RawClient client = RawClient.connect(server, app)) {
+            client.subscribe("chat-live");
+            client.expect("e2");
+            client.expect("e3");
+            client.expectOnlyPong();
+        }
+        Answer bad =
+                admin.patch("/admin/v1/apps/" + app.id(), "{\"history\":[{\"channels\":\"chat-*\",\"rewind\":-1}]}");
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.error()).contains("history[0].rewind");
+        Answer unknown = admin.patch("/admin/v1/apps/" + app.id(), "{\"history\":[{\"channel\":\"x\"}]}");
+        assertThat(unknown.status()).isEqualTo(400);
+        assertThat(unknown.error()).contains("history[0]: unknown field 'channel'");
+    }
+
+    @Test
     void disablingAnAppClosesItsConnectionsWith4003AndRefusesItsRequests() {
         App app = admin.create("{}");
         App other = admin.create("{}");

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.switchboard.app.App;
 import io.switchboard.app.AppLimits;
+import io.switchboard.app.HistoryRule;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -486,6 +487,70 @@ class ConfigLoaderTest {
     }
 
     // --- helpers ----------------------------------------------------------------------------------
+
+    @Test
+    void readsHistoryRulesWithTheirDefaults() throws IOException {
+        SwitchboardConfig config = ConfigLoader.load(write(ONE_APP + """
+                            history:
+                              - channels: "chat-*"
+                                max_events: 500
+                                rewind: 10
+                              - channels: presence-lobby
+                                max_age_seconds: 60
+                                rewind_seconds: 30
+                        broker:
+                          history:
+                            max_memory_bytes: 10485760
+                        """), Map.of());
+        assertThat(config.apps().get(0).history())
+                .containsExactly(
+                        new HistoryRule("chat-*", 500, 86_400, 10, 0),
+                        new HistoryRule("presence-lobby", 100, 60, 0, 30));
+        assertThat(config.broker().history().maxMemoryBytes()).isEqualTo(10L << 20);
+        assertThat(ConfigLoader.load(write(ONE_APP), Map.of()).apps().get(0).history())
+                .isEmpty();
+        assertThat(ConfigLoader.load(write(ONE_APP), Map.of())
+                        .apps()
+                        .get(0)
+                        .limits()
+                        .maxHistoryBytes())
+                .isEqualTo(64 << 20);
+        assertThat(ConfigLoader.load(write(ONE_APP), Map.of("SWITCHBOARD_APPS__0__HISTORY__0__CHANNELS", "feed-*"))
+                        .apps()
+                        .get(0)
+                        .history())
+                .containsExactly(new HistoryRule("feed-*", 100, 86_400, 0, 0));
+    }
+
+    @Test
+    void badHistoryRulesAreRefusedNamingTheKey() {
+        assertThatThrownBy(() -> ConfigLoader.load(write(ONE_APP + "    history:\n      - max_events: 5\n"), Map.of()))
+                .hasMessageContaining("apps[0].history[0].channels: must be set");
+        assertThatThrownBy(() -> ConfigLoader.load(
+                        write(ONE_APP + "    history:\n      - channels: a\n        max_events: 10001\n"), Map.of()))
+                .hasMessageContaining("apps[0].history[0].max_events: must be 1..10000");
+        assertThatThrownBy(() -> ConfigLoader.load(
+                        write(ONE_APP
+                                + "    history:\n      - channels: a\n        max_events: 5\n        rewind: 6\n"),
+                        Map.of()))
+                .hasMessageContaining("apps[0].history[0].rewind: must be 0 (none) up to max_events (5)");
+        assertThatThrownBy(() -> ConfigLoader.load(
+                        write(ONE_APP + "    history:\n      - channels: a\n        max_age_seconds: 0\n"), Map.of()))
+                .hasMessageContaining("apps[0].history[0].max_age_seconds: must be 1..2592000");
+        assertThatThrownBy(
+                        () -> ConfigLoader.load(write(ONE_APP + "    history:\n      - channels: \"a b\"\n"), Map.of()))
+                .hasMessageContaining("apps[0].history[0].channels");
+        assertThatThrownBy(() -> ConfigLoader.load(
+                        write(ONE_APP + "    history:\n      - channels: a\n        keep: 5\n"), Map.of()))
+                .hasMessageContaining("apps[0].history[0]")
+                .hasMessageContaining("unknown key 'keep'");
+        assertThatThrownBy(() ->
+                        ConfigLoader.load(write(ONE_APP + "broker:\n  history:\n    max_memory_bytes: 10\n"), Map.of()))
+                .hasMessageContaining("broker.history.max_memory_bytes: must be at least 1048576");
+        assertThatThrownBy(() ->
+                        ConfigLoader.load(write(ONE_APP + "    limits:\n      max_history_bytes: 10\n"), Map.of()))
+                .hasMessageContaining("apps[0].limits.max_history_bytes: must be at least 1024");
+    }
 
     private Path write(String yaml) throws IOException {
         Path file = Files.createTempFile(dir, "switchboard", ".yaml");

@@ -3,6 +3,7 @@ package io.switchboard.protocol;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -33,6 +34,47 @@ class ClientMessageDecoderTest {
         ClientMessage.Subscribe subscribe = (ClientMessage.Subscribe) decoder.decode(frame);
 
         assertThat(subscribe.channelData()).isEqualTo(channelData);
+    }
+
+    @Test
+    void subscribeReadsResumeAfterAsANumberOrAStringOfDigits() throws Exception {
+        assertThat(
+                        decoder.decode(
+                                "{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"c\",\"resume_after\":1733362000000001}}"))
+                .isEqualTo(new ClientMessage.Subscribe("c", null, null, 1733362000000001L));
+        assertThat(decoder.decode(
+                        "{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"c\",\"resume_after\":\"42\"}}"))
+                .isEqualTo(new ClientMessage.Subscribe("c", null, null, 42));
+        assertThat(
+                        decoder.decode(
+                                "{\"event\":\"pusher:subscribe\",\"data\":\"{\\\"channel\\\":\\\"c\\\",\\\"resume_after\\\":0}\"}"))
+                .isEqualTo(new ClientMessage.Subscribe("c", null, null, 0));
+        assertThat(decoder.decode(
+                        "{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"c\",\"resume_after\":null}}"))
+                .isEqualTo(new ClientMessage.Subscribe("c", null, null));
+    }
+
+    @Test
+    void aResumeAfterThatIsNoSerialIsRefusedWithItsCode() {
+        for (String bad : List.of(
+                "-1",
+                "1.0",
+                "1e3",
+                "\"\"",
+                "\" 1\"",
+                "\"12345678901234567\"",
+                "[1]",
+                "9007199254740992",
+                "123456789012345678901234567890")) {
+            assertThatThrownBy(() -> decoder.decode(
+                            "{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"c\",\"resume_after\":" + bad
+                                    + "}}"))
+                    .as(bad)
+                    .isInstanceOf(ProtocolException.class)
+                    .hasMessageContaining("resume_after")
+                    .extracting(e -> ((ProtocolException) e).code())
+                    .isEqualTo(ErrorCodes.INVALID_RESUME_AFTER);
+        }
     }
 
     @Test

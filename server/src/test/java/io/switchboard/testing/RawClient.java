@@ -30,6 +30,12 @@ public final class RawClient implements AutoCloseable {
         return new RawClient(server.raw(app), app);
     }
 
+    /** A client of a server on a loopback port (e.g. a node in another process). */
+    public static RawClient connect(int port, App app) {
+        return new RawClient(
+                RawWebSocket.connect(port, "/app/" + app.key() + "?protocol=7&client=raw&version=1.0"), app);
+    }
+
     /** A client whose socket has a small receive buffer, for tests of clients that stop reading. */
     public static RawClient connect(TestServer server, App app, int receiveBufferBytes) {
         return new RawClient(server.raw(app, receiveBufferBytes), app);

@@ -2,6 +2,7 @@ package io.switchboard.testing;
 
 import io.switchboard.app.App;
 import io.switchboard.app.AppLimits;
+import io.switchboard.app.HistoryRule;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
@@ -41,6 +42,16 @@ public final class TestApps {
     /** A webhook target for every default event type. */
     public static App.Webhook webhook(String url) {
         return new App.Webhook(url, List.of(), "", java.util.Map.of());
+    }
+
+    /** Copies {@code app} with these history rules. */
+    public static App withHistory(App app, HistoryRule... rules) {
+        return app.withHistory(List.of(rules));
+    }
+
+    /** A history rule keeping {@code maxEvents} for a day, with {@code rewind} replayed to new subscribers. */
+    public static HistoryRule history(String channels, int maxEvents, int rewind) {
+        return new HistoryRule(channels, maxEvents, HistoryRule.DEFAULT_MAX_AGE_SECONDS, rewind, 0);
     }
 
     public static App withClientEvents(App app, boolean on) {
@@ -92,7 +103,8 @@ public final class TestApps {
                 c.websocketCompression,
                 c.limits,
                 c.webhooks,
-                List.of());
+                app.previousSecrets(),
+                app.history());
     }
 
     /** What tests change on an app. */
@@ -136,6 +148,7 @@ public final class TestApps {
         public int cacheTtlSeconds;
         public int maxWatchlistSize;
         public int restRequestsPerSecond;
+        public int maxHistoryBytes;
 
         Limits(AppLimits l) {
             maxConnections = l.maxConnections();
@@ -152,6 +165,7 @@ public final class TestApps {
             cacheTtlSeconds = l.cacheTtlSeconds();
             maxWatchlistSize = l.maxWatchlistSize();
             restRequestsPerSecond = l.restRequestsPerSecond();
+            maxHistoryBytes = l.maxHistoryBytes();
         }
 
         AppLimits build() {
@@ -169,7 +183,8 @@ public final class TestApps {
                     clientEventsPerSecond,
                     cacheTtlSeconds,
                     maxWatchlistSize,
-                    restRequestsPerSecond);
+                    restRequestsPerSecond,
+                    maxHistoryBytes);
         }
     }
 }
