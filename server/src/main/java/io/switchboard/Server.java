@@ -24,6 +24,7 @@ import io.switchboard.broker.RedisBroker;
 import io.switchboard.channel.ChannelObserver;
 import io.switchboard.channel.ChannelTable;
 import io.switchboard.channel.Channels;
+import io.switchboard.channel.History;
 import io.switchboard.channel.UserPresence;
 import io.switchboard.config.AdminSettings;
 import io.switchboard.config.BrokerSettings;
@@ -146,7 +147,9 @@ public final class Server implements AutoCloseable {
                         App app = apps.byId(appId);
                         return app != null && app.subscriptionCountEvents();
                     },
-                    debug);
+                    debug,
+                    new History(apps::byId),
+                    4L * s.writeBufferHighWaterMark());
             connections = new Connections();
             UserPresence users = new UserPresence(broker, table);
             broker.start(new Broker.Listener() {
@@ -488,7 +491,7 @@ public final class Server implements AutoCloseable {
 
     private static Broker newBroker(BrokerSettings settings, String configuredNodeId, Metrics metrics) {
         if (!settings.usesRedis()) {
-            return new MemoryBroker();
+            return new MemoryBroker(settings.history().maxMemoryBytes());
         }
         String nodeId = configuredNodeId == null || configuredNodeId.isEmpty() ? randomNodeId() : configuredNodeId;
         return RedisBroker.connect(settings.redis(), nodeId, metrics.brokerRoundTrip());

@@ -321,7 +321,8 @@ public final class AdminApi {
                 a.subscriptionCountEvents(),
                 a.limits(),
                 a.webhooks(),
-                previous);
+                previous,
+                a.history());
     }
 
     // --- live state -------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.switchboard.app.App;
 import io.switchboard.app.AppLimits;
+import io.switchboard.app.HistoryRule;
 import io.switchboard.config.ConfigException;
 import io.switchboard.config.Validation;
 import java.util.ArrayList;
@@ -53,10 +54,13 @@ final class AppInput {
             "require_tls",
             "subscription_count_events",
             "limits",
-            "webhooks");
+            "webhooks",
+            "history");
     private static final Set<String> CREATE_ONLY = Set.of("id", "key", "secret");
     private static final Map<String, String> LIMIT_FIELDS = limitFields();
     private static final Set<String> WEBHOOK_FIELDS = Set.of("url", "event_types", "channel_prefix", "headers");
+    private static final Set<String> HISTORY_FIELDS =
+            Set.of("channels", "max_events", "max_age_seconds", "rewind", "rewind_seconds");
 
     private AppInput() {}
 
@@ -153,7 +157,8 @@ final class AppInput {
                 bool(body, "subscription_count_events", base.subscriptionCountEvents()),
                 body.has("limits") ? limits(base.limits(), body.get("limits")) : base.limits(),
                 body.has("webhooks") ? webhooks(body.get("webhooks")) : base.webhooks(),
-                base.previousSecrets());
+                base.previousSecrets(),
+                body.has("history") ? history(body.get("history")) : base.history());
         if (app.id().length() > MAX_ID_LENGTH || app.key().length() > MAX_ID_LENGTH) {
             throw new Invalid("id and key must be at most " + MAX_ID_LENGTH + " characters");
         }
@@ -196,7 +201,8 @@ final class AppInput {
                 merged.get("client_events_per_second").intValue(),
                 merged.get("cache_ttl_seconds").intValue(),
                 merged.get("max_watchlist_size").intValue(),
-                merged.get("rest_requests_per_second").intValue());
+                merged.get("rest_requests_per_second").intValue(),
+                merged.get("max_history_bytes").intValue());
     }
 
     private static List<App.Webhook> webhooks(JsonNode node) throws Invalid {
@@ -262,6 +268,41 @@ final class AppInput {
         return out;
     }
 
+    /** History rules replace the app's; missing values take the configuration's defaults. */
+    private static List<HistoryRule> history(JsonNode node) throws Invalid {
+        if (!node.isArray()) {
+            throw new Invalid("history: must be a list");
+        }
+        if (node.size() > Validation.MAX_HISTORY_RULES) {
+            throw new Invalid("history: at most " + Validation.MAX_HISTORY_RULES + " rules per app");
+        }
+        List<HistoryRule> out = new ArrayList<>();
+        for (int i = 0; i < node.size(); i++) {
+            String at = "history[" + i + "]";
+            if (!(node.get(i) instanceof ObjectNode rule)) {
+                throw new Invalid(at + ": must be an object");
+            }
+            for (Iterator<String> it = rule.fieldNames(); it.hasNext(); ) {
+                String field = it.next();
+                if (!HISTORY_FIELDS.contains(field)) {
+                    throw new Invalid(at + ": unknown field '" + cut(field) + "'; known fields: "
+                            + String.join(", ", sorted(HISTORY_FIELDS)));
+                }
+            }
+            String channels = optionalText(rule, "channels", MAX_PREFIX_LENGTH, at + ".channels");
+            if (channels == null) {
+                throw new Invalid(at + ".channels: must be set");
+            }
+            out.add(new HistoryRule(
+                    channels,
+                    integer(rule, "max_events", HistoryRule.DEFAULT_MAX_EVENTS, at + ".max_events"),
+                    integer(rule, "max_age_seconds", HistoryRule.DEFAULT_MAX_AGE_SECONDS, at + ".max_age_seconds"),
+                    integer(rule, "rewind", 0, at + ".rewind"),
+                    integer(rule, "rewind_seconds", 0, at + ".rewind_seconds")));
+        }
+        return out;
+    }
+
     // --- fields ---------------------------------------------------------------------------------
 
     private static String optionalText(ObjectNode body, String field, int max) throws Invalid {
@@ -294,12 +335,16 @@ final class AppInput {
     }
 
     private static int integer(ObjectNode body, String field, int otherwise) throws Invalid {
+        return integer(body, field, otherwise, field);
+    }
+
+    private static int integer(ObjectNode body, String field, int otherwise, String name) throws Invalid {
         JsonNode node = body.get(field);
         if (node == null || node.isNull()) {
             return otherwise;
         }
         if (!node.isIntegralNumber() || !node.canConvertToInt()) {
-            throw new Invalid(field + ": must be a whole number");
+            throw new Invalid(name + ": must be a whole number");
         }
         return node.intValue();
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.switchboard.app.App;
 import io.switchboard.app.AppLimits;
+import io.switchboard.app.HistoryRule;
 import java.time.Instant;
 
 /** What the admin API shows of an app. Never its secrets: those are shown once, when made. */
@@ -31,6 +32,15 @@ final class AppViews {
             hook.put("channel_prefix", w.channelPrefix() == null ? "" : w.channelPrefix());
             ObjectNode headers = hook.putObject("headers");
             w.headers().forEach(headers::put);
+        }
+        ArrayNode history = out.putArray("history");
+        for (HistoryRule r : app.history()) {
+            history.addObject()
+                    .put("channels", r.channels())
+                    .put("max_events", r.maxEvents())
+                    .put("max_age_seconds", r.maxAgeSeconds())
+                    .put("rewind", r.rewind())
+                    .put("rewind_seconds", r.rewindSeconds());
         }
         ArrayNode previous = out.putArray("previous_secrets");
         long now = System.currentTimeMillis();
@@ -61,6 +71,7 @@ final class AppViews {
         out.put("cache_ttl_seconds", l.cacheTtlSeconds());
         out.put("max_watchlist_size", l.maxWatchlistSize());
         out.put("rest_requests_per_second", l.restRequestsPerSecond());
+        out.put("max_history_bytes", l.maxHistoryBytes());
         return out;
     }
 }

@@ -52,6 +52,7 @@ public final class RestApi {
     private final RestLatency latency;
     private final LimitRejections rejections;
     private final DebugTap debug;
+    private final ChannelHistoryApi history;
     private final Map<String, LongAdder> requests = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** @param debug where published events and refused requests are reported for the debug console */
@@ -71,6 +72,7 @@ public final class RestApi {
         this.clock = clock;
         this.latency = latency;
         this.rejections = rejections;
+        this.history = new ChannelHistoryApi(channels);
     }
 
     /** Whether {@code path} belongs to this API. */
@@ -110,6 +112,9 @@ public final class RestApi {
             case 5 -> {
                 if (resource.equals("channels") && parts[4].equals("users")) {
                     yield "/apps/{id}/channels/{name}/users";
+                }
+                if (resource.equals("channels") && parts[4].equals("events")) {
+                    yield "/apps/{id}/channels/{name}/events";
                 }
                 yield resource.equals("users") && parts[4].equals("terminate_connections")
                         ? "/apps/{id}/users/{user}/terminate_connections"
@@ -208,6 +213,11 @@ public final class RestApi {
             }
             if (resource.equals("channels") && parts.length == 5 && parts[4].equals("users")) {
                 return method.equals("GET") ? users(app, ApiRequest.decode(parts[3])) : notAllowed(method);
+            }
+            if (resource.equals("channels") && parts.length == 5 && parts[4].equals("events")) {
+                return method.equals("GET")
+                        ? history.events(app, ApiRequest.decode(parts[3]), request)
+                        : notAllowed(method);
             }
             if (resource.equals("connections") && parts.length == 3) {
                 return method.equals("GET") ? insight(app) : notAllowed(method);

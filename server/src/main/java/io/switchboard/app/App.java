@@ -15,6 +15,8 @@ import java.util.Map;
  *     pusher_internal:subscription_count} when the channel's subscription count changes
  * @param previousSecrets secrets replaced by a rotation that still verify until they expire; never
  *     used to sign
+ * @param history which channels keep their events, first match wins ({@code history} in the
+ *     configuration); empty for none
  */
 public record App(
         String id,
@@ -29,14 +31,67 @@ public record App(
         boolean subscriptionCountEvents,
         AppLimits limits,
         List<Webhook> webhooks,
-        List<PreviousSecret> previousSecrets) {
+        List<PreviousSecret> previousSecrets,
+        List<HistoryRule> history) {
 
     public App {
         webhooks = List.copyOf(webhooks);
         previousSecrets = previousSecrets == null ? List.of() : List.copyOf(previousSecrets);
+        history = history == null ? List.of() : List.copyOf(history);
     }
 
-    /** An app without previous secrets. */
+    /** An app without history rules. */
+    public App(
+            String id,
+            String key,
+            String secret,
+            String name,
+            boolean enabled,
+            boolean clientEvents,
+            boolean userAuthentication,
+            int signinTimeoutSeconds,
+            boolean requireTls,
+            boolean subscriptionCountEvents,
+            AppLimits limits,
+            List<Webhook> webhooks,
+            List<PreviousSecret> previousSecrets) {
+        this(
+                id,
+                key,
+                secret,
+                name,
+                enabled,
+                clientEvents,
+                userAuthentication,
+                signinTimeoutSeconds,
+                requireTls,
+                subscriptionCountEvents,
+                limits,
+                webhooks,
+                previousSecrets,
+                List.of());
+    }
+
+    /** This app with other history rules. */
+    public App withHistory(List<HistoryRule> rules) {
+        return new App(
+                id,
+                key,
+                secret,
+                name,
+                enabled,
+                clientEvents,
+                userAuthentication,
+                signinTimeoutSeconds,
+                requireTls,
+                subscriptionCountEvents,
+                limits,
+                webhooks,
+                previousSecrets,
+                rules);
+    }
+
+    /** An app without previous secrets or history rules. */
     public App(
             String id,
             String key,

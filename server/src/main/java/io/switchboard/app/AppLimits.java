@@ -18,6 +18,8 @@ package io.switchboard.app;
  * @param maxWatchlistSize user ids a signed-in user may watch
  * @param restRequestsPerSecond REST API requests per second for the app (bursts of one second
  *     allowed); 0 means unlimited; over it requests get 429
+ * @param maxHistoryBytes what the app's channel histories may hold in the memory broker, frames
+ *     counted; over it the app's oldest events are dropped first
  */
 public record AppLimits(
         int maxConnections,
@@ -33,8 +35,9 @@ public record AppLimits(
         int clientEventsPerSecond,
         int cacheTtlSeconds,
         int maxWatchlistSize,
-        int restRequestsPerSecond) {
+        int restRequestsPerSecond,
+        int maxHistoryBytes) {
 
     public static final AppLimits DEFAULTS =
-            new AppLimits(0, 100, 100, 1024, 128, 200, 200, 10 * 1024, 100, 10, 10, 1800, 100, 0);
+            new AppLimits(0, 100, 100, 1024, 128, 200, 200, 10 * 1024, 100, 10, 10, 1800, 100, 0, 64 << 20);
 }

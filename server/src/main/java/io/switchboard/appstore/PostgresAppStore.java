@@ -11,6 +11,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.switchboard.app.App;
 import io.switchboard.app.AppLimits;
+import io.switchboard.app.HistoryRule;
 import io.switchboard.config.AppStoreSettings;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -41,12 +42,14 @@ public final class PostgresAppStore implements AppStore {
     private static final Logger log = LoggerFactory.getLogger("switchboard.appstore");
     static final String CHANNEL = "switchboard_apps";
     private static final String COLUMNS = "id, key, secret, name, enabled, client_events, user_authentication,"
-            + " signin_timeout_seconds, require_tls, subscription_count_events, limits, webhooks, previous_secrets";
+            + " signin_timeout_seconds, require_tls, subscription_count_events, limits, webhooks, previous_secrets,"
+            + " history";
     private static final ObjectMapper JSON = new ObjectMapper()
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     private static final TypeReference<List<App.Webhook>> WEBHOOKS = new TypeReference<>() {};
     private static final TypeReference<List<App.PreviousSecret>> PREVIOUS = new TypeReference<>() {};
+    private static final TypeReference<List<HistoryRule>> HISTORY = new TypeReference<>() {};
     private static final long RETRY_MILLIS = 1000;
 
     private final AppStoreSettings settings;
@@ -141,7 +144,7 @@ public final class PostgresAppStore implements AppStore {
     public App create(App app) {
         try (Connection c = pool.getConnection();
                 PreparedStatement s = c.prepareStatement("INSERT INTO switchboard_apps (" + COLUMNS
-                        + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb)")) {
+                        + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?::jsonb)")) {
             bind(s, app, 1);
             s.executeUpdate();
             return app;
@@ -176,10 +179,11 @@ public final class PostgresAppStore implements AppStore {
                 try (PreparedStatement s = c.prepareStatement("UPDATE switchboard_apps SET id = ?, key = ?, secret = ?,"
                         + " name = ?, enabled = ?, client_events = ?, user_authentication = ?,"
                         + " signin_timeout_seconds = ?, require_tls = ?, subscription_count_events = ?,"
-                        + " limits = ?::jsonb, webhooks = ?::jsonb, previous_secrets = ?::jsonb, updated_at = now()"
+                        + " limits = ?::jsonb, webhooks = ?::jsonb, previous_secrets = ?::jsonb, history = ?::jsonb,"
+                        + " updated_at = now()"
                         + " WHERE id = ?")) {
                     bind(s, next, 1);
-                    s.setString(14, id);
+                    s.setString(15, id);
                     s.executeUpdate();
                 }
                 c.commit();
@@ -328,7 +332,8 @@ public final class PostgresAppStore implements AppStore {
         s.setBoolean(i++, app.subscriptionCountEvents());
         s.setString(i++, json(app.limits()));
         s.setString(i++, json(app.webhooks()));
-        s.setString(i, json(app.previousSecrets()));
+        s.setString(i++, json(app.previousSecrets()));
+        s.setString(i, json(app.history()));
     }
 
     private static App app(ResultSet r) throws SQLException {
@@ -346,7 +351,8 @@ public final class PostgresAppStore implements AppStore {
                     r.getBoolean("subscription_count_events"),
                     limits(r.getString("limits")),
                     JSON.readValue(r.getString("webhooks"), WEBHOOKS),
-                    JSON.readValue(r.getString("previous_secrets"), PREVIOUS));
+                    JSON.readValue(r.getString("previous_secrets"), PREVIOUS),
+                    JSON.readValue(r.getString("history"), HISTORY));
         } catch (JsonProcessingException e) {
             throw new SQLException("app " + r.getString("id") + " has unreadable JSON: " + e.getOriginalMessage(), e);
         }

@@ -15,7 +15,12 @@ public interface Broker extends AutoCloseable {
     /** Starts delivery to {@code listener}. Called once, before any other method. */
     void start(Listener listener);
 
-    /** Sends {@code envelope} to every node with subscribers on {@code channel}, this one included. */
+    /**
+     * Sends {@code envelope} to every node with subscribers on {@code channel}, this one included.
+     * When it carries a {@link Envelope#history() retention}, the event is given the channel's next
+     * serial and stored in the same step, and delivered with that serial; events of one channel are
+     * delivered in serial order on every node, whichever node published them.
+     */
     void publish(ChannelKey channel, Envelope envelope);
 
     /** This node now has local subscribers on {@code channel}. */
@@ -42,6 +47,9 @@ public interface Broker extends AutoCloseable {
     CountStore counts();
 
     CacheStore cache();
+
+    /** The retained events of history channels. */
+    HistoryStore history();
 
     /** Whether the broker can currently reach the other nodes (always true in memory). */
     boolean healthy();

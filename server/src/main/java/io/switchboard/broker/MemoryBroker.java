@@ -2,6 +2,7 @@ package io.switchboard.broker;
 
 import static java.util.concurrent.CompletableFuture.completedFuture;
 
+import io.switchboard.broker.memory.MemoryHistory;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -22,6 +23,19 @@ public final class MemoryBroker implements Broker {
     private final MemoryPresence presence = new MemoryPresence(marks);
     private final MemoryCounts counts = new MemoryCounts(marks);
     private final MemoryCache cache = new MemoryCache();
+    private final MemoryHistory history;
+
+    /** Channel histories may hold {@value #DEFAULT_HISTORY_BYTES} bytes together. */
+    public MemoryBroker() {
+        this(DEFAULT_HISTORY_BYTES);
+    }
+
+    /** @param historyMaxBytes what all channel histories may hold together */
+    public MemoryBroker(long historyMaxBytes) {
+        this.history = new MemoryHistory(historyMaxBytes, System::currentTimeMillis);
+    }
+
+    public static final long DEFAULT_HISTORY_BYTES = 256L << 20;
 
     @Override
     public void start(Listener listener) {
@@ -30,7 +44,11 @@ public final class MemoryBroker implements Broker {
 
     @Override
     public void publish(ChannelKey channel, Envelope envelope) {
-        listener.onEvent(channel, envelope);
+        if (envelope.history() != null) {
+            history.append(channel, envelope, listener::onEvent);
+        } else {
+            listener.onEvent(channel, envelope);
+        }
     }
 
     @Override
@@ -57,6 +75,11 @@ public final class MemoryBroker implements Broker {
     @Override
     public CacheStore cache() {
         return cache;
+    }
+
+    @Override
+    public MemoryHistory history() {
+        return history;
     }
 
     @Override

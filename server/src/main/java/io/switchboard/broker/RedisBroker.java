@@ -48,6 +48,7 @@ public final class RedisBroker implements Broker {
     private final RedisPresence presence;
     private final RedisCounts counts;
     private final RedisCache cache;
+    private final RedisHistory history;
     /** Channels with local subscribers; guarded by itself, so (un)subscribes reach Redis in order. */
     private final Map<ChannelKey, Interest> interest = new HashMap<>();
 
@@ -107,6 +108,7 @@ public final class RedisBroker implements Broker {
         this.presence = new RedisPresence(link, keys, nodeId, ledger, clock, membership::markStale);
         this.counts = new RedisCounts(link, keys, nodeId, ledger, membership::markStale);
         this.cache = new RedisCache(link, keys, clock);
+        this.history = new RedisHistory(link, keys);
     }
 
     /**
@@ -168,6 +170,10 @@ public final class RedisBroker implements Broker {
      */
     @Override
     public void publish(ChannelKey channel, Envelope envelope) {
+        if (envelope.history() != null) {
+            publishWithHistory(channel, envelope);
+            return;
+        }
         publishing.incrementAndGet();
         String name = keys.messages(channel);
         CompletionStage<List<Object>> reply = link.script(
@@ -186,6 +192,45 @@ public final class RedisBroker implements Broker {
                 listener.onEvent(channel, envelope);
             }
         });
+    }
+
+    /**
+     * Publishes an event of a history channel through {@link RedisScripts#PUBLISH_HISTORY}, which
+     * gives it its serial and stores it in the same step. When Redis does not take it in time, this
+     * node's own subscribers get it without a serial (it is in no history), as {@link #publish}
+     * does for any event.
+     */
+    private void publishWithHistory(ChannelKey channel, Envelope envelope) {
+        publishing.incrementAndGet();
+        String name = keys.messages(channel);
+        Retention retention = envelope.history();
+        CompletionStage<List<Object>> reply = link.script(
+                RedisScripts.PUBLISH_HISTORY,
+                ScriptOutputType.MULTI,
+                new String[] {name, keys.history(channel), keys.serial(channel)},
+                RedisWire.eventHead(envelope),
+                envelope.frame(),
+                RedisWire.utf8(clock.deadline(name)),
+                RedisWire.utf8(link.cluster() ? 1 : 0),
+                RedisWire.utf8(retention.maxEvents()),
+                RedisWire.utf8(retention.maxAgeMs()),
+                RedisWire.utf8(serialTtlMs(retention)));
+        reply.whenComplete((r, error) -> {
+            publishing.decrementAndGet();
+            if (error == null) {
+                clock.observed(name, RedisWire.number(r.get(1)));
+            } else {
+                log.debug("publishing to the history of {} failed: {}", channel, error.toString());
+            }
+            if ((error != null || RedisWire.number(r.get(0)) < 0) && !closed) {
+                listener.onEvent(channel, new Envelope(envelope.frame(), envelope.excludeSocketId()));
+            }
+        });
+    }
+
+    /** A channel's sequence outlives its history by far: lost, it restarts from the clock. */
+    static long serialTtlMs(Retention retention) {
+        return Math.max(2 * retention.maxAgeMs(), 32L * 86_400_000L);
     }
 
     @Override
@@ -283,6 +328,11 @@ public final class RedisBroker implements Broker {
     @Override
     public CacheStore cache() {
         return cache;
+    }
+
+    @Override
+    public HistoryStore history() {
+        return history;
     }
 
     @Override

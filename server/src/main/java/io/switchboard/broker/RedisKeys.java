@@ -6,7 +6,10 @@ package io.switchboard.broker;
  *
  * <p>Every key of one app carries the app id as its Redis Cluster hash tag ({@code {appId}}), so
  * they share one hash slot and a Lua script can change an app's presence, counts and connections
- * atomically. Pub/sub channels and cache keys carry no tag: they spread over the cluster.
+ * atomically. Pub/sub channels and cache keys carry no tag: they spread over the cluster. A history
+ * channel's stream and serial carry its pub/sub channel's whole name as their tag, so they share its
+ * slot: the script that publishes an event also stores it and gives it its serial, which on a Redis
+ * Cluster must touch only one slot ({@code SPUBLISH} included).
  *
  * <pre>
  * {app}:subs                  hash  channel -> subscriptions on every node
@@ -22,6 +25,9 @@ package io.switchboard.broker;
  * node:N:apps                 set   apps node N has state in
  * {nodes}                     zset  node -> heartbeat expiry (Redis time, ms)
  * {nodes}:reaping             zset  node -> deadline of the node reaping it
+ * history:{msg:app:CH}       stream  a history channel's retained events (ID = serial, fields
+ *                                     f = frame, t = Redis time in ms), with a TTL of the rule's age
+ * serial:{msg:app:CH}        string  a history channel's last serial, with a TTL well beyond it
  * msg:app:CH                  pub/sub channel of one Pusher channel
  * control                     pub/sub channel of node-wide commands
  * </pre>
@@ -86,6 +92,16 @@ final class RedisKeys {
 
     String cache(ChannelKey channel) {
         return prefix + "cache:" + channel.appId() + ":" + channel.name();
+    }
+
+    /** A history channel's stream: in the slot of {@link #messages}, whose whole name is its tag. */
+    String history(ChannelKey channel) {
+        return prefix + "history:{" + messages(channel) + "}";
+    }
+
+    /** A history channel's last serial, in the same slot as {@link #history}. */
+    String serial(ChannelKey channel) {
+        return prefix + "serial:{" + messages(channel) + "}";
     }
 
     String nodeApps(String nodeId) {

@@ -51,6 +51,106 @@ final class RedisScripts {
             """);
 
     /**
+     * Publishes an event of a history channel and stores it, in one step so every node sees one
+     * order: gives it the channel's next serial (a lost sequence starts again from Redis time in ms
+     * times 1000, above any serial issued before), adds it to the channel's stream under that serial,
+     * trims the stream to the last N events and to those younger than the rule's age, then publishes
+     * it with the serial. Past its deadline it does nothing, like {@link #PUBLISH}. KEYS: the pub/sub
+     * channel, the stream, the serial (one slot: see {@link RedisKeys#history}). ARGV: the message's
+     * head ({@link RedisWire#eventHead}), the frame, deadline in Redis ms (0 for none), 1 for sharded
+     * pub/sub, max events, max age in ms, the serial's TTL in ms. Returns {receivers, or -1 when past
+     * the deadline, Redis time, serial}.
+     */
+    static final Script PUBLISH_HISTORY = Script.of("publish-history", NOW + """
+            local deadline = tonumber(ARGV[3])
+            if deadline > 0 and now > deadline then
+              return {-1, now, 0}
+            end
+            local serial = redis.call('INCR', KEYS[3])
+            if serial == 1 then
+              serial = now * 1000 + 1
+              local last = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', 1)[1]
+              if last then
+                local previous = tonumber(string.match(last[1], '^(%d+)'))
+                if previous >= serial then
+                  serial = previous + 1
+                end
+              end
+            end
+            local id = string.format('%.0f', serial)
+            redis.call('SET', KEYS[3], id, 'PX', ARGV[7])
+            redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[5], id .. '-0', 'f', ARGV[2], 't', now)
+            local cutoff = now - tonumber(ARGV[6])
+            local oldest = redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', 64)
+            local keep = nil
+            for _, e in ipairs(oldest) do
+              if tonumber(e[2][4]) >= cutoff then
+                keep = e[1]
+                break
+              end
+            end
+            if keep == nil and #oldest > 0 then
+              keep = string.match(oldest[#oldest][1], '^(%d+)') + 1
+              keep = string.format('%.0f', keep)
+            end
+            if keep ~= nil then
+              redis.call('XTRIM', KEYS[2], 'MINID', keep)
+            end
+            redis.call('PEXPIRE', KEYS[2], ARGV[6])
+            local message = ARGV[1] .. string.char(#id) .. id .. ARGV[2]
+            local receivers
+            if ARGV[4] == '1' then
+              receivers = redis.call('SPUBLISH', KEYS[1], message)
+            else
+              receivers = redis.call('PUBLISH', KEYS[1], message)
+            end
+            return {receivers, now, serial}
+            """);
+
+    /**
+     * Reads a history channel's retained events younger than its age. KEYS: the stream, the serial.
+     * ARGV: 'after' or 'before', the first serial to return (after) or the last (before, or '+'), the
+     * most events, max age in ms. Returns {{serial, time, frame, ...} in the order asked, the
+     * earliest retained serial (0 for none), the latest serial (0 for none)}.
+     */
+    static final Script HISTORY_READ = Script.of("history-read", NOW + """
+            local cutoff = now - tonumber(ARGV[4])
+            local latest = tonumber(redis.call('GET', KEYS[2]) or '0')
+            local earliest = 0
+            local from = '-'
+            while earliest == 0 do
+              local batch = redis.call('XRANGE', KEYS[1], from, '+', 'COUNT', 100)
+              if #batch == 0 then
+                break
+              end
+              for _, e in ipairs(batch) do
+                if tonumber(e[2][4]) >= cutoff then
+                  earliest = tonumber(string.match(e[1], '^(%d+)'))
+                  break
+                end
+              end
+              from = '(' .. batch[#batch][1]
+            end
+            local out = {}
+            if earliest > 0 then
+              local entries
+              if ARGV[1] == 'after' then
+                entries = redis.call('XRANGE', KEYS[1], ARGV[2], '+', 'COUNT', ARGV[3])
+              else
+                entries = redis.call('XREVRANGE', KEYS[1], ARGV[2], '-', 'COUNT', ARGV[3])
+              end
+              for _, e in ipairs(entries) do
+                if tonumber(e[2][4]) >= cutoff then
+                  out[#out + 1] = string.match(e[1], '^(%d+)')
+                  out[#out + 1] = e[2][4]
+                  out[#out + 1] = e[2][2]
+                end
+              end
+            end
+            return {out, string.format('%.0f', earliest), string.format('%.0f', latest)}
+            """);
+
+    /**
      * Stores a cache channel's last frame unless past its deadline, like {@link #PUBLISH}: an event
      * this node gave up on must not reach later subscribers either. KEYS: the cache key. ARGV:
      * frame, TTL in seconds, deadline in Redis ms (0 for none). Returns {1 when stored, 0 when past

@@ -5,7 +5,9 @@ import java.util.Arrays;
 
 /**
  * The bytes of pub/sub messages between nodes. An event is {@code 0x01}, the excluded socket id's
- * length (2 bytes, 0 for none), the socket id, then the frame exactly as clients receive it; a
+ * length (2 bytes, 0 for none), the socket id, then the frame as published; an event of a history
+ * channel is {@code 0x03}, the same, then its serial's length (1 byte) and the serial in ASCII
+ * digits (written by the publishing script, which gives it), then the frame; a
  * command is {@code 0x02}, a command type byte, then length-prefixed strings (a node report: its
  * node id and topic, then the body to the end). Unknown types are
  * ignored, so a newer node can add some without breaking older ones.
@@ -13,6 +15,7 @@ import java.util.Arrays;
 final class RedisWire {
     private static final byte EVENT = 1;
     private static final byte COMMAND = 2;
+    private static final byte EVENT_WITH_SERIAL = 3;
     private static final byte TERMINATE_USER = 1;
     private static final byte NODE_REPORT = 2;
 
@@ -31,9 +34,24 @@ final class RedisWire {
         return out;
     }
 
+    /**
+     * The start of a history channel's event, up to where the publishing script adds the serial's
+     * length and digits and then the frame.
+     */
+    static byte[] eventHead(Envelope envelope) {
+        byte[] exclude = envelope.excludeSocketId() == null
+                ? new byte[0]
+                : envelope.excludeSocketId().getBytes(StandardCharsets.UTF_8);
+        byte[] out = new byte[3 + exclude.length];
+        out[0] = EVENT_WITH_SERIAL;
+        putLength(out, 1, exclude.length);
+        System.arraycopy(exclude, 0, out, 3, exclude.length);
+        return out;
+    }
+
     /** The event in {@code bytes}, or {@code null} when they hold something else. */
     static Envelope event(byte[] bytes) {
-        if (bytes.length < 3 || bytes[0] != EVENT) {
+        if (bytes.length < 3 || (bytes[0] != EVENT && bytes[0] != EVENT_WITH_SERIAL)) {
             return null;
         }
         int length = length(bytes, 1);
@@ -41,7 +59,25 @@ final class RedisWire {
             return null;
         }
         String exclude = length == 0 ? null : new String(bytes, 3, length, StandardCharsets.UTF_8);
-        return new Envelope(Arrays.copyOfRange(bytes, 3 + length, bytes.length), exclude);
+        int at = 3 + length;
+        long serial = 0;
+        if (bytes[0] == EVENT_WITH_SERIAL) {
+            if (at >= bytes.length) {
+                return null;
+            }
+            int digits = bytes[at] & 0xFF;
+            if (digits < 1 || digits > 18 || at + 1 + digits > bytes.length) {
+                return null;
+            }
+            for (int i = at + 1; i <= at + digits; i++) {
+                if (bytes[i] < '0' || bytes[i] > '9') {
+                    return null;
+                }
+                serial = serial * 10 + (bytes[i] - '0');
+            }
+            at += 1 + digits;
+        }
+        return new Envelope(Arrays.copyOfRange(bytes, at, bytes.length), exclude, serial, null);
     }
 
     static byte[] command(Command command) {

@@ -103,6 +103,11 @@ public final class ChannelTable {
         }
     }
 
+    /** One frame for a single subscriber (a replayed event, say); the caller releases it. */
+    public SharedFrame frame(byte[] json, long serial) {
+        return new SharedFrame(json, serial, alloc);
+    }
+
     /** Frames written to subscribers since start. */
     public long delivered() {
         return delivered.sum();
@@ -138,7 +143,7 @@ public final class ChannelTable {
         if (ch == null) {
             return;
         }
-        SharedFrame frame = new SharedFrame(envelope.frame(), alloc);
+        SharedFrame frame = new SharedFrame(envelope.frame(), envelope.serial(), alloc);
         try {
             String exclude = envelope.excludeSocketId();
             for (int i = 0; i < ch.groups.length; i++) {

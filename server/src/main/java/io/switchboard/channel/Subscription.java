@@ -13,6 +13,9 @@ public final class Subscription {
     private final ChannelType type;
     private final String presenceUserId;
     private ChannelTable.Slot slot;
+    /** Stands in the table while past events are replayed; {@code null} for other subscriptions. */
+    private ReplayingSubscriber replaying;
+
     private boolean cancelled;
     private boolean refused;
 
@@ -42,6 +45,14 @@ public final class Subscription {
 
     void activate(ChannelTable.Slot slot) {
         this.slot = slot;
+    }
+
+    void replaying(ReplayingSubscriber replaying) {
+        this.replaying = replaying;
+    }
+
+    ReplayingSubscriber replaying() {
+        return replaying;
     }
 
     ChannelTable.Slot slot() {

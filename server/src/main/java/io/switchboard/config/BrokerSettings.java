@@ -6,13 +6,15 @@ package io.switchboard.config;
  * @param driver {@code memory} (one process, the default) or {@code redis} (several processes
  *     acting as one through Redis)
  * @param redis settings of the {@code redis} driver
+ * @param history bounds of channel history across apps
  */
-public record BrokerSettings(String driver, RedisSettings redis) {
-    public static final BrokerSettings DEFAULTS = new BrokerSettings("memory", RedisSettings.DEFAULTS);
+public record BrokerSettings(String driver, RedisSettings redis, HistorySettings history) {
+    public static final BrokerSettings DEFAULTS =
+            new BrokerSettings("memory", RedisSettings.DEFAULTS, HistorySettings.DEFAULTS);
 
     /** The {@code redis} driver on {@code redis}. */
     public static BrokerSettings redis(RedisSettings redis) {
-        return new BrokerSettings("redis", redis);
+        return new BrokerSettings("redis", redis, HistorySettings.DEFAULTS);
     }
 
     public boolean usesRedis() {

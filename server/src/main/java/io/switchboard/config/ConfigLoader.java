@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.switchboard.app.App;
 import io.switchboard.app.AppLimits;
+import io.switchboard.app.HistoryRule;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -200,6 +201,11 @@ public final class ConfigLoader {
                         hooks.set(w, merge(webhookDefaults(), hooks.get(w)));
                     }
                 }
+                if (merged.get("history") instanceof ArrayNode rules) {
+                    for (int r = 0; r < rules.size(); r++) {
+                        rules.set(r, merge(historyDefaults(), rules.get(r)));
+                    }
+                }
                 apps.add(merged);
             }
         }
@@ -222,7 +228,18 @@ public final class ConfigLoader {
         app.put("subscription_count_events", false);
         app.set("limits", YAML.valueToTree(AppLimits.DEFAULTS));
         app.putArray("webhooks");
+        app.putArray("history");
         return app;
+    }
+
+    /** A history rule needs only its {@code channels}. */
+    private static ObjectNode historyDefaults() {
+        ObjectNode rule = JsonNodeFactory.instance.objectNode();
+        rule.put("max_events", HistoryRule.DEFAULT_MAX_EVENTS);
+        rule.put("max_age_seconds", HistoryRule.DEFAULT_MAX_AGE_SECONDS);
+        rule.put("rewind", 0);
+        rule.put("rewind_seconds", 0);
+        return rule;
     }
 
     /** A webhook needs only its {@code url}: all event types, all channels, no extra headers. */

@@ -2,9 +2,11 @@ package io.switchboard.config;
 
 import io.switchboard.app.App;
 import io.switchboard.app.AppLimits;
+import io.switchboard.app.HistoryRule;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -18,6 +20,11 @@ public final class Validation {
     private static final Pattern CREDENTIAL = Pattern.compile("[A-Za-z0-9_.\\-]+");
     private static final Set<String> LEVELS = Set.of("trace", "debug", "info", "warn", "error", "off");
     private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9_.\\-]*");
+    /** A channel name's characters (pusher-protocol.md), plus {@code *}. */
+    private static final Pattern HISTORY_CHANNELS = Pattern.compile("[A-Za-z0-9_\\-=@,.;*]+");
+
+    /** The most history rules one app may have. */
+    public static final int MAX_HISTORY_RULES = 50;
 
     /** An HTTP token (RFC 9110 §5.6.2). */
     private static final Pattern HEADER_NAME = Pattern.compile("[A-Za-z0-9!#$%&'*+.^_`|~-]+");
@@ -220,6 +227,7 @@ public final class Validation {
         check(source, join(at, "secret"), app.secret() != null && !app.secret().isEmpty(), "must be set");
         check(source, join(at, "signin_timeout_seconds"), app.signinTimeoutSeconds() >= 1, "must be at least 1");
         limits(source, join(at, "limits"), app.limits());
+        history(source, at, app.history());
         for (int w = 0; w < app.webhooks().size(); w++) {
             String hook = join(at, "webhooks[" + w + "]");
             String url = app.webhooks().get(w).url();
@@ -236,6 +244,47 @@ public final class Validation {
                         WEBHOOK_EVENTS.contains(type),
                         "unknown event type '" + type + "'; use " + WEBHOOK_EVENTS);
             }
+        }
+    }
+
+    private static void history(String source, String at, List<HistoryRule> rules) {
+        check(
+                source,
+                join(at, "history"),
+                rules.size() <= MAX_HISTORY_RULES,
+                "at most " + MAX_HISTORY_RULES + " rules");
+        for (int r = 0; r < rules.size(); r++) {
+            HistoryRule rule = rules.get(r);
+            String ruleAt = join(at, "history[" + r + "]");
+            check(
+                    source,
+                    ruleAt + ".channels",
+                    rule.channels() != null
+                            && !rule.channels().isEmpty()
+                            && rule.channels().length() <= 200
+                            && HISTORY_CHANNELS.matcher(rule.channels()).matches(),
+                    "must be a channel name, or a pattern where * matches any run of characters (A-Z a-z 0-9 _ - ="
+                            + " @ , . ; and *, at most 200 characters)");
+            check(
+                    source,
+                    ruleAt + ".max_events",
+                    rule.maxEvents() >= 1 && rule.maxEvents() <= HistoryRule.MAX_EVENTS,
+                    "must be 1.." + HistoryRule.MAX_EVENTS);
+            check(
+                    source,
+                    ruleAt + ".max_age_seconds",
+                    rule.maxAgeSeconds() >= 1 && rule.maxAgeSeconds() <= HistoryRule.MAX_AGE_SECONDS,
+                    "must be 1.." + HistoryRule.MAX_AGE_SECONDS + " (30 days)");
+            check(
+                    source,
+                    ruleAt + ".rewind",
+                    rule.rewind() >= 0 && rule.rewind() <= rule.maxEvents(),
+                    "must be 0 (none) up to max_events (" + rule.maxEvents() + ")");
+            check(
+                    source,
+                    ruleAt + ".rewind_seconds",
+                    rule.rewindSeconds() >= 0 && rule.rewindSeconds() <= rule.maxAgeSeconds(),
+                    "must be 0 (none) up to max_age_seconds (" + rule.maxAgeSeconds() + ")");
         }
     }
 
@@ -269,6 +318,12 @@ public final class Validation {
                 "must be memory or redis");
         RedisSettings r = b.redis();
         check(source, "broker.redis", r != null, "must be a mapping");
+        check(source, "broker.history", b.history() != null, "must be a mapping");
+        check(
+                source,
+                "broker.history.max_memory_bytes",
+                b.history().maxMemoryBytes() >= 1 << 20,
+                "must be at least 1048576 (1 MiB)");
         if (!b.usesRedis()) {
             return;
         }
@@ -364,6 +419,7 @@ public final class Validation {
                 at + ".rest_requests_per_second",
                 l.restRequestsPerSecond() >= 0 && l.restRequestsPerSecond() <= 1_000_000_000,
                 "must be 0 (unlimited) or more");
+        check(source, at + ".max_history_bytes", l.maxHistoryBytes() >= 1024, "must be at least 1024");
     }
 
     private static void positive(String source, String key, int value) {

@@ -3,6 +3,7 @@ package io.switchboard.connection;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.switchboard.app.App;
+import io.switchboard.app.HistoryRule;
 import io.switchboard.broker.ChannelKey;
 import io.switchboard.broker.Member;
 import io.switchboard.channel.ChannelTable;
@@ -163,7 +164,12 @@ public final class PusherConnection implements Subscriber {
         try {
             message = ctx.decoder().decode(text);
         } catch (ProtocolException e) {
-            error(e.getMessage());
+            if (e.code() != 0) {
+                transport.send(ServerFrames.error(e.code(), e.getMessage()));
+                ctx.debug().connectionError(app.id(), socketId, e.code(), e.getMessage());
+            } else {
+                error(e.getMessage());
+            }
             return;
         }
         switch (message) {
@@ -268,6 +274,7 @@ public final class PusherConnection implements Subscriber {
             }
         }
         ChannelKey key = new ChannelKey(app.id(), name);
+        Channels.Replay replay = replay(key, s.resumeAfter());
         Subscription sub = ctx.channels()
                 .subscribe(
                         key,
@@ -275,13 +282,33 @@ public final class PusherConnection implements Subscriber {
                         this,
                         member,
                         app.limits().maxPresenceMembers(),
-                        result -> subscribed(name, type, result));
+                        replay,
+                        result -> subscribed(name, type, result, replay, s.resumeAfter()));
         if (!sub.refused()) {
             subscriptions.put(name, sub);
         }
     }
 
-    private void subscribed(String name, ChannelType type, Channels.Subscribed result) {
+    /**
+     * What the subscriber is sent of the channel's past: from {@code resume_after} on when it resumes,
+     * else the rule's rewind; {@code null} for nothing (no history rule, or no rewind).
+     */
+    private Channels.Replay replay(ChannelKey key, long resumeAfter) {
+        HistoryRule rule = ctx.channels().historyRule(key);
+        if (rule == null || (resumeAfter < 0 && !rule.rewinds())) {
+            return null;
+        }
+        return new Channels.Replay(
+                rule,
+                resumeAfter,
+                () -> eventLoop()
+                        .execute(() -> close(
+                                ErrorCodes.OVER_CAPACITY,
+                                "Too many events on " + key.name() + " while its history was being sent")));
+    }
+
+    private void subscribed(
+            String name, ChannelType type, Channels.Subscribed result, Channels.Replay replay, long resumeAfter) {
         if (closed) {
             return;
         }
@@ -314,6 +341,11 @@ public final class PusherConnection implements Subscriber {
         ctx.debug().subscribed(app.id(), socketId, name);
         if (type.cache()) {
             transport.send(result.cached() != null ? result.cached() : ServerFrames.cacheMiss(name));
+        }
+        if (replay != null) {
+            ctx.channels().replay(result.subscription(), replay);
+        } else if (resumeAfter >= 0) {
+            transport.send(ServerFrames.resumeFailed(name, resumeAfter, 0, 0, "no_history"));
         }
     }
 
@@ -508,7 +540,7 @@ public final class PusherConnection implements Subscriber {
         }
         String senderUserId = type.presence() ? sub.presenceUserId() : null;
         byte[] frame = ServerFrames.clientEvent(e.event(), e.channel(), data, senderUserId);
-        ctx.channels().publish(sub.channel(), frame, socketId);
+        ctx.channels().publishEvent(sub.channel(), frame, socketId);
         ctx.channels().observer().clientEvent(sub.channel(), e.event(), e.dataAsString(), socketId, senderUserId);
         ctx.debug().clientEvent(app.id(), e.channel(), e.event(), data, socketId, senderUserId);
     }

@@ -10,8 +10,14 @@ public sealed interface ClientMessage {
     /**
      * @param auth {@code null} when absent (public channels from the Java client)
      * @param channelData the raw string as received, never re-serialised; {@code null} when absent
+     * @param resumeAfter the last serial the client saw on a history channel ({@code resume_after}),
+     *     or -1 when absent
      */
-    record Subscribe(String channel, String auth, String channelData) implements ClientMessage {}
+    record Subscribe(String channel, String auth, String channelData, long resumeAfter) implements ClientMessage {
+        public Subscribe(String channel, String auth, String channelData) {
+            this(channel, auth, channelData, -1);
+        }
+    }
 
     record Unsubscribe(String channel) implements ClientMessage {}
 

@@ -75,7 +75,7 @@ public final class ClientMessageDecoder {
         if (f.channel == null) {
             throw new ProtocolException("pusher:subscribe needs data.channel");
         }
-        return new ClientMessage.Subscribe(f.channel, f.auth, f.channelData);
+        return new ClientMessage.Subscribe(f.channel, f.auth, f.channelData, f.resumeAfter);
     }
 
     private ClientMessage unsubscribe(String dataJson) throws ProtocolException {
@@ -116,6 +116,7 @@ public final class ClientMessageDecoder {
                     case "auth" -> f.auth = stringValue(p, value, "data.auth");
                     case "channel_data" -> f.channelData = stringValue(p, value, "data.channel_data");
                     case "user_data" -> f.userData = stringValue(p, value, "data.user_data");
+                    case "resume_after" -> f.resumeAfter = serial(p, value);
                     default -> p.skipChildren();
                 }
             }
@@ -158,5 +159,37 @@ public final class ClientMessageDecoder {
         String auth;
         String channelData;
         String userData;
+        long resumeAfter = -1;
+    }
+
+    /** Serials are below 2^53, so that JavaScript reads them exactly. */
+    static final long MAX_SERIAL = (1L << 53) - 1;
+
+    /**
+     * {@code resume_after}: a whole number from 0 to 2^53-1, or a string of its digits; null is
+     * absent.
+     */
+    private static long serial(JsonParser p, JsonToken value) throws IOException, ProtocolException {
+        long serial;
+        if (value == JsonToken.VALUE_NULL) {
+            return -1;
+        } else if (value == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
+            serial = p.getLongValue();
+        } else if (value == JsonToken.VALUE_STRING
+                && !p.getText().isEmpty()
+                && p.getText().length() <= 16
+                && p.getText().chars().allMatch(c -> c >= '0' && c <= '9')) {
+            serial = Long.parseLong(p.getText());
+        } else {
+            p.skipChildren();
+            serial = -1;
+        }
+        if (serial < 0 || serial > MAX_SERIAL) {
+            throw new ProtocolException(
+                    "'data.resume_after' must be the serial of an event received on the channel: a whole number"
+                            + " from 0 to 9007199254740991, or a string of its digits",
+                    ErrorCodes.INVALID_RESUME_AFTER);
+        }
+        return serial;
     }
 }

@@ -17,6 +17,8 @@ public final class ErrorCodes {
     public static final int CLOSED_AFTER_INACTIVITY = 4202;
     public static final int CLIENT_EVENT_RATE_LIMIT = 4301;
     public static final int WATCHLIST_LIMIT = 4302;
+    /** A {@code pusher:subscribe} with a {@code resume_after} that is not a serial; not closed. */
+    public static final int INVALID_RESUME_AFTER = 4303;
 
     /** The {@code status} of a subscription_error when a presence channel is full. */
     public static final int PRESENCE_FULL_STATUS = 4100;

@@ -160,6 +160,40 @@ public final class ServerFrames {
         });
     }
 
+    /**
+     * {@code switchboard:resumed}: every event after {@code after} was replayed ({@code replayed}
+     * of them), up to {@code latest}; live events follow.
+     */
+    public static byte[] resumed(String channel, long after, int replayed, long latest) {
+        return frame("switchboard:resumed", channel, inner(g -> {
+            g.writeNumberField("after", after);
+            g.writeNumberField("replayed", replayed);
+            g.writeNumberField("latest", latest);
+        }));
+    }
+
+    /**
+     * {@code switchboard:resume_failed}: the history does not reach back to {@code after}; nothing
+     * was replayed and live events follow. {@code earliest} and {@code latest} are 0 for none
+     * (written as null).
+     */
+    public static byte[] resumeFailed(String channel, long after, long earliest, long latest, String reason) {
+        return frame("switchboard:resume_failed", channel, inner(g -> {
+            g.writeNumberField("after", after);
+            writeSerial(g, "earliest", earliest);
+            writeSerial(g, "latest", latest);
+            g.writeStringField("reason", reason);
+        }));
+    }
+
+    private static void writeSerial(JsonGenerator g, String field, long serial) throws IOException {
+        if (serial > 0) {
+            g.writeNumberField(field, serial);
+        } else {
+            g.writeNullField(field);
+        }
+    }
+
     private static byte[] frame(String event, String channel, String data) {
         return write(g -> {
             g.writeStartObject();
@@ -206,5 +240,22 @@ public final class ServerFrames {
             throw new UncheckedIOException(e);
         }
         return out.toString();
+    }
+
+    /**
+     * {@code frame} (a JSON object) with {@code ,"serial":N} added before its closing brace: the
+     * event's place in its channel's history, an extra top-level field stock clients ignore.
+     */
+    public static byte[] withSerial(byte[] frame, long serial) {
+        int end = frame.length - 1;
+        while (end > 0 && frame[end] != '}') {
+            end--;
+        }
+        byte[] field = (",\"serial\":" + serial).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] out = new byte[end + field.length + 1];
+        System.arraycopy(frame, 0, out, 0, end);
+        System.arraycopy(field, 0, out, end, field.length);
+        out[out.length - 1] = '}';
+        return out;
     }
 }

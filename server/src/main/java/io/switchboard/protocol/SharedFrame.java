@@ -13,10 +13,20 @@ import io.netty.buffer.ByteBufAllocator;
  */
 public final class SharedFrame {
     private final byte[] json;
+    private final long serial;
     private final ByteBuf webSocketFrame;
 
     public SharedFrame(byte[] json, ByteBufAllocator alloc) {
-        this.json = json;
+        this(json, 0, alloc);
+    }
+
+    /**
+     * An event of a history channel: {@code frame} as published, with {@code "serial":N} added as
+     * its last field here, once per event (not per subscriber). {@code serial} 0 adds nothing.
+     */
+    public SharedFrame(byte[] frame, long serial, ByteBufAllocator alloc) {
+        this.json = serial > 0 ? ServerFrames.withSerial(frame, serial) : frame;
+        this.serial = serial;
         this.webSocketFrame = alloc.directBuffer(json.length + 10);
         writeTextFrameHeader(webSocketFrame, json.length);
         webSocketFrame.writeBytes(json);
@@ -25,6 +35,11 @@ public final class SharedFrame {
     /** The event as JSON text. Callers must not modify the array. */
     public byte[] json() {
         return json;
+    }
+
+    /** The event's serial in its channel's history; 0 for an event without one. */
+    public long serial() {
+        return serial;
     }
 
     /** The complete WebSocket frame; write a {@code retainedDuplicate()}, never this buffer. */

@@ -511,6 +511,169 @@ abstract class BrokerContractTest {
         awaitFrames(a, ch, "still-subscribed");
     }
 
+    // --- history --------------------------------------------------------------------------------------
+
+    static final Retention KEEP_5 = new Retention(5, 3_600_000, Long.MAX_VALUE);
+
+    static Envelope historyEvent(String name, Retention retention) {
+        return new Envelope(frame(name), null, 0, retention);
+    }
+
+    @Test
+    void historyEventsGetIncreasingSerialsFromTheClockAndAreReadBackInOrder() {
+        Node a = node();
+        Node b = node();
+        ChannelKey ch = new ChannelKey("app", "chat-read");
+        subscribe(a, ch);
+        long before = System.currentTimeMillis() - 60_000;
+        for (int i = 1; i <= 3; i++) {
+            b.broker().publish(ch, historyEvent("e" + i, KEEP_5));
+        }
+        b.broker().publish(ch, event("plain", null));
+        awaitFrames(a, ch, "e1", "e2", "e3", "plain");
+        List<Received> got = a.seen().on(ch);
+        assertThat(got.get(0).serial()).isGreaterThan(before * 1000).isLessThan(1L << 53);
+        assertThat(got.get(1).serial()).isEqualTo(got.get(0).serial() + 1);
+        assertThat(got.get(2).serial()).isEqualTo(got.get(0).serial() + 2);
+        assertThat(got.get(3).serial())
+                .as("an event without retention has no serial")
+                .isZero();
+        assertThat(got.get(0).frame()).as("the frame travels as published").isEqualTo(new String(frame("e1"), UTF8));
+
+        HistoryStore.Page all = result(b.broker().history().after(ch, KEEP_5, 0, 100));
+        assertThat(all.events())
+                .extracting(HistoryStore.Stored::serial)
+                .containsExactly(
+                        got.get(0).serial(), got.get(1).serial(), got.get(2).serial());
+        assertThat(new String(all.events().get(1).frame(), UTF8)).isEqualTo(new String(frame("e2"), UTF8));
+        assertThat(all.events().get(0).publishedAt()).isGreaterThan(before);
+        assertThat(all.earliest()).isEqualTo(got.get(0).serial());
+        assertThat(all.latest()).isEqualTo(got.get(2).serial());
+
+        HistoryStore.Page after =
+                result(a.broker().history().after(ch, KEEP_5, got.get(0).serial(), 1));
+        assertThat(after.events())
+                .extracting(HistoryStore.Stored::serial)
+                .containsExactly(got.get(1).serial());
+        HistoryStore.Page newest = result(a.broker().history().before(ch, KEEP_5, Long.MAX_VALUE, 2));
+        assertThat(newest.events())
+                .extracting(HistoryStore.Stored::serial)
+                .containsExactly(got.get(2).serial(), got.get(1).serial());
+        HistoryStore.Page older =
+                result(a.broker().history().before(ch, KEEP_5, got.get(1).serial(), 10));
+        assertThat(older.events())
+                .extracting(HistoryStore.Stored::serial)
+                .containsExactly(got.get(0).serial());
+    }
+
+    @Test
+    void historyKeepsTheLastMaxEventsAndKnowsTheLatestSerial() {
+        Node a = node();
+        ChannelKey ch = new ChannelKey("app", "chat-trim");
+        for (int i = 1; i <= 8; i++) {
+            a.broker().publish(ch, historyEvent("e" + i, KEEP_5));
+        }
+        await().atMost(WAIT)
+                .until(() ->
+                        result(a.broker().history().after(ch, KEEP_5, 0, 100)).latest() > 0
+                                && result(a.broker().history().after(ch, KEEP_5, 0, 100))
+                                                .events()
+                                                .size()
+                                        == 5
+                                && names(result(a.broker().history().after(ch, KEEP_5, 0, 100)))
+                                        .getLast()
+                                        .equals("e8"));
+        HistoryStore.Page page = result(a.broker().history().after(ch, KEEP_5, 0, 100));
+        assertThat(names(page)).containsExactly("e4", "e5", "e6", "e7", "e8");
+        assertThat(page.earliest()).isEqualTo(page.events().get(0).serial());
+        assertThat(page.latest()).isEqualTo(page.events().get(4).serial());
+        assertThat(result(a.broker().history().after(ch, KEEP_5, 0, 100)).events())
+                .extracting(HistoryStore.Stored::serial)
+                .isSorted()
+                .doesNotHaveDuplicates();
+    }
+
+    @Test
+    void historyDropsEventsPastTheirAgeButKeepsTheSequence() {
+        Node a = node();
+        ChannelKey ch = new ChannelKey("app", "chat-age");
+        Retention brief = new Retention(100, 1, Long.MAX_VALUE);
+        a.broker().publish(ch, historyEvent("old", brief));
+        await().atMost(WAIT)
+                .until(() ->
+                        result(a.broker().history().after(ch, brief, 0, 10)).latest() > 0);
+        await().atMost(WAIT)
+                .until(() -> result(a.broker().history().after(ch, brief, 0, 10))
+                        .events()
+                        .isEmpty());
+        HistoryStore.Page page = result(a.broker().history().after(ch, brief, 0, 10));
+        assertThat(page.earliest()).isZero();
+        long latest = page.latest();
+        subscribe(a, ch);
+        a.broker().publish(ch, historyEvent("next", KEEP_5));
+        await().atMost(WAIT).until(() -> a.seen().names(ch).contains("next"));
+        assertThat(a.seen().on(ch).getLast().serial()).isEqualTo(latest + 1);
+    }
+
+    @Test
+    void aChannelWithoutHistoryReadsEmpty() {
+        Node a = node();
+        HistoryStore.Page page = result(a.broker().history().after(new ChannelKey("app", "nothing"), KEEP_5, 0, 10));
+        assertThat(page.events()).isEmpty();
+        assertThat(page.earliest()).isZero();
+        assertThat(page.latest()).isZero();
+    }
+
+    @Test
+    void concurrentPublishersOnSeveralNodesAreDeliveredInSerialOrderEverywhere() throws Exception {
+        Node a = node();
+        Node b = node();
+        Node c = node();
+        ChannelKey ch = new ChannelKey("app", "chat-race");
+        Retention keep = new Retention(10_000, 3_600_000, Long.MAX_VALUE);
+        subscribe(a, ch);
+        subscribe(b, ch);
+        int perPublisher = 300;
+        List<Thread> publishers = new ArrayList<>();
+        for (Node from : List.of(a, b, c)) {
+            for (int t = 0; t < 2; t++) {
+                publishers.add(Thread.ofPlatform().start(() -> {
+                    for (int i = 0; i < perPublisher; i++) {
+                        from.broker().publish(ch, historyEvent("e", keep));
+                    }
+                }));
+            }
+        }
+        for (Thread t : publishers) {
+            t.join(WAIT.toMillis());
+        }
+        int total = publishers.size() * perPublisher;
+        for (Node n : List.of(a, b)) {
+            await().atMost(WAIT).until(() -> n.seen().on(ch).size() >= total);
+            List<Long> serials = n.seen().on(ch).stream().map(Received::serial).toList();
+            assertThat(serials).hasSize(total).isSorted().doesNotHaveDuplicates();
+            assertThat(serials.getLast() - serials.getFirst()).isEqualTo(total - 1);
+        }
+        HistoryStore.Page stored = result(c.broker().history().after(ch, keep, 0, 10_000));
+        assertThat(stored.events())
+                .extracting(HistoryStore.Stored::serial)
+                .isEqualTo(a.seen().on(ch).stream().map(Received::serial).toList());
+    }
+
+    private static List<String> names(HistoryStore.Page page) {
+        List<String> out = new ArrayList<>();
+        for (HistoryStore.Stored s : page.events()) {
+            try {
+                out.add(JSON.readTree(s.frame()).path("event").asText());
+            } catch (java.io.IOException e) {
+                throw new AssertionError(e);
+            }
+        }
+        return out;
+    }
+
+    private static final java.nio.charset.Charset UTF8 = StandardCharsets.UTF_8;
+
     // --- helpers --------------------------------------------------------------------------------------
 
     static void subscribe(Node n, ChannelKey ch) {
@@ -548,7 +711,7 @@ abstract class BrokerContractTest {
         assertThat(n.seen().names(ch)).containsExactly(names);
     }
 
-    record Received(ChannelKey channel, String frame, String exclude) {}
+    record Received(ChannelKey channel, String frame, String exclude, long serial) {}
 
     static final class Recording implements Broker.Listener {
         final List<Received> events = new CopyOnWriteArrayList<>();
@@ -559,7 +722,10 @@ abstract class BrokerContractTest {
         @Override
         public void onEvent(ChannelKey channel, Envelope envelope) {
             events.add(new Received(
-                    channel, new String(envelope.frame(), StandardCharsets.UTF_8), envelope.excludeSocketId()));
+                    channel,
+                    new String(envelope.frame(), StandardCharsets.UTF_8),
+                    envelope.excludeSocketId(),
+                    envelope.serial()));
         }
 
         @Override

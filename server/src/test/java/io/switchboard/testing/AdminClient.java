@@ -97,7 +97,8 @@ public final class AdminClient {
                         l.get("client_events_per_second").asInt(),
                         l.get("cache_ttl_seconds").asInt(),
                         l.get("max_watchlist_size").asInt(),
-                        l.get("rest_requests_per_second").asInt()),
+                        l.get("rest_requests_per_second").asInt(),
+                        l.get("max_history_bytes").asInt()),
                 hooks);
     }
 

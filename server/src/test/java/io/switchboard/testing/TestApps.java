@@ -2,6 +2,7 @@ package io.switchboard.testing;
 
 import io.switchboard.app.App;
 import io.switchboard.app.AppLimits;
+import io.switchboard.app.HistoryRule;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
@@ -43,6 +44,16 @@ public final class TestApps {
         return new App.Webhook(url, List.of(), "", java.util.Map.of());
     }
 
+    /** Copies {@code app} with these history rules. */
+    public static App withHistory(App app, HistoryRule... rules) {
+        return app.withHistory(List.of(rules));
+    }
+
+    /** A history rule keeping {@code maxEvents} for a day, with {@code rewind} replayed to new subscribers. */
+    public static HistoryRule history(String channels, int maxEvents, int rewind) {
+        return new HistoryRule(channels, maxEvents, HistoryRule.DEFAULT_MAX_AGE_SECONDS, rewind, 0);
+    }
+
     public static App withClientEvents(App app, boolean on) {
         return change(app, c -> c.clientEvents = on);
     }
@@ -69,18 +80,19 @@ public final class TestApps {
         Switches c = new Switches(app);
         change.accept(c);
         return new App(
-                app.id(),
-                app.key(),
-                app.secret(),
-                app.name(),
-                c.enabled,
-                c.clientEvents,
-                c.userAuthentication,
-                c.signinTimeoutSeconds,
-                app.requireTls(),
-                c.subscriptionCountEvents,
-                c.limits,
-                c.webhooks);
+                        app.id(),
+                        app.key(),
+                        app.secret(),
+                        app.name(),
+                        c.enabled,
+                        c.clientEvents,
+                        c.userAuthentication,
+                        c.signinTimeoutSeconds,
+                        app.requireTls(),
+                        c.subscriptionCountEvents,
+                        c.limits,
+                        c.webhooks)
+                .withHistory(app.history());
     }
 
     /** What tests change on an app. */
@@ -120,6 +132,7 @@ public final class TestApps {
         public int cacheTtlSeconds;
         public int maxWatchlistSize;
         public int restRequestsPerSecond;
+        public int maxHistoryBytes;
 
         Limits(AppLimits l) {
             maxConnections = l.maxConnections();
@@ -136,6 +149,7 @@ public final class TestApps {
             cacheTtlSeconds = l.cacheTtlSeconds();
             maxWatchlistSize = l.maxWatchlistSize();
             restRequestsPerSecond = l.restRequestsPerSecond();
+            maxHistoryBytes = l.maxHistoryBytes();
         }
 
         AppLimits build() {
@@ -153,7 +167,8 @@ public final class TestApps {
                     clientEventsPerSecond,
                     cacheTtlSeconds,
                     maxWatchlistSize,
-                    restRequestsPerSecond);
+                    restRequestsPerSecond,
+                    maxHistoryBytes);
         }
     }
 }
