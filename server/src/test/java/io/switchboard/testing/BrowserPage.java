@@ -82,6 +82,11 @@ public final class BrowserPage {
         driver.switchTo().window(driver.getWindowHandles().iterator().next());
     }
 
+    /** Runs {@code script} in the page (a function body: {@code return} hands a value back). */
+    public Object run(String script, Object... args) {
+        return js(script, args);
+    }
+
     private Object js(String script, Object... args) {
         driver.switchTo().window(handle);
         return ((JavascriptExecutor) driver).executeScript(script, args);
