@@ -11,14 +11,18 @@ import java.net.Socket;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A loopback TCP proxy that plays a network going away: it forwards bytes both ways unchanged until
  * {@link #cut()} drops every connection at once (the client sees its socket closed, as when a
  * train enters a tunnel); while {@link #refuse()} is in force each new connection is closed as
- * soon as it is accepted, until {@link #admit()}. {@link #target(int)} points new connections at
- * another port, as a load balancer moving to another node.
+ * soon as it is accepted, until {@link #admit()}. While {@link #hold()} is in force new connections
+ * are accepted but wait, unanswered, until {@link #release()} forwards them (a slow network: the
+ * client does not see a failure, so pusher-js does not back off). {@link #target(int)} points new
+ * connections at another port, as a load balancer moving to another node.
  */
 public final class CuttingProxy implements AutoCloseable {
     private final ServerSocket listener;
@@ -27,6 +31,7 @@ public final class CuttingProxy implements AutoCloseable {
     private final AtomicInteger cuts = new AtomicInteger();
     private volatile int target;
     private volatile boolean refusing;
+    private volatile CountDownLatch gate = new CountDownLatch(0);
     private volatile boolean closed;
 
     private CuttingProxy(int target) {
@@ -77,6 +82,16 @@ public final class CuttingProxy implements AutoCloseable {
         refusing = false;
     }
 
+    /** From now on, new connections wait before they are forwarded, until {@link #release()}. */
+    public void hold() {
+        gate = new CountDownLatch(1);
+    }
+
+    /** Forwards the connections that wait (to the target as it is now), and new ones at once. */
+    public void release() {
+        gate.countDown();
+    }
+
     /** Client connections accepted so far, refused ones included. */
     public int accepted() {
         return accepted.get();
@@ -92,7 +107,8 @@ public final class CuttingProxy implements AutoCloseable {
                     continue;
                 }
                 open.add(client);
-                Thread.ofVirtual().name("cutting-proxy-conn").start(() -> serve(client));
+                CountDownLatch held = gate;
+                Thread.ofVirtual().name("cutting-proxy-conn").start(() -> serve(client, held));
             } catch (IOException e) {
                 if (!closed) {
                     throw new UncheckedIOException(e);
@@ -101,10 +117,13 @@ public final class CuttingProxy implements AutoCloseable {
         }
     }
 
-    private void serve(Socket client) {
+    private void serve(Socket client, CountDownLatch held) {
         Socket upstream = null;
         try (client) {
             client.setTcpNoDelay(true);
+            if (!held.await(60, TimeUnit.SECONDS)) {
+                return; // never released: the client sees its connection closed
+            }
             upstream = new Socket(InetAddress.getLoopbackAddress(), target);
             upstream.setTcpNoDelay(true);
             open.add(upstream);
@@ -154,6 +173,7 @@ public final class CuttingProxy implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        gate.countDown();
         try {
             listener.close();
         } catch (IOException ignored) {
