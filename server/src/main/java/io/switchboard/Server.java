@@ -21,6 +21,7 @@ import io.switchboard.broker.Command;
 import io.switchboard.broker.Envelope;
 import io.switchboard.broker.MemoryBroker;
 import io.switchboard.broker.RedisBroker;
+import io.switchboard.broker.memory.MemoryHistory;
 import io.switchboard.channel.ChannelObserver;
 import io.switchboard.channel.ChannelTable;
 import io.switchboard.channel.Channels;
@@ -319,6 +320,24 @@ public final class Server implements AutoCloseable {
                 channels,
                 Channels::published);
         metrics.gauge("switchboard.http.sessions", "Open HTTP fallback sessions", sessions::size);
+        if (broker instanceof MemoryBroker memory) {
+            MemoryHistory history = memory.history();
+            for (MemoryHistory.Reason reason : MemoryHistory.Reason.values()) {
+                metrics.counter(
+                        "switchboard.history.evicted",
+                        "History events dropped by the memory broker, by the bound that dropped them",
+                        history,
+                        h -> h.evictions(reason),
+                        "reason",
+                        reason.name().toLowerCase(java.util.Locale.ROOT));
+            }
+            metrics.gauge(
+                    "switchboard.history.bytes",
+                    "Bytes the memory broker's channel histories hold (frames and entries)",
+                    history::bytes);
+            metrics.gauge(
+                    "switchboard.history.events", "Events the memory broker's channel histories hold", history::events);
+        }
         if (broker instanceof RedisBroker redis) {
             metrics.counter(
                     "switchboard.broker.reconnects",

@@ -96,7 +96,8 @@ class OperatorDocsTest {
 
     /**
      * A node with the Redis broker and a webhook target (its queue in Redis), after one REST request
-     * and one limit met: every metric family is there.
+     * and one limit met, plus what a node with the memory broker alone exports: every metric family
+     * is there.
      */
     private static String scrapeOfAServerWithEverything() throws Exception {
         App app = TestApps.withLimits(
@@ -118,7 +119,20 @@ class OperatorDocsTest {
             // GC pauses are reported once the first one has happened.
             System.gc();
             await().atMost(Duration.ofSeconds(10)).until(() -> scrape(server).contains("jvm_gc_pause_seconds_count"));
-            return scrape(server);
+            return scrape(server) + memoryBrokerOnly();
+        }
+    }
+
+    /** The families only a node with the memory broker exports (its channel histories). */
+    private static String memoryBrokerOnly() throws Exception {
+        try (TestServer server = TestServer.start(TestApps.app("m"))) {
+            StringBuilder out = new StringBuilder();
+            for (String line : scrape(server).split("\n")) {
+                if (line.contains("switchboard_history_")) {
+                    out.append(line).append('\n');
+                }
+            }
+            return out.toString();
         }
     }
 }
