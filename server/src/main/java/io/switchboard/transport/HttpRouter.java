@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Routes each HTTP request: WebSocket upgrades on {@code /app/{key}}, the REST API on {@code
- * /apps/...}, and the health endpoints. Shared by every connection.
+ * /apps/...}, the health endpoints and the resume plugin's script. Shared by every connection.
  */
 @ChannelHandler.Sharable
 final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -70,6 +70,8 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
         if (HealthRoutes.handles(path)) {
             HealthRoutes.answer(ctx, keepAlive, path, server);
+        } else if (ResumeScript.handles(path)) {
+            ResumeScript.answer(ctx, request, keepAlive);
         } else if (path.equals("/")) {
             HttpResponses.json(
                     ctx, keepAlive, 200, bytes("{\"name\":\"switchboard\",\"version\":\"" + server.version() + "\"}"));

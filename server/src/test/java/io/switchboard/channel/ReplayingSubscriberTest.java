@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.EventLoop;
 import io.switchboard.protocol.ServerFrames;
+import io.switchboard.transport.WebSocketFraming;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -43,9 +44,7 @@ class ReplayingSubscriberTest {
 
     private SharedFrame frame(long serial) {
         SharedFrame f = new SharedFrame(
-                ServerFrames.event("e", "c", "{}"),
-                serial,
-                json -> UnpooledByteBufAllocator.DEFAULT.buffer().writeBytes(json));
+                ServerFrames.event("e", "c", "{}"), serial, new WebSocketFraming(UnpooledByteBufAllocator.DEFAULT));
         frames.add(f);
         return f;
     }

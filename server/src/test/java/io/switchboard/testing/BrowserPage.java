@@ -34,6 +34,27 @@ public final class BrowserPage {
         this.handle = handle;
     }
 
+    /** pusher-js options for a server on a loopback port, plain, on one transport (ws, xhr_streaming, xhr_polling). */
+    public static Map<String, Object> options(String transport, int port) {
+        return Map.of(
+                "cluster",
+                "local",
+                "wsHost",
+                "127.0.0.1",
+                "wsPort",
+                port,
+                "httpHost",
+                "127.0.0.1",
+                "httpPort",
+                port,
+                "forceTLS",
+                false,
+                "disableStats",
+                true,
+                "enabledTransports",
+                List.of(transport));
+    }
+
     /** Opens {@code url} in the driver's current window. */
     public static BrowserPage open(WebDriver driver, String url) {
         driver.get(url);
@@ -61,6 +82,11 @@ public final class BrowserPage {
         driver.switchTo().window(driver.getWindowHandles().iterator().next());
     }
 
+    /** Runs {@code script} in the page (a function body: {@code return} hands a value back). */
+    public Object run(String script, Object... args) {
+        return js(script, args);
+    }
+
     private Object js(String script, Object... args) {
         driver.switchTo().window(handle);
         return ((JavascriptExecutor) driver).executeScript(script, args);
@@ -74,10 +100,58 @@ public final class BrowserPage {
         js("sb.connect(arguments[0], arguments[1])", key, options);
     }
 
+    /** Laravel Echo on pusher-js ({@code new Echo.default({broadcaster: 'pusher', key, ...options})}). */
+    public void connectEcho(String key, Map<String, Object> options) {
+        js("sb.connectEcho(arguments[0], arguments[1])", key, options);
+    }
+
+    /** Subscribes through Echo's {@code channel(name).listen('.' + event)}, logging what it hands over. */
+    public void echoListen(String channel, String event) {
+        js("sb.echoListen(arguments[0], arguments[1])", channel, event);
+    }
+
+    /** Logs Echo's {@code channel(name).subscribed} callback as {@code pusher:subscription_succeeded}. */
+    public void echoSubscribed(String channel) {
+        js("sb.echoSubscribed(arguments[0])", channel);
+    }
+
+    /** Adds {@code <script src=url>} to the page and waits until it has run. */
+    public void loadScript(String url) {
+        js("sb.loadScript(arguments[0])", url);
+        await("script " + url + " loaded", () -> {
+            Object state = js("return sb.scripts[arguments[0]] || null", url);
+            if ("failed".equals(state)) {
+                throw new AssertionError("the page could not load " + url);
+            }
+            return "loaded".equals(state);
+        });
+    }
+
+    /** {@code SwitchboardResume.attach} on the page's pusher-js; its callbacks are logged as {@code recovered} / {@code unrecoverable}. */
+    public void attachResume() {
+        js("sb.attachResume()");
+    }
+
+    /** The last serial the resume plugin saw on {@code channel}, or null. */
+    public Long lastSerial(String channel) {
+        Object serial = js("return sb.resume.lastSerial(arguments[0])", channel);
+        return serial == null ? null : ((Number) serial).longValue();
+    }
+
+    /** The log entries of one type (e.g. {@code recovered}), oldest first. */
+    public List<JsonNode> entries(String type) {
+        return log().stream().filter(e -> e.path("type").asText().equals(type)).toList();
+    }
+
     /** Waits for {@code connected} and returns the name of the transport that carries it. */
     public String awaitConnected() {
         await("connected", () -> "connected".equals(js("return sb.state()")));
         return transport();
+    }
+
+    /** pusher-js's connection state: connecting, connected, unavailable... */
+    public String state() {
+        return (String) js("return sb.state()");
     }
 
     /** {@code pusher.connection.connection.transport.name}: ws, xhr_streaming, xhr_polling... */

@@ -18,12 +18,15 @@ import java.util.concurrent.Executors;
 /**
  * The application's web server for browser tests, on its own loopback port (so a different origin
  * than Switchboard): serves the test page {@code /client.html}, {@code /pusher.min.js} (pusher-js
- * from the test classpath) and the channel auth endpoint {@code /pusher/auth}, which signs with
+ * from the test classpath), {@code /echo.iife.js} (Laravel Echo, idem) and the channel auth endpoint {@code /pusher/auth}, which signs with
  * pusher-http-java's {@code Pusher.authenticate} as a real backend does.
  */
 public final class TestWebServer implements AutoCloseable {
     /** The pusher-js build the pages load. */
     public static final String PUSHER_JS_VERSION = "8.6.0";
+
+    /** The Laravel Echo build the pages may load ({@code /echo.iife.js}). */
+    public static final String LARAVEL_ECHO_VERSION = "2.5.0";
 
     private final HttpServer http;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
@@ -64,6 +67,11 @@ public final class TestWebServer implements AutoCloseable {
                     resource(
                             exchange,
                             "pusher-js/" + PUSHER_JS_VERSION + "/pusher.min.js",
+                            "application/javascript; charset=utf-8");
+                case "/echo.iife.js" ->
+                    resource(
+                            exchange,
+                            "laravel-echo/" + LARAVEL_ECHO_VERSION + "/echo.iife.js",
                             "application/javascript; charset=utf-8");
                 case "/pusher/auth" -> auth(exchange);
                 default -> respond(exchange, 404, "text/plain", "not found".getBytes(StandardCharsets.UTF_8));
