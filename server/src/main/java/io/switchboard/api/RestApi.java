@@ -2,35 +2,22 @@ package io.switchboard.api;
 
 import static java.util.concurrent.CompletableFuture.completedFuture;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import io.switchboard.app.App;
-import io.switchboard.app.AppLimits;
 import io.switchboard.app.AppRegistry;
 import io.switchboard.channel.Channels;
 import io.switchboard.channel.ClusterState;
 import io.switchboard.connection.Connections;
-import io.switchboard.core.ChannelKey;
-import io.switchboard.core.Member;
 import io.switchboard.debug.DebugTap;
 import io.switchboard.metrics.Limit;
 import io.switchboard.metrics.LimitRejections;
 import io.switchboard.metrics.RestLatency;
 import io.switchboard.protocol.ChannelNames;
-import io.switchboard.protocol.ChannelType;
 import io.switchboard.protocol.ClientText;
-import io.switchboard.protocol.ServerFrames;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,8 +27,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class RestApi {
     private static final Logger log = LoggerFactory.getLogger("switchboard.api");
-    private static final Pattern SOCKET_ID = Pattern.compile("\\d+\\.\\d+");
-    private static final Set<String> EVENT_INFO = Set.of("user_count", "subscription_count");
 
     private final AppRegistry apps;
     private final Channels channels;
@@ -52,6 +37,8 @@ public final class RestApi {
     private final LimitRejections rejections;
     private final DebugTap debug;
     private final ChannelHistoryApi history;
+    private final ChannelQueries queries;
+    private final EventPublishing publishing;
     private final Map<String, LongAdder> requests = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** @param debug where published events and refused requests are reported for the debug console */
@@ -72,6 +59,8 @@ public final class RestApi {
         this.latency = latency;
         this.rejections = rejections;
         this.history = new ChannelHistoryApi(channels);
+        this.queries = new ChannelQueries(cluster);
+        this.publishing = new EventPublishing(channels, queries, rejections, debug);
     }
 
     /** Whether {@code path} belongs to this API. */
@@ -157,12 +146,12 @@ public final class RestApi {
         }
         try {
             TriggerBody.Event event = TriggerBody.event(body);
-            validate(app, event, true);
-            publish(app, event);
+            publishing.validate(app, event, true);
+            publishing.publish(app, event);
             return completedFuture(ApiResponse.ok());
         } catch (TriggerBody.BadBody e) {
             return fail(400, e.getMessage());
-        } catch (TooLarge e) {
+        } catch (EventPublishing.TooLarge e) {
             return fail(413, e.getMessage());
         }
     }
@@ -199,19 +188,21 @@ public final class RestApi {
         String resource = parts[2];
         try {
             if (resource.equals("events") && parts.length == 3) {
-                return method.equals("POST") ? events(app, request) : notAllowed(method);
+                return method.equals("POST") ? publishing.events(app, request) : notAllowed(method);
             }
             if (resource.equals("batch_events") && parts.length == 3) {
-                return method.equals("POST") ? batch(app, request) : notAllowed(method);
+                return method.equals("POST") ? publishing.batch(app, request) : notAllowed(method);
             }
             if (resource.equals("channels") && parts.length == 3) {
-                return method.equals("GET") ? channelsList(app, request) : notAllowed(method);
+                return method.equals("GET") ? queries.channelsList(app, request) : notAllowed(method);
             }
             if (resource.equals("channels") && parts.length == 4) {
-                return method.equals("GET") ? channel(app, ApiRequest.decode(parts[3]), request) : notAllowed(method);
+                return method.equals("GET")
+                        ? queries.channel(app, ApiRequest.decode(parts[3]), request)
+                        : notAllowed(method);
             }
             if (resource.equals("channels") && parts.length == 5 && parts[4].equals("users")) {
-                return method.equals("GET") ? users(app, ApiRequest.decode(parts[3])) : notAllowed(method);
+                return method.equals("GET") ? queries.users(app, ApiRequest.decode(parts[3])) : notAllowed(method);
             }
             if (resource.equals("channels") && parts.length == 5 && parts[4].equals("events")) {
                 return method.equals("GET")
@@ -226,257 +217,10 @@ public final class RestApi {
             }
         } catch (TriggerBody.BadBody e) {
             return fail(400, e.getMessage());
-        } catch (TooLarge e) {
+        } catch (EventPublishing.TooLarge e) {
             return fail(413, e.getMessage());
         }
         return fail(404, "Not found: " + request.rawPath());
-    }
-
-    // --- POST /events and /batch_events ------------------------------------------------------------
-
-    private CompletionStage<ApiResponse> events(App app, ApiRequest request) throws TriggerBody.BadBody, TooLarge {
-        TriggerBody.Event event = TriggerBody.event(request.body());
-        validate(app, event, true);
-        publish(app, event);
-        if (event.info() == null || event.info().isBlank()) {
-            return completedFuture(ApiResponse.ok());
-        }
-        return info(app, event)
-                .thenApply(attrs -> new ApiResponse(200, ApiResponse.json(g -> writeChannelInfo(g, attrs))));
-    }
-
-    private CompletionStage<ApiResponse> batch(App app, ApiRequest request) throws TriggerBody.BadBody, TooLarge {
-        List<TriggerBody.Event> events = TriggerBody.batch(request.body());
-        if (events.size() > app.limits().maxBatchSize()) {
-            rejections.count(app.id(), Limit.MAX_BATCH_SIZE);
-            throw new TriggerBody.BadBody("Batch has "
-                    + events.size()
-                    + " events; the maximum is "
-                    + app.limits().maxBatchSize());
-        }
-        for (int i = 0; i < events.size(); i++) {
-            try {
-                validate(app, events.get(i), false);
-            } catch (TriggerBody.BadBody e) {
-                throw new TriggerBody.BadBody("batch[" + i + "]: " + e.getMessage());
-            } catch (TooLarge e) {
-                throw new TooLarge("batch[" + i + "]: " + e.getMessage());
-            }
-        }
-        boolean anyInfo = false;
-        for (TriggerBody.Event event : events) {
-            publish(app, event);
-            anyInfo |= event.info() != null && !event.info().isBlank();
-        }
-        if (!anyInfo) {
-            return completedFuture(ApiResponse.ok());
-        }
-        List<CompletableFuture<Map<String, Map<String, Long>>>> infos = new ArrayList<>();
-        for (TriggerBody.Event event : events) {
-            infos.add(
-                    event.info() == null || event.info().isBlank()
-                            ? CompletableFuture.completedFuture(Map.of())
-                            : info(app, event).toCompletableFuture());
-        }
-        return CompletableFuture.allOf(infos.toArray(CompletableFuture[]::new))
-                .thenApply(v -> new ApiResponse(200, ApiResponse.json(g -> {
-                    g.writeArrayFieldStart("batch");
-                    for (var f : infos) {
-                        Map<String, Long> attrs =
-                                f.join().values().stream().findFirst().orElse(Map.of());
-                        g.writeStartObject();
-                        for (var a : attrs.entrySet()) {
-                            g.writeNumberField(a.getKey(), a.getValue());
-                        }
-                        g.writeEndObject();
-                    }
-                    g.writeEndArray();
-                })));
-    }
-
-    private void validate(App app, TriggerBody.Event e, boolean multiChannel) throws TriggerBody.BadBody, TooLarge {
-        AppLimits limits = app.limits();
-        if (e.name() == null || e.name().isEmpty()) {
-            throw new TriggerBody.BadBody("Missing event name ('name')");
-        }
-        if (e.name().length() > limits.maxEventNameLength()) {
-            rejections.count(app.id(), Limit.MAX_EVENT_NAME_LENGTH);
-            throw new TriggerBody.BadBody("Event name is longer than " + limits.maxEventNameLength() + " characters");
-        }
-        if (e.data() == null) {
-            throw new TriggerBody.BadBody("Missing event data ('data')");
-        }
-        int size = e.data().getBytes(StandardCharsets.UTF_8).length;
-        if (size > limits.maxPayloadBytes()) {
-            rejections.count(app.id(), Limit.MAX_PAYLOAD_BYTES);
-            throw new TooLarge("Event data is " + size + " bytes; the maximum is " + limits.maxPayloadBytes());
-        }
-        if (e.channels().isEmpty()) {
-            throw new TriggerBody.BadBody(multiChannel ? "Missing 'channels' (or 'channel')" : "Missing 'channel'");
-        }
-        if (!multiChannel && e.channels().size() > 1) {
-            throw new TriggerBody.BadBody("A batch event has exactly one 'channel'");
-        }
-        if (e.channels().size() > limits.maxChannelsPerEvent()) {
-            rejections.count(app.id(), Limit.MAX_CHANNELS_PER_EVENT);
-            throw new TriggerBody.BadBody(
-                    "Too many channels: " + e.channels().size() + "; the maximum is " + limits.maxChannelsPerEvent());
-        }
-        for (String channel : e.channels()) {
-            String problem = ChannelNames.problem(channel, limits.maxChannelNameLength());
-            if (problem != null) {
-                if (channel.length() > limits.maxChannelNameLength()) {
-                    rejections.count(app.id(), Limit.MAX_CHANNEL_NAME_LENGTH);
-                }
-                throw new TriggerBody.BadBody(problem);
-            }
-            if (e.channels().size() > 1 && ChannelType.of(channel).encrypted()) {
-                throw new TriggerBody.BadBody(
-                        "Events to encrypted channels (" + channel + ") must target a single channel");
-            }
-        }
-        if (e.socketId() != null && !SOCKET_ID.matcher(e.socketId()).matches()) {
-            throw new TriggerBody.BadBody("Invalid socket_id: " + e.socketId());
-        }
-        if (e.info() != null && !e.info().isBlank()) {
-            for (String attr : e.info().split(",")) {
-                if (!EVENT_INFO.contains(attr.strip())) {
-                    throw new TriggerBody.BadBody(
-                            "Unknown info attribute '" + attr.strip() + "'; use user_count, subscription_count");
-                }
-            }
-        }
-    }
-
-    private void publish(App app, TriggerBody.Event e) {
-        debug.apiMessage(app.id(), e.channels(), e.name(), e.data(), e.socketId());
-        for (String channel : e.channels()) {
-            ChannelType type = ChannelType.of(channel);
-            channels.publishApiEvent(
-                    new ChannelKey(app.id(), channel),
-                    type,
-                    ServerFrames.event(e.name(), channel, e.data()),
-                    e.socketId(),
-                    app.limits().cacheTtlSeconds());
-        }
-    }
-
-    /** Requested attributes per channel of an event, for the {@code info} parameter. */
-    private CompletionStage<Map<String, Map<String, Long>>> info(App app, TriggerBody.Event e) {
-        Set<String> wanted = attributes(e.info());
-        Map<String, CompletableFuture<Map<String, Long>>> perChannel = new LinkedHashMap<>();
-        for (String channel : e.channels()) {
-            perChannel.put(
-                    channel,
-                    attributes(new ChannelKey(app.id(), channel), wanted, false).toCompletableFuture());
-        }
-        return CompletableFuture.allOf(perChannel.values().toArray(CompletableFuture[]::new))
-                .thenApply(v -> {
-                    Map<String, Map<String, Long>> out = new LinkedHashMap<>();
-                    perChannel.forEach((k, f) -> out.put(k, f.join()));
-                    return out;
-                });
-    }
-
-    private static void writeChannelInfo(JsonGenerator g, Map<String, Map<String, Long>> attrs) throws IOException {
-        g.writeObjectFieldStart("channels");
-        for (var channel : attrs.entrySet()) {
-            g.writeObjectFieldStart(channel.getKey());
-            for (var a : channel.getValue().entrySet()) {
-                g.writeNumberField(a.getKey(), a.getValue());
-            }
-            g.writeEndObject();
-        }
-        g.writeEndObject();
-    }
-
-    // --- GET /channels, /channels/{name}, /channels/{name}/users -----------------------------------
-
-    private CompletionStage<ApiResponse> channelsList(App app, ApiRequest request) throws TriggerBody.BadBody {
-        String prefix = request.param("filter_by_prefix");
-        prefix = prefix == null ? "" : prefix;
-        Set<String> wanted = attributes(request.param("info"));
-        for (String attr : wanted) {
-            if (!attr.equals("user_count") && !attr.equals("subscription_count")) {
-                throw new TriggerBody.BadBody(
-                        "Unknown info attribute '" + attr + "'; use user_count, subscription_count");
-            }
-        }
-        if (wanted.contains("user_count") && !prefix.startsWith("presence-")) {
-            throw new TriggerBody.BadBody("user_count may only be requested with filter_by_prefix=presence-");
-        }
-        return cluster.occupied(app.id(), prefix).thenCompose(occupied -> {
-            Map<String, CompletableFuture<Map<String, Long>>> perChannel = new LinkedHashMap<>();
-            occupied.forEach((name, count) -> perChannel.put(
-                    name,
-                    attributes(new ChannelKey(app.id(), name), wanted, false).toCompletableFuture()));
-            return CompletableFuture.allOf(perChannel.values().toArray(CompletableFuture[]::new))
-                    .thenApply(v -> {
-                        Map<String, Map<String, Long>> out = new LinkedHashMap<>();
-                        perChannel.forEach((k, f) -> out.put(k, f.join()));
-                        return new ApiResponse(200, ApiResponse.json(g -> writeChannelInfo(g, out)));
-                    });
-        });
-    }
-
-    private CompletionStage<ApiResponse> channel(App app, String name, ApiRequest request) throws TriggerBody.BadBody {
-        checkName(app, name);
-        Set<String> wanted = attributes(request.param("info"));
-        ChannelType type = ChannelType.of(name);
-        for (String attr : wanted) {
-            switch (attr) {
-                case "user_count" -> {
-                    if (!type.presence()) {
-                        throw new TriggerBody.BadBody("user_count is only available on presence channels");
-                    }
-                }
-                case "subscription_count" -> {}
-                case "cache" -> {
-                    if (!type.cache()) {
-                        throw new TriggerBody.BadBody("cache is only available on cache channels");
-                    }
-                }
-                default ->
-                    throw new TriggerBody.BadBody(
-                            "Unknown info attribute '" + attr + "'; use user_count, subscription_count, cache");
-            }
-        }
-        ChannelKey key = new ChannelKey(app.id(), name);
-        CompletionStage<Long> count = cluster.subscriptionCount(key);
-        CompletionStage<Map<String, Long>> attrs = attributes(key, wanted, true);
-        CompletionStage<byte[]> cached = wanted.contains("cache") ? cluster.cached(key) : completedFuture(null);
-        return count.thenCombine(attrs.thenCombine(cached, (a, c) -> new Object[] {a, c}), (n, pair) -> {
-            @SuppressWarnings("unchecked")
-            Map<String, Long> a = (Map<String, Long>) pair[0];
-            byte[] c = (byte[]) pair[1];
-            return new ApiResponse(200, ApiResponse.json(g -> {
-                g.writeBooleanField("occupied", n > 0);
-                for (var e : a.entrySet()) {
-                    g.writeNumberField(e.getKey(), e.getValue());
-                }
-                if (c != null) {
-                    g.writeFieldName("cache");
-                    g.writeRawValue(new String(c, StandardCharsets.UTF_8));
-                }
-            }));
-        });
-    }
-
-    private CompletionStage<ApiResponse> users(App app, String name) throws TriggerBody.BadBody {
-        checkName(app, name);
-        if (!ChannelType.of(name).presence()) {
-            throw new TriggerBody.BadBody("Users are only available on presence channels");
-        }
-        return cluster.members(new ChannelKey(app.id(), name))
-                .thenApply(members -> new ApiResponse(200, ApiResponse.json(g -> {
-                    g.writeArrayFieldStart("users");
-                    for (Member m : members) {
-                        g.writeStartObject();
-                        g.writeStringField("id", m.userId());
-                        g.writeEndObject();
-                    }
-                    g.writeEndArray();
-                })));
     }
 
     // --- GET /connections (Switchboard's own: what this node's clients use) ----------------------
@@ -516,43 +260,7 @@ public final class RestApi {
 
     // --- helpers -----------------------------------------------------------------------------------
 
-    /**
-     * The requested counts of one channel: {@code subscription_count} always when asked, {@code
-     * user_count} on presence channels (silently skipped elsewhere unless {@code strict}).
-     */
-    private CompletionStage<Map<String, Long>> attributes(ChannelKey key, Set<String> wanted, boolean strict) {
-        boolean presence = ChannelType.of(key.name()).presence();
-        CompletionStage<Long> users = wanted.contains("user_count") && (presence || strict)
-                ? cluster.userCount(key).thenApply(Integer::longValue)
-                : completedFuture(null);
-        CompletionStage<Long> subs =
-                wanted.contains("subscription_count") ? cluster.subscriptionCount(key) : completedFuture(null);
-        return users.thenCombine(subs, (u, s) -> {
-            Map<String, Long> out = new LinkedHashMap<>();
-            if (u != null) {
-                out.put("user_count", u);
-            }
-            if (s != null) {
-                out.put("subscription_count", s);
-            }
-            return out;
-        });
-    }
-
-    private static Set<String> attributes(String info) {
-        if (info == null || info.isBlank()) {
-            return Set.of();
-        }
-        Set<String> out = new java.util.LinkedHashSet<>();
-        for (String a : info.split(",")) {
-            if (!a.isBlank()) {
-                out.add(a.strip());
-            }
-        }
-        return out;
-    }
-
-    private static void checkName(App app, String name) throws TriggerBody.BadBody {
+    static void checkName(App app, String name) throws TriggerBody.BadBody {
         String problem = ChannelNames.problem(name, app.limits().maxChannelNameLength());
         if (problem != null) {
             throw new TriggerBody.BadBody(problem);
@@ -565,14 +273,5 @@ public final class RestApi {
 
     private static CompletionStage<ApiResponse> notAllowed(String method) {
         return fail(405, "Method " + method + " is not allowed here");
-    }
-
-    /** A payload over the app's size limit; answered with 413. */
-    static final class TooLarge extends Exception {
-        private static final long serialVersionUID = 1L;
-
-        TooLarge(String message) {
-            super(message, null, false, false);
-        }
     }
 }
