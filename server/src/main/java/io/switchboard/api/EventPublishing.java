@@ -171,7 +171,6 @@ final class EventPublishing {
     }
 
     /** A payload over the app's size limit; answered with 413. */
-    /** A payload over the app's size limit; answered with 413. */
     static final class TooLarge extends Exception {
         private static final long serialVersionUID = 1L;
 
