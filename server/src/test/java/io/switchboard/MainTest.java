@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import io.switchboard.testing.NodeProcess;
 import io.switchboard.testing.RawWebSocket;
 import io.switchboard.testing.Rest;
+import io.switchboard.testing.TrustedCertificate;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -20,14 +20,10 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -158,7 +154,7 @@ class MainTest {
             }
 
             HttpClient https = HttpClient.newBuilder()
-                    .sslContext(trusting(dir.resolve("data/dev-tls/dev-cert.pem")))
+                    .sslContext(TrustedCertificate.sslContext(dir.resolve("data/dev-tls/dev-cert.pem")))
                     .connectTimeout(Duration.ofSeconds(5))
                     .build();
             HttpResponse<String> health = https.send(
@@ -192,20 +188,6 @@ class MainTest {
             }
         }
         throw new IllegalStateException("no two free consecutive ports");
-    }
-
-    private static SSLContext trusting(Path pem) throws Exception {
-        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-        trust.load(null, null);
-        try (InputStream in = Files.newInputStream(pem)) {
-            trust.setCertificateEntry(
-                    "dev", CertificateFactory.getInstance("X.509").generateCertificate(in));
-        }
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trust);
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(null, tmf.getTrustManagers(), null);
-        return ctx;
     }
 
     private record Run(int exitCode, String err) {}

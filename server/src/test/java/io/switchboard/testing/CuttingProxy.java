@@ -1,8 +1,6 @@
 package io.switchboard.testing;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -66,7 +64,7 @@ public final class CuttingProxy implements AutoCloseable {
             if (s.getLocalPort() == port()) {
                 dropped++;
             }
-            closeQuietly(s);
+            Sockets.closeQuietly(s);
         }
         cuts.incrementAndGet();
         return dropped;
@@ -103,7 +101,7 @@ public final class CuttingProxy implements AutoCloseable {
                 Socket client = listener.accept();
                 accepted.incrementAndGet();
                 if (refusing) {
-                    closeQuietly(client);
+                    Sockets.closeQuietly(client);
                     continue;
                 }
                 open.add(client);
@@ -128,8 +126,8 @@ public final class CuttingProxy implements AutoCloseable {
             upstream.setTcpNoDelay(true);
             open.add(upstream);
             Socket up = upstream;
-            Thread back = Thread.ofVirtual().name("cutting-proxy-back").start(() -> pump(up, client));
-            pump(client, upstream);
+            Thread back = Thread.ofVirtual().name("cutting-proxy-back").start(() -> Sockets.pump(up, client));
+            Sockets.pump(client, upstream);
             back.join();
         } catch (IOException e) {
             // the target is down or a side closed: the client sees its connection closed
@@ -139,34 +137,8 @@ public final class CuttingProxy implements AutoCloseable {
             open.remove(client);
             if (upstream != null) {
                 open.remove(upstream);
-                closeQuietly(upstream);
+                Sockets.closeQuietly(upstream);
             }
-        }
-    }
-
-    /** Copies until {@code from} ends, then ends the other direction's output. */
-    private static void pump(Socket from, Socket to) {
-        byte[] buffer = new byte[16 * 1024];
-        try {
-            InputStream in = from.getInputStream();
-            OutputStream out = to.getOutputStream();
-            int n;
-            while ((n = in.read(buffer)) > 0) {
-                out.write(buffer, 0, n);
-                out.flush();
-            }
-            to.shutdownOutput();
-        } catch (IOException e) {
-            closeQuietly(from);
-            closeQuietly(to);
-        }
-    }
-
-    private static void closeQuietly(Socket s) {
-        try {
-            s.close();
-        } catch (IOException ignored) {
-            // closing anyway
         }
     }
 
@@ -179,7 +151,7 @@ public final class CuttingProxy implements AutoCloseable {
         } catch (IOException ignored) {
             // closing anyway
         }
-        open.forEach(CuttingProxy::closeQuietly);
+        open.forEach(Sockets::closeQuietly);
     }
 
     @Override

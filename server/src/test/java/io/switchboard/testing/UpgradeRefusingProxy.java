@@ -3,7 +3,6 @@ package io.switchboard.testing;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -112,8 +111,8 @@ public final class UpgradeRefusingProxy implements AutoCloseable {
             forwarded.incrementAndGet();
             upstream.getOutputStream().write(head.toByteArray());
             Socket up = upstream;
-            Thread back = Thread.ofVirtual().name("proxy-back").start(() -> pump(up, client));
-            pump(client, upstream);
+            Thread back = Thread.ofVirtual().name("proxy-back").start(() -> Sockets.pump(up, client));
+            Sockets.pump(client, upstream);
             back.join();
         } catch (IOException e) {
             // a side closed; both go
@@ -123,34 +122,8 @@ public final class UpgradeRefusingProxy implements AutoCloseable {
             open.remove(client);
             if (upstream != null) {
                 open.remove(upstream);
-                closeQuietly(upstream);
+                Sockets.closeQuietly(upstream);
             }
-        }
-    }
-
-    /** Copies until {@code from} ends, then ends the other direction's output. */
-    private static void pump(Socket from, Socket to) {
-        byte[] buffer = new byte[16 * 1024];
-        try {
-            InputStream in = from.getInputStream();
-            OutputStream out = to.getOutputStream();
-            int n;
-            while ((n = in.read(buffer)) > 0) {
-                out.write(buffer, 0, n);
-                out.flush();
-            }
-            to.shutdownOutput();
-        } catch (IOException e) {
-            closeQuietly(from);
-            closeQuietly(to);
-        }
-    }
-
-    private static void closeQuietly(Socket s) {
-        try {
-            s.close();
-        } catch (IOException ignored) {
-            // closing anyway
         }
     }
 
@@ -162,7 +135,7 @@ public final class UpgradeRefusingProxy implements AutoCloseable {
         } catch (IOException ignored) {
             // closing anyway
         }
-        open.forEach(UpgradeRefusingProxy::closeQuietly);
+        open.forEach(Sockets::closeQuietly);
     }
 
     @Override

@@ -7,19 +7,15 @@ import io.switchboard.config.SwitchboardConfig;
 import io.switchboard.config.TlsSettings;
 import io.switchboard.testing.TestApps;
 import io.switchboard.testing.TestServer;
-import java.io.InputStream;
+import io.switchboard.testing.TrustedCertificate;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.List;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,7 +38,7 @@ class ResumeScriptTest {
                 .withTls(new TlsSettings(0, "", "", true, dir.toString())));
         http = HttpClient.newBuilder()
                 .connectTimeout(Duration.ofSeconds(5))
-                .sslContext(trusting(dir.resolve("dev-cert.pem")))
+                .sslContext(TrustedCertificate.sslContext(dir.resolve("dev-cert.pem")))
                 .build();
     }
 
@@ -121,19 +117,5 @@ class ResumeScriptTest {
             request.header("If-None-Match", ifNoneMatch);
         }
         return http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-    }
-
-    private static SSLContext trusting(Path pem) throws Exception {
-        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-        trust.load(null, null);
-        try (InputStream in = Files.newInputStream(pem)) {
-            trust.setCertificateEntry(
-                    "dev", CertificateFactory.getInstance("X.509").generateCertificate(in));
-        }
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trust);
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(null, tmf.getTrustManagers(), null);
-        return ctx;
     }
 }

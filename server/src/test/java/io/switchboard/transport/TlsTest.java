@@ -9,25 +9,20 @@ import io.switchboard.config.TlsSettings;
 import io.switchboard.testing.RawWebSocket;
 import io.switchboard.testing.TestApps;
 import io.switchboard.testing.TestServer;
-import java.io.InputStream;
+import io.switchboard.testing.TrustedCertificate;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -55,7 +50,7 @@ class TlsTest {
     @Test
     void aClientTrustingTheDevCertificateConnectsOverWssAndReceivesEvents() throws Exception {
         HttpClient client = HttpClient.newBuilder()
-                .sslContext(trusting(dir.resolve("dev-cert.pem")))
+                .sslContext(TrustedCertificate.sslContext(dir.resolve("dev-cert.pem")))
                 .build();
         LinkedBlockingQueue<String> frames = new LinkedBlockingQueue<>();
         WebSocket ws = client.newWebSocketBuilder()
@@ -101,7 +96,7 @@ class TlsTest {
 
         LinkedBlockingQueue<String> frames = new LinkedBlockingQueue<>();
         WebSocket wss = HttpClient.newBuilder()
-                .sslContext(trusting(dir.resolve("dev-cert.pem")))
+                .sslContext(TrustedCertificate.sslContext(dir.resolve("dev-cert.pem")))
                 .build()
                 .newWebSocketBuilder()
                 .buildAsync(
@@ -147,19 +142,5 @@ class TlsTest {
                         HttpResponse.BodyHandlers.ofString());
         assertThat(health.statusCode()).isEqualTo(200);
         assertThat(server.server().tlsPort()).isNotEqualTo(server.port());
-    }
-
-    private static SSLContext trusting(Path pem) throws Exception {
-        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-        trust.load(null, null);
-        try (InputStream in = Files.newInputStream(pem)) {
-            trust.setCertificateEntry(
-                    "dev", CertificateFactory.getInstance("X.509").generateCertificate(in));
-        }
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trust);
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(null, tmf.getTrustManagers(), null);
-        return ctx;
     }
 }
