@@ -29,17 +29,22 @@ public interface HistoryStore {
      * @param earliest the oldest retained serial, 0 when nothing is retained
      * @param latest the last serial issued on the channel (retained or not), 0 when the channel has
      *     no known sequence
+     * @param complete every event of the channel's sequence is still retained, from its first on (also
+     *     when no event was ever issued): nothing was dropped
      */
-    record Page(List<Stored> events, long earliest, long latest) {
-        public static final Page EMPTY = new Page(List.of(), 0, 0);
+    record Page(List<Stored> events, long earliest, long latest, boolean complete) {
+        public static final Page EMPTY = new Page(List.of(), 0, 0, true);
     }
 
-    /** Up to {@code limit} events with a serial above {@code after}, oldest first. */
+    /**
+     * Up to {@code limit} events with a serial above {@code after}, oldest first. A {@code limit} of 0
+     * reads only the bounds.
+     */
     CompletionStage<Page> after(ChannelKey channel, Retention retention, long after, int limit);
 
     /**
      * Up to {@code limit} events with a serial below {@code before} ({@code Long.MAX_VALUE} for the
-     * newest), newest first.
+     * newest), newest first. A {@code limit} of 0 reads only the bounds.
      */
     CompletionStage<Page> before(ChannelKey channel, Retention retention, long before, int limit);
 }

@@ -212,10 +212,12 @@ public final class Channels {
     }
 
     /**
-     * What a subscriber asks of a history channel's past.
+     * What a subscriber of a history channel asks of its past: a resume, else the rule's rewind, if
+     * any, else nothing but the serial it starts after.
      *
      * @param rule the channel's history rule
-     * @param resumeAfter the last serial the client saw ({@code resume_after}), or -1 to rewind
+     * @param resumeAfter the last serial the client saw ({@code resume_after}), or -1 when it does not
+     *     resume
      * @param overflow runs (on the subscriber's loop) when more live events arrive during the replay
      *     than may be held
      */
@@ -226,20 +228,47 @@ public final class Channels {
     }
 
     /**
+     * The history read made for a subscriber of a history channel once it was in the table (and,
+     * with Redis, this node's subscription to the channel confirmed).
+     *
+     * @param page what was read; {@code null} when the read failed
+     */
+    record HistoryRead(HistoryStore.Page page, Throwable error) {
+        boolean failed() {
+            return page == null;
+        }
+    }
+
+    /**
      * What a subscribe produced.
      *
      * @param subscription the new subscription, or {@code null} when refused
      * @param members presence members after joining (presence channels only)
      * @param cached the cache channel's last event, or {@code null}
      * @param failed refused because the cluster-wide stores did not answer (not a full channel)
+     * @param history the history read, on a history channel; {@code null} elsewhere
      */
-    public record Subscribed(Subscription subscription, List<Member> members, byte[] cached, boolean failed) {
+    public record Subscribed(
+            Subscription subscription, List<Member> members, byte[] cached, boolean failed, HistoryRead history) {
         public Subscribed(Subscription subscription, List<Member> members, byte[] cached) {
-            this(subscription, members, cached, false);
+            this(subscription, members, cached, false, null);
         }
 
         public boolean refused() {
             return subscription == null;
+        }
+
+        /**
+         * The channel's latest serial when the subscriber joined: every later event reaches it, live or
+         * replayed, and no earlier one does live (0 when the channel never had an event); -1 when the
+         * channel keeps no history or its history could not be read.
+         */
+        public long serial() {
+            return history == null || history.failed() ? -1 : history.page().latest();
+        }
+
+        Subscribed withHistory(HistoryRead read) {
+            return new Subscribed(subscription, members, cached, failed, read);
         }
     }
 
@@ -263,8 +292,10 @@ public final class Channels {
 
     /**
      * Subscribes {@code subscriber}, holding the channel's live events for it when {@code replay}
-     * is given: after writing its success frame the caller calls {@link #replay}, which writes the
-     * past events and then the held ones, with no gap and no duplicate between them.
+     * is given (a history channel): once the subscriber is in the table and this node receives the
+     * channel, the history is read ({@link Subscribed#serial} is the latest serial it saw); after
+     * writing its success frame the caller calls {@link #replay}, which writes the past events asked
+     * for and then the held ones, with no gap and no duplicate between them.
      */
     public Subscription subscribe(
             ChannelKey key,
@@ -288,7 +319,7 @@ public final class Channels {
                         // The broker logs its outages; one line per refused client would repeat it.
                         log.debug("subscribe to {} failed: {}", key, error.toString());
                         sub.refuse();
-                        done.accept(new Subscribed(null, List.of(), null, true));
+                        done.accept(new Subscribed(null, List.of(), null, true, null));
                     } else if (pending.join() != null && !pending.join().accepted()) {
                         sub.refuse();
                         done.accept(new Subscribed(null, List.of(), null));
@@ -302,8 +333,18 @@ public final class Channels {
                             // when the client left the channel meanwhile).
                             broker.whenSubscribed(key)
                                     .whenComplete((v, e) -> onLoop(loop, () -> {
-                                        if (!sub.cancelled()) {
+                                        if (sub.cancelled()) {
+                                            return;
+                                        }
+                                        if (replay == null) {
                                             done.accept(result);
+                                        } else {
+                                            readHistory(key, replay)
+                                                    .whenComplete((page, readError) -> onLoop(loop, () -> {
+                                                        if (!sub.cancelled()) {
+                                                            done.accept(result.withHistory(read(key, page, readError)));
+                                                        }
+                                                    }));
                                         }
                                     }));
                         }
@@ -401,21 +442,40 @@ public final class Channels {
     }
 
     /**
-     * Sends a subscription's past events (it was made with a {@link Replay}), after its success frame:
-     * the events the history holds, then on resume the marker ({@code switchboard:resumed} or {@code
-     * switchboard:resume_failed}), then the live events held meanwhile that came after the history
-     * read, then live events as they come. Called on the subscriber's event loop.
+     * What a subscriber of a history channel reads once it is in the table: the events after its
+     * {@code resume_after}, the rule's rewind, or (neither) only the channel's bounds. One broker read
+     * per subscribe to a history channel; other channels read nothing.
      */
-    public void replay(Subscription sub, Replay replay) {
-        if (sub.replaying() == null || !sub.active()) {
+    private CompletionStage<HistoryStore.Page> readHistory(ChannelKey key, Replay replay) {
+        HistoryRule rule = replay.rule();
+        if (replay.resumes()) {
+            return historyAfter(key, rule, replay.resumeAfter(), rule.maxEvents());
+        }
+        if (rule.rewinds()) {
+            return historyBefore(key, rule, Long.MAX_VALUE, rule.rewind() > 0 ? rule.rewind() : rule.maxEvents());
+        }
+        return historyBefore(key, rule, Long.MAX_VALUE, 0);
+    }
+
+    private static HistoryRead read(ChannelKey key, HistoryStore.Page page, Throwable error) {
+        if (error != null) {
+            log.debug("reading the history of {} failed: {}", key, error.toString());
+            return new HistoryRead(null, error);
+        }
+        return new HistoryRead(page, null);
+    }
+
+    /**
+     * Sends a subscription's past events (it was made with a {@link Replay}), after its success frame:
+     * the events the history read holds, then on resume the marker ({@code switchboard:resumed} or
+     * {@code switchboard:resume_failed}), then the live events held meanwhile that came after the
+     * history read, then live events as they come. Called on the subscriber's event loop.
+     */
+    public void replay(Subscription sub, Replay replay, Subscribed subscribed) {
+        if (sub.replaying() == null || !sub.active() || subscribed.history() == null) {
             return;
         }
-        ChannelKey key = sub.channel();
-        HistoryRule rule = replay.rule();
-        CompletionStage<HistoryStore.Page> read = replay.resumes()
-                ? historyAfter(key, rule, replay.resumeAfter(), rule.maxEvents())
-                : historyBefore(key, rule, Long.MAX_VALUE, rule.rewind() > 0 ? rule.rewind() : rule.maxEvents());
-        HistoryReplay.run(sub, replay, read, table);
+        HistoryReplay.run(sub, replay, subscribed.history(), table);
     }
 
     /**

@@ -5,16 +5,12 @@ import io.switchboard.broker.HistoryStore;
 import io.switchboard.core.ChannelKey;
 import io.switchboard.protocol.ServerFrames;
 import java.util.List;
-import java.util.concurrent.CompletionStage;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Writes a history read to a subscriber held by a {@link ReplayingSubscriber}: the past events, the
  * resume marker, then lets the held and later live events through past what the read covered.
  */
 final class HistoryReplay {
-    private static final Logger log = LoggerFactory.getLogger("switchboard.channel");
     private static final int REPLAY_FLUSH_EVERY = 64;
 
     private final ChannelTable table;
@@ -23,39 +19,43 @@ final class HistoryReplay {
         this.table = table;
     }
 
-    /** Writes what {@code read} returns once it completes, on the subscriber's event loop. */
-    static void run(
-            Subscription sub, Channels.Replay replay, CompletionStage<HistoryStore.Page> read, ChannelTable table) {
+    /**
+     * Writes what {@code read} returned (nothing for a subscriber that neither rewinds nor resumes)
+     * and ends the hold past the serial the read covered. On the subscriber's event loop.
+     */
+    static void run(Subscription sub, Channels.Replay replay, Channels.HistoryRead read, ChannelTable table) {
         ReplayingSubscriber replaying = sub.replaying();
         HistoryReplay writer = new HistoryReplay(table);
-        ChannelKey key = sub.channel();
-        read.whenComplete((page, error) -> Channels.onLoop(replaying.eventLoop(), () -> {
-            if (!sub.active()) {
-                replaying.discard();
-                return;
-            }
-            if (error != null) {
-                log.debug("reading the history of {} failed: {}", key, error.toString());
-            }
-            long covered = replay.resumes()
-                    ? writer.resume(replaying.target(), key, replay.resumeAfter(), page, error)
-                    : writer.rewind(replaying.target(), replay.rule(), page);
-            replaying.release(covered);
-            replaying.target().flush();
-        }));
+        Subscriber target = replaying.target();
+        long covered;
+        if (replay.resumes()) {
+            covered = writer.resume(target, sub.channel(), replay.resumeAfter(), read);
+        } else if (read.failed()) {
+            covered = 0;
+        } else if (replay.rule().rewinds()) {
+            covered = writer.rewind(target, replay.rule(), read.page());
+        } else {
+            covered = read.page().latest();
+        }
+        replaying.release(covered);
+        target.flush();
     }
 
     /** Writes a resume's events and marker; returns the last serial the history covered. */
-    private long resume(Subscriber target, ChannelKey key, long after, HistoryStore.Page page, Throwable error) {
+    private long resume(Subscriber target, ChannelKey key, long after, Channels.HistoryRead read) {
         String name = key.name();
-        if (error != null) {
+        if (read.failed()) {
             write(target, ServerFrames.resumeFailed(name, after, 0, 0, "unavailable"), 0);
             return 0;
         }
+        HistoryStore.Page page = read.page();
         long earliest = page.earliest();
         long latest = page.latest();
         String failure = null;
-        if (latest == 0 || after > latest) {
+        if (after == 0) {
+            // Everything the channel ever had: the client joined before its first event.
+            failure = page.complete() ? null : "expired";
+        } else if (latest == 0 || after > latest) {
             failure = "unknown_serial";
         } else if (after < latest && (earliest == 0 || after + 1 < earliest)) {
             failure = "expired";
@@ -75,9 +75,6 @@ final class HistoryReplay {
 
     /** Writes a rewind's events (oldest first); returns the last serial the history covered. */
     private long rewind(Subscriber target, HistoryRule rule, HistoryStore.Page page) {
-        if (page == null) {
-            return 0;
-        }
         List<HistoryStore.Stored> events = page.events();
         long since = rule.rewindSeconds() > 0 ? System.currentTimeMillis() - rule.rewindSeconds() * 1000L : 0;
         int written = 0;

@@ -290,11 +290,12 @@ public final class PusherConnection implements Subscriber {
 
     /**
      * What the subscriber is sent of the channel's past: from {@code resume_after} on when it resumes,
-     * else the rule's rewind; {@code null} for nothing (no history rule, or no rewind).
+     * else the rule's rewind, else only the serial it starts after; {@code null} when no history rule
+     * names the channel.
      */
     private Channels.Replay replay(ChannelKey key, long resumeAfter) {
         HistoryRule rule = ctx.channels().historyRule(key);
-        if (rule == null || (resumeAfter < 0 && !rule.rewinds())) {
+        if (rule == null) {
             return null;
         }
         return new Channels.Replay(
@@ -328,17 +329,17 @@ public final class PusherConnection implements Subscriber {
             }
             return;
         }
-        if (type.presence()) {
-            transport.send(ServerFrames.presenceSubscriptionSucceeded(name, result.members()));
-        } else {
-            transport.send(ServerFrames.subscriptionSucceeded(name));
-        }
+        byte[] succeeded = type.presence()
+                ? ServerFrames.presenceSubscriptionSucceeded(name, result.members())
+                : ServerFrames.subscriptionSucceeded(name);
+        long serial = result.serial();
+        transport.send(serial >= 0 ? ServerFrames.withSerial(succeeded, serial) : succeeded);
         ctx.debug().subscribed(app.id(), socketId, name);
         if (type.cache()) {
             transport.send(result.cached() != null ? result.cached() : ServerFrames.cacheMiss(name));
         }
         if (replay != null) {
-            ctx.channels().replay(result.subscription(), replay);
+            ctx.channels().replay(result.subscription(), replay, result);
         } else if (resumeAfter >= 0) {
             transport.send(ServerFrames.resumeFailed(name, resumeAfter, 0, 0, "no_history"));
         }

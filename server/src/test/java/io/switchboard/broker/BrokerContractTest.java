@@ -637,6 +637,39 @@ public abstract class BrokerContractTest {
     }
 
     @Test
+    void aReadKnowsWhetherTheHistoryStillHoldsTheSequencesFirstEventAndALimitOfZeroReadsOnlyTheBounds() {
+        Node a = node();
+        ChannelKey ch = new ChannelKey("app", "chat-complete");
+        HistoryStore.Page none = result(a.broker().history().before(ch, KEEP_5, Long.MAX_VALUE, 0));
+        assertThat(none.complete()).as("no event issued yet").isTrue();
+        assertThat(none.latest()).isZero();
+        for (int i = 1; i <= 5; i++) {
+            a.broker().publish(ch, historyEvent("e" + i, KEEP_5));
+        }
+        await().atMost(WAIT)
+                .until(() -> result(a.broker().history().after(ch, KEEP_5, 0, 100))
+                                .events()
+                                .size()
+                        == 5);
+        HistoryStore.Page all = result(a.broker().history().after(ch, KEEP_5, 0, 100));
+        assertThat(all.complete()).as("all 5 kept: %s", all).isTrue();
+        HistoryStore.Page bounds = result(a.broker().history().before(ch, KEEP_5, Long.MAX_VALUE, 0));
+        assertThat(bounds.events()).isEmpty();
+        assertThat(bounds.latest()).isEqualTo(all.latest());
+        assertThat(bounds.earliest()).isEqualTo(all.earliest());
+        assertThat(bounds.complete()).isTrue();
+
+        a.broker().publish(ch, historyEvent("e6", KEEP_5));
+        await().atMost(WAIT)
+                .until(() ->
+                        result(a.broker().history().after(ch, KEEP_5, 0, 0)).latest() > all.latest());
+        HistoryStore.Page trimmed = result(a.broker().history().after(ch, KEEP_5, 0, 0));
+        assertThat(trimmed.complete()).as("the first event was dropped").isFalse();
+        assertThat(trimmed.events()).isEmpty();
+        assertThat(trimmed.earliest()).isEqualTo(all.earliest() + 1);
+    }
+
+    @Test
     void aChannelWithoutHistoryReadsEmpty() {
         Node a = node();
         HistoryStore.Page page = result(a.broker().history().after(new ChannelKey("app", "nothing"), KEEP_5, 0, 10));

@@ -199,6 +199,113 @@ class ChannelHistoryTest {
         }
 
         @Test
+        void subscriptionSucceededCarriesTheLatestSerialOnHistoryChannelsOnly() throws Exception {
+            RawClient c = client();
+            JsonNode never = c.subscribe("chat-succeeded");
+            assertThat(never.path("serial").isIntegralNumber())
+                    .as("a channel without events: %s", never)
+                    .isTrue();
+            assertThat(never.path("serial").asLong()).isZero();
+            Rest.trigger(rest, "chat-succeeded", "e1", Map.of());
+            long e1 = c.expect("e1").path("serial").asLong();
+
+            RawClient later = client();
+            assertThat(later.subscribe("chat-succeeded").path("serial").asLong())
+                    .isEqualTo(e1);
+            assertThat(later.subscribe("news").has("serial")).isFalse();
+            String channelData = RawClient.channelData("dan");
+            later.sendJoin("presence-chat-s", channelData);
+            JsonNode presence = later.expectSubscribed("presence-chat-s");
+            assertThat(presence.path("serial").asLong()).isZero();
+            assertThat(JSON.readTree(presence.path("data").asText())
+                            .path("presence")
+                            .path("ids"))
+                    .containsExactly(JSON.getNodeFactory().textNode("dan"));
+            later.expectOnlyPong();
+        }
+
+        @Test
+        void aSubscriberThatSawNoEventResumesFromTheSerialOfItsSubscriptionSucceeded() throws Exception {
+            String channel = "chat-quiet";
+            RawClient page = client();
+            long start = page.subscribe(channel).path("serial").asLong();
+            assertThat(start).as("nothing published yet").isZero();
+            page.close(); // cut before the first event
+            for (int i = 1; i <= 3; i++) {
+                Rest.trigger(rest, channel, "missed" + i, Map.of());
+            }
+
+            RawClient back = client();
+            JsonNode succeeded = resubscribe(back, channel, start);
+            long first = back.expect("missed1").path("serial").asLong();
+            assertThat(back.expect("missed2").path("serial").asLong()).isEqualTo(first + 1);
+            assertThat(back.expect("missed3").path("serial").asLong()).isEqualTo(first + 2);
+            assertThat(succeeded.path("serial").asLong()).isEqualTo(first + 2);
+            JsonNode marker = back.expect("switchboard:resumed", channel);
+            assertThat(JSON.readTree(marker.path("data").asText()))
+                    .isEqualTo(JSON.readTree("{\"after\":0,\"replayed\":3,\"latest\":" + (first + 2) + "}"));
+            back.expectOnlyPong();
+            Rest.trigger(rest, channel, "live", Map.of());
+            assertThat(back.expect("live").path("serial").asLong()).isEqualTo(first + 3);
+
+            RawClient alsoQuiet = client();
+            long now = alsoQuiet.subscribe(channel).path("serial").asLong();
+            assertThat(now).isEqualTo(first + 3);
+            alsoQuiet.close();
+            Rest.trigger(rest, channel, "missed4", Map.of());
+            RawClient again = client();
+            resubscribe(again, channel, now);
+            assertThat(again.expect("missed4").path("serial").asLong()).isEqualTo(now + 1);
+            again.expect("switchboard:resumed");
+        }
+
+        @Test
+        void resumeAfterZeroOnAChannelThatNeverHadAnEventReplaysNothingAndGoesLive() throws Exception {
+            RawClient c = client();
+            JsonNode succeeded = resubscribe(c, "chat-empty", 0);
+            assertThat(succeeded.path("serial").asLong()).isZero();
+            JsonNode marker = c.expect("switchboard:resumed", "chat-empty");
+            assertThat(JSON.readTree(marker.path("data").asText()))
+                    .isEqualTo(JSON.readTree("{\"after\":0,\"replayed\":0,\"latest\":0}"));
+            Rest.trigger(rest, "chat-empty", "live", Map.of());
+            assertThat(c.expect("live").path("serial").asLong()).isPositive();
+        }
+
+        @Test
+        void resumeAfterZeroFailsAsExpiredOnceTheChannelsFirstEventsAreGone() throws Exception {
+            String channel = "chat-zero-expired"; // keeps 20
+            for (int i = 0; i < 21; i++) {
+                Rest.trigger(rest, channel, "e" + i, Map.of());
+            }
+            RawClient c = client();
+            JsonNode succeeded = resubscribe(c, channel, 0);
+            long latest = succeeded.path("serial").asLong();
+            JsonNode failed = JSON.readTree(
+                    c.expect("switchboard:resume_failed", channel).path("data").asText());
+            assertThat(failed.path("reason").asText()).isEqualTo("expired");
+            assertThat(failed.path("after").asLong()).isZero();
+            assertThat(failed.path("earliest").asLong()).isEqualTo(latest - 19);
+            assertThat(failed.path("latest").asLong()).isEqualTo(latest);
+            c.expectOnlyPong();
+        }
+
+        @Test
+        void aPlainSubscribeWhileEventsArePublishedHasNoGapAfterItsSucceededSerial() throws Exception {
+            String channel = "busy-plain";
+            Thread publisher = publish(channel, 150);
+            awaitPublished(channel, 30);
+            RawClient c = client();
+            long start = c.subscribe(channel).path("serial").asLong();
+            assertThat(start).as("events were published before the subscribe").isPositive();
+            List<Long> serials = untilEnd(c, channel, publisher);
+            assertThat(serials.getFirst())
+                    .as("the first live event follows the succeeded serial")
+                    .isEqualTo(start + 1);
+            assertConsecutive(serials);
+            assertThat(markers).isEmpty();
+        }
+
+        @Test
         void resumeReplaysWhatWasMissedThenTellsThenGoesLive() throws Exception {
             RawClient first = client();
             first.subscribe("chat-resume");
@@ -483,6 +590,13 @@ class ChannelHistoryTest {
             data.set("resume_after", resumeAfter);
             c.send("pusher:subscribe", null, data);
             c.expectSubscribed(channel);
+        }
+
+        /** Subscribes to a public channel with {@code resume_after}; returns the succeeded frame. */
+        static JsonNode resubscribe(RawClient c, String channel, long resumeAfter) {
+            ObjectNode data = JSON.createObjectNode().put("channel", channel).put("resume_after", resumeAfter);
+            c.send("pusher:subscribe", null, data);
+            return c.expectSubscribed(channel);
         }
 
         JsonNode get(String path, Map<String, String> params) throws Exception {

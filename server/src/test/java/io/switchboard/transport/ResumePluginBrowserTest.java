@@ -104,6 +104,47 @@ class ResumePluginBrowserTest {
         cutWhilePublishingAndExpectEveryEvent(page, channel);
     }
 
+    /**
+     * The page receives no event before the cut: the plugin starts from the serial of {@code
+     * subscription_succeeded} (0, the channel never had an event) and still recovers every event
+     * published while the page was away.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"ws", "xhr_polling"})
+    void aPageThatSawNoEventBeforeTheCutRecoversEveryEventPublishedDuringIt(String transport) {
+        String channel = "resume-quiet-" + transport;
+        BrowserPage page = pageWithPlugin();
+        page.connect(app.key(), BrowserPage.options(transport, proxy.port()));
+        assertThat(page.awaitConnected()).isEqualTo(transport);
+        page.attachResume();
+        page.subscribed(channel);
+        page.await("the serial of subscription_succeeded", () -> page.lastSerial(channel) != null);
+        assertThat(page.lastSerial(channel))
+                .as("the channel never had an event")
+                .isZero();
+        String socketBefore = page.socketId();
+
+        proxy.refuse();
+        assertThat(proxy.cut()).as("connections dropped").isPositive();
+        page.await("disconnected", () -> !"connected".equals(page.state()));
+        for (int i = 0; i < 30; i++) {
+            server.rest(app).trigger(channel, "tick", Map.of("i", i));
+        }
+        proxy.admit();
+
+        JsonNode recovered = awaitEntry(page, "recovered", channel).path("info");
+        assertThat(page.socketId()).as("a new connection").isNotEqualTo(socketBefore);
+        assertThat(recovered.path("after").asLong()).isZero();
+        assertThat(recovered.path("replayed").asInt()).isEqualTo(30);
+        server.rest(app).trigger(channel, "tick", Map.of("i", 30));
+        server.rest(app).trigger(channel, "done", Map.of());
+        page.awaitEvent(channel, "done");
+        assertThat(ticks(page, channel))
+                .as("every event once, in order")
+                .containsExactlyElementsOf(IntStream.rangeClosed(0, 30).boxed().toList());
+        assertThat(page.entries("unrecoverable")).isEmpty();
+    }
+
     @Test
     void laravelEchoWithThePluginOnItsPusherRecoversEveryEvent() {
         String channel = "resume-echo";

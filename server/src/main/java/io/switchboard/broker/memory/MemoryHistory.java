@@ -100,6 +100,9 @@ public final class MemoryHistory implements HistoryStore {
     private static final class Ring {
         final AppUsage app;
         final ArrayDeque<Entry> entries = new ArrayDeque<>();
+        /** The first serial of the sequence. */
+        long first;
+
         long last;
         long lastWrite;
         long maxAgeMs;
@@ -132,6 +135,9 @@ public final class MemoryHistory implements HistoryStore {
                 }
                 long now = clock.getAsLong();
                 long serial = ring.last == 0 ? now * 1000 + 1 : ring.last + 1;
+                if (ring.last == 0) {
+                    ring.first = serial;
+                }
                 ring.last = serial;
                 ring.lastWrite = now;
                 ring.maxAgeMs = retention.maxAgeMs();
@@ -160,14 +166,14 @@ public final class MemoryHistory implements HistoryStore {
             List<Stored> out = new ArrayList<>();
             for (Entry e : ring.entries) {
                 byte[] frame = e.frame;
+                if (out.size() >= limit) {
+                    break;
+                }
                 if (frame != null && e.serial > after) {
                     out.add(new Stored(e.serial, e.at, frame));
-                    if (out.size() >= limit) {
-                        break;
-                    }
                 }
             }
-            return completedFuture(new Page(out, earliest(ring), ring.last));
+            return completedFuture(page(ring, out));
         }
     }
 
@@ -184,14 +190,14 @@ public final class MemoryHistory implements HistoryStore {
             for (Iterator<Entry> it = ring.entries.descendingIterator(); it.hasNext(); ) {
                 Entry e = it.next();
                 byte[] frame = e.frame;
+                if (out.size() >= limit) {
+                    break;
+                }
                 if (frame != null && e.serial < before) {
                     out.add(new Stored(e.serial, e.at, frame));
-                    if (out.size() >= limit) {
-                        break;
-                    }
                 }
             }
-            return completedFuture(new Page(out, earliest(ring), ring.last));
+            return completedFuture(page(ring, out));
         }
     }
 
@@ -220,6 +226,12 @@ public final class MemoryHistory implements HistoryStore {
         synchronized (accounting) {
             return live;
         }
+    }
+
+    /** {@code events} with the ring's bounds. Holds the ring. */
+    private static Page page(Ring ring, List<Stored> events) {
+        long earliest = earliest(ring);
+        return new Page(events, earliest, ring.last, ring.last == 0 || earliest == ring.first);
     }
 
     private static long earliest(Ring ring) {

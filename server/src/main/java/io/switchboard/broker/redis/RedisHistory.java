@@ -55,6 +55,10 @@ final class RedisHistory implements HistoryStore {
             events.add(new Stored(
                     RedisWire.number(flat.get(i)), RedisWire.number(flat.get(i + 1)), (byte[]) flat.get(i + 2)));
         }
-        return new Page(events, RedisWire.number(reply.get(1)), RedisWire.number(reply.get(2)));
+        return new Page(
+                events,
+                RedisWire.number(reply.get(1)),
+                RedisWire.number(reply.get(2)),
+                RedisWire.number(reply.get(3)) == 1);
     }
 }

@@ -54,7 +54,9 @@ final class RedisScripts {
      * Publishes an event of a history channel and stores it, in one step so every node sees one
      * order: gives it the channel's next serial (a lost sequence starts again from Redis time in ms
      * times 1000, above any serial issued before), adds it to the channel's stream under that serial,
-     * trims the stream to the last N events and to those younger than the rule's age, then publishes
+     * (the first event of a sequence begun on an empty stream is marked {@code s = 1}, so a read
+     * knows whether the history still reaches back to it), trims the stream to the last N events and
+     * to those younger than the rule's age, then publishes
      * it with the serial. Past its deadline it does nothing, like {@link #PUBLISH}. KEYS: the pub/sub
      * channel, the stream, the serial (one slot: see {@link RedisKeys#history}). ARGV: the message's
      * head ({@link RedisWire#eventHead}), the frame, deadline in Redis ms (0 for none), 1 for sharded
@@ -67,6 +69,7 @@ final class RedisScripts {
               return {-1, now, 0}
             end
             local serial = redis.call('INCR', KEYS[3])
+            local starts = false
             if serial == 1 then
               serial = now * 1000 + 1
               local last = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', 1)[1]
@@ -75,11 +78,17 @@ final class RedisScripts {
                 if previous >= serial then
                   serial = previous + 1
                 end
+              else
+                starts = true
               end
             end
             local id = string.format('%.0f', serial)
             redis.call('SET', KEYS[3], id, 'PX', ARGV[7])
-            redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[5], id .. '-0', 'f', ARGV[2], 't', now)
+            if starts then
+              redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[5], id .. '-0', 'f', ARGV[2], 't', now, 's', '1')
+            else
+              redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[5], id .. '-0', 'f', ARGV[2], 't', now)
+            end
             local cutoff = now - tonumber(ARGV[6])
             local first = redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', 1)[1]
             if first and tonumber(first[2][4]) < cutoff then
@@ -110,13 +119,18 @@ final class RedisScripts {
     /**
      * Reads a history channel's retained events younger than its age. KEYS: the stream, the serial.
      * ARGV: 'after' or 'before', the first serial to return (after) or the last (before, or '+'), the
-     * most events, max age in ms. Returns {{serial, time, frame, ...} in the order asked, the
-     * earliest retained serial (0 for none), the latest serial (0 for none)}.
+     * most events (0 for only the bounds), max age in ms. Returns {{serial, time, frame, ...} in the
+     * order asked, the earliest retained serial (0 for none), the latest serial (0 for none), 1 when
+     * the earliest retained event is its sequence's first (or no serial was ever issued), else 0}.
      */
     static final Script HISTORY_READ = Script.of("history-read", NOW + """
             local cutoff = now - tonumber(ARGV[4])
             local latest = tonumber(redis.call('GET', KEYS[2]) or '0')
             local earliest = 0
+            local complete = 0
+            if latest == 0 then
+              complete = 1
+            end
             local from = '-'
             while earliest == 0 do
               local batch = redis.call('XRANGE', KEYS[1], from, '+', 'COUNT', 100)
@@ -126,13 +140,16 @@ final class RedisScripts {
               for _, e in ipairs(batch) do
                 if tonumber(e[2][4]) >= cutoff then
                   earliest = tonumber(string.match(e[1], '^(%d+)'))
+                  if e[2][5] == 's' then
+                    complete = 1
+                  end
                   break
                 end
               end
               from = '(' .. batch[#batch][1]
             end
             local out = {}
-            if earliest > 0 then
+            if earliest > 0 and ARGV[3] ~= '0' then
               local entries
               if ARGV[1] == 'after' then
                 entries = redis.call('XRANGE', KEYS[1], ARGV[2], '+', 'COUNT', ARGV[3])
@@ -147,7 +164,7 @@ final class RedisScripts {
                 end
               end
             end
-            return {out, string.format('%.0f', earliest), string.format('%.0f', latest)}
+            return {out, string.format('%.0f', earliest), string.format('%.0f', latest), complete}
             """);
 
     /**
