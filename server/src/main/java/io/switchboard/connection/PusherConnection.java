@@ -55,25 +55,25 @@ public final class PusherConnection implements Subscriber {
             LimitRejections rejections,
             DebugTap debug) {}
 
-    private final Context ctx;
+    final Context ctx;
     /** Refreshed from the registry on every message, so live changes to the app apply here. */
-    private App app;
+    App app;
 
-    private final String socketId;
-    private final Transport transport;
+    final String socketId;
+    final Transport transport;
     private final int protocol;
     private final String client;
     private final String version;
     // Sized for the usual handful of channels: the default table is 16 slots per connection.
-    private final Map<String, Subscription> subscriptions = new HashMap<>(4);
+    final Map<String, Subscription> subscriptions = new HashMap<>(4);
 
-    private String userId;
-    private String userInfo;
+    String userId;
+    String userInfo;
     private List<String> watchlist = List.of();
     private List<ChannelTable.Slot> watching = List.of();
     private ScheduledFuture<?> signinTimer;
     /** Made at the first client event: most connections never send one. */
-    private TokenBucket clientEvents;
+    TokenBucket clientEvents;
 
     private boolean unflushed;
     private boolean closed;
@@ -177,7 +177,7 @@ public final class PusherConnection implements Subscriber {
             case ClientMessage.Subscribe s -> subscribe(s);
             case ClientMessage.Unsubscribe u -> unsubscribe(u.channel());
             case ClientMessage.Signin s -> signin(s);
-            case ClientMessage.ClientEvent e -> clientEvent(e);
+            case ClientMessage.ClientEvent e -> ClientEvents.handle(this, e);
             case ClientMessage.Unsupported u ->
                 error("Unsupported event received on socket: " + ClientText.quote(u.event()));
         }
@@ -261,13 +261,13 @@ public final class PusherConnection implements Subscriber {
                 }
             }
             case PRESENCE, PRESENCE_CACHE -> {
-                member = presenceMember(s);
+                member = ChannelAuthorization.presenceMember(this, s);
                 if (member == null) {
                     return;
                 }
             }
             default -> {
-                if (!checkAuth(name, null, s.auth())) {
+                if (!ChannelAuthorization.signed(this, name, null, s.auth())) {
                     return;
                 }
             }
@@ -343,73 +343,6 @@ public final class PusherConnection implements Subscriber {
         } else if (resumeAfter >= 0) {
             transport.send(ServerFrames.resumeFailed(name, resumeAfter, 0, 0, "no_history"));
         }
-    }
-
-    /** The presence member a subscribe asks for, or {@code null} after answering the error. */
-    private Member presenceMember(ClientMessage.Subscribe s) {
-        String name = s.channel();
-        if (s.channelData() == null) {
-            // Signed-in users may subscribe with the sign-in identity instead of channel_data.
-            if (userId == null) {
-                subscriptionError(
-                        name, "AuthError", "Presence subscription needs channel_data or a signed-in connection", 401);
-                return null;
-            }
-            if (!checkAuth(name, null, s.auth())) {
-                return null;
-            }
-            return new Member(userId, userInfo);
-        }
-        if (!checkAuth(name, s.channelData(), s.auth())) {
-            return null;
-        }
-        UserPayloads.ChannelData data;
-        try {
-            data = UserPayloads.channelData(s.channelData());
-        } catch (ProtocolException e) {
-            subscriptionError(name, "InvalidChannelData", e.getMessage(), 400);
-            return null;
-        }
-        if (data.userId().length() > app.limits().maxUserIdLength()) {
-            rejected(Limit.MAX_USER_ID_LENGTH);
-            subscriptionError(
-                    name,
-                    "InvalidChannelData",
-                    "user_id is longer than " + app.limits().maxUserIdLength() + " characters",
-                    400);
-            return null;
-        }
-        if (data.userInfo() != null
-                && utf8Length(data.userInfo()) > app.limits().maxPresenceUserInfoBytes()) {
-            rejected(Limit.MAX_PRESENCE_USER_INFO_BYTES);
-            subscriptionError(
-                    name,
-                    "InvalidChannelData",
-                    "user_info is larger than " + app.limits().maxPresenceUserInfoBytes() + " bytes",
-                    400);
-            return null;
-        }
-        return new Member(data.userId(), data.userInfo());
-    }
-
-    /**
-     * Checks a subscription's signature of {@code socket_id:channel[:channel_data]}; answers the
-     * errors when it is wrong. The channel name has passed validation, so it is short enough to
-     * quote whole.
-     */
-    private boolean checkAuth(String channel, String channelData, String auth) {
-        String signed = socketId + ":" + channel;
-        String stringToSign = channelData == null ? signed : signed + ":" + channelData;
-        if (Signatures.verifyAuth(app.key(), app.verifyingSecrets(System.currentTimeMillis()), stringToSign, auth)) {
-            return true;
-        }
-        String got = auth == null ? "" : auth.substring(auth.indexOf(':') + 1);
-        String message = "Invalid signature: Expected HMAC SHA256 hex digest of "
-                + (channelData == null ? signed : signed + ":" + ClientText.quote(channelData))
-                + ", but got "
-                + ClientText.quote(got);
-        subscriptionError(channel, "AuthError", message, 401);
-        return false;
     }
 
     private void unsubscribe(String name) {
@@ -494,52 +427,6 @@ public final class PusherConnection implements Subscriber {
 
     // --- client events ----------------------------------------------------------------------------
 
-    private void clientEvent(ClientMessage.ClientEvent e) {
-        if (!app.clientEvents()) {
-            error("To send client events, you must enable this feature in the Settings page of your" + " dashboard.");
-            return;
-        }
-        if (e.event().length() > app.limits().maxEventNameLength()) {
-            rejected(Limit.MAX_EVENT_NAME_LENGTH);
-            error("Event name is longer than " + app.limits().maxEventNameLength() + " characters");
-            return;
-        }
-        ChannelType type = ChannelType.of(e.channel());
-        if (!type.allowsClientEvents()) {
-            error("Client event rejected: client events are only allowed on private and presence"
-                    + " channels (not on "
-                    + ClientText.quote(e.channel())
-                    + ")");
-            return;
-        }
-        Subscription sub = subscriptions.get(e.channel());
-        if (sub == null || !sub.active()) {
-            error("Client event rejected: not subscribed to channel " + ClientText.quote(e.channel()));
-            return;
-        }
-        if (clientEvents == null) {
-            clientEvents = new TokenBucket(app.limits().clientEventsPerSecond());
-        }
-        if (!clientEvents.take(System.nanoTime())) {
-            rejected(Limit.CLIENT_EVENTS_PER_SECOND);
-            String message =
-                    "Client event rejected due to rate limit (" + app.limits().clientEventsPerSecond() + " per second)";
-            transport.send(ServerFrames.error(ErrorCodes.CLIENT_EVENT_RATE_LIMIT, message));
-            ctx.debug().connectionError(app.id(), socketId, ErrorCodes.CLIENT_EVENT_RATE_LIMIT, message);
-            return;
-        }
-        String data = e.data();
-        if (data != null && utf8Length(data) > app.limits().maxPayloadBytes()) {
-            rejected(Limit.MAX_PAYLOAD_BYTES);
-            error("Client event data is larger than " + app.limits().maxPayloadBytes() + " bytes");
-            return;
-        }
-        String senderUserId = type.presence() ? sub.presenceUserId() : null;
-        byte[] frame = ServerFrames.clientEvent(e.event(), e.channel(), data, senderUserId);
-        ctx.channels().publishClientEvent(sub.channel(), frame, socketId, e.event(), e.dataAsString(), senderUserId);
-        ctx.debug().clientEvent(app.id(), e.channel(), e.event(), data, socketId, senderUserId);
-    }
-
     // --- Subscriber ---------------------------------------------------------------------------------
 
     @Override
@@ -566,39 +453,19 @@ public final class PusherConnection implements Subscriber {
 
     // --- helpers ----------------------------------------------------------------------------------
 
-    private void rejected(Limit limit) {
+    void rejected(Limit limit) {
         ctx.rejections().count(app.id(), limit);
     }
 
-    private void error(String message) {
+    void error(String message) {
         transport.send(ServerFrames.error(null, message));
         ctx.debug().connectionError(app.id(), socketId, 0, message);
     }
 
-    private void subscriptionError(String channel, String type, String message, int status) {
+    void subscriptionError(String channel, String type, String message, int status) {
         transport.send(ServerFrames.error(null, message));
         transport.send(ServerFrames.subscriptionError(channel, type, message, status));
         ctx.debug().subscriptionFailed(app.id(), socketId, channel, type, status, message);
-    }
-
-    /** The UTF-8 size of {@code s}, without encoding it. */
-    private static int utf8Length(String s) {
-        int n = s.length();
-        int bytes = 0;
-        for (int i = 0; i < n; i++) {
-            char c = s.charAt(i);
-            if (c < 0x80) {
-                bytes++;
-            } else if (c < 0x800) {
-                bytes += 2;
-            } else if (Character.isHighSurrogate(c)) {
-                bytes += 4;
-                i++;
-            } else {
-                bytes += 3;
-            }
-        }
-        return bytes;
     }
 
     @Override
