@@ -34,6 +34,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.TimeoutException;
 import org.openqa.selenium.WebDriver;
@@ -293,7 +294,10 @@ class DashboardBrowserTest {
 
     private static void await(String what, BooleanSupplier condition) {
         try {
-            new WebDriverWait(chromium.driver(), WAIT, Duration.ofMillis(100)).until(d -> condition.getAsBoolean());
+            // The pages re-render every 2 s: an element read while it is being replaced is read again.
+            new WebDriverWait(chromium.driver(), WAIT, Duration.ofMillis(100))
+                    .ignoring(StaleElementReferenceException.class)
+                    .until(d -> condition.getAsBoolean());
         } catch (TimeoutException e) {
             screenshot("failed-" + what.replaceAll("[^a-z0-9]+", "-"));
             throw new AssertionError(
