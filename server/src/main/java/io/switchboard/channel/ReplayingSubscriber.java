@@ -16,7 +16,9 @@ final class ReplayingSubscriber implements Subscriber {
     private final Subscriber target;
     private final long maxHeldBytes;
     private final Runnable overflow;
-    private final ArrayDeque<SharedFrame> held = new ArrayDeque<>();
+    /** Made at the first frame held, let go once the hold ends: most subscribers never hold one. */
+    private ArrayDeque<SharedFrame> held;
+
     private long heldBytes;
     private boolean holding = true;
     private boolean overflowed;
@@ -61,6 +63,9 @@ final class ReplayingSubscriber implements Subscriber {
                 overflow.run();
                 return;
             }
+            if (held == null) {
+                held = new ArrayDeque<>();
+            }
             held.addLast(frame.retain());
         } else if (frame.serial() == 0 || frame.serial() > covered) {
             target.deliver(frame);
@@ -75,7 +80,7 @@ final class ReplayingSubscriber implements Subscriber {
     void release(long covered) {
         this.covered = covered;
         holding = false;
-        while (!held.isEmpty()) {
+        while (held != null && !held.isEmpty()) {
             SharedFrame frame = held.pollFirst();
             try {
                 if (!overflowed && (frame.serial() == 0 || frame.serial() > covered)) {
@@ -85,6 +90,7 @@ final class ReplayingSubscriber implements Subscriber {
                 frame.release();
             }
         }
+        held = null;
         heldBytes = 0;
     }
 
@@ -96,9 +102,10 @@ final class ReplayingSubscriber implements Subscriber {
     }
 
     private void releaseHeld() {
-        while (!held.isEmpty()) {
+        while (held != null && !held.isEmpty()) {
             held.pollFirst().release();
         }
+        held = null;
         heldBytes = 0;
     }
 
