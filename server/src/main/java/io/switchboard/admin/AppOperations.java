@@ -179,7 +179,7 @@ final class AppOperations {
                     previous.add(p);
                 }
             }
-            return withSecrets(current, secret, previous);
+            return current.withSecrets(secret, previous);
         });
         log.info("admin: rotated the secret of app {} (previous one verifies for {} s)", id, overlap);
         ObjectNode out = AppInput.JSON.createObjectNode();
@@ -195,28 +195,9 @@ final class AppOperations {
     ObjectNode endOverlap(String id) throws AppInput.Invalid {
         existing(id);
         requireWritable();
-        App app = change(id, current -> withSecrets(current, current.secret(), List.of()));
+        App app = change(id, current -> current.withSecrets(current.secret(), List.of()));
         log.info("admin: ended the secret overlap of app {}", id);
         return AppViews.app(app);
-    }
-
-    private static App withSecrets(App a, String secret, List<App.PreviousSecret> previous) {
-        return new App(
-                a.id(),
-                a.key(),
-                secret,
-                a.name(),
-                a.enabled(),
-                a.clientEvents(),
-                a.userAuthentication(),
-                a.signinTimeoutSeconds(),
-                a.requireTls(),
-                a.subscriptionCountEvents(),
-                a.websocketCompression(),
-                a.limits(),
-                a.webhooks(),
-                previous,
-                a.history());
     }
 
     /** The app with this id; {@link AppStore.NotFound} (a 404) when there is none. */

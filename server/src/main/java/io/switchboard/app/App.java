@@ -63,6 +63,26 @@ public record App(
                 rules);
     }
 
+    /** This app signing with {@code newSecret}, with {@code previous} still verifying. */
+    public App withSecrets(String newSecret, List<PreviousSecret> previous) {
+        return new App(
+                id,
+                key,
+                newSecret,
+                name,
+                enabled,
+                clientEvents,
+                userAuthentication,
+                signinTimeoutSeconds,
+                requireTls,
+                subscriptionCountEvents,
+                websocketCompression,
+                limits,
+                webhooks,
+                previous,
+                history);
+    }
+
     /** An app without compression, previous secrets or history rules. */
     public App(
             String id,

@@ -3,7 +3,6 @@ package io.switchboard.testing;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.Locale;
@@ -34,12 +33,7 @@ public final class CuttingProxy implements AutoCloseable {
 
     private CuttingProxy(int target) {
         this.target = target;
-        try {
-            listener = new ServerSocket();
-            listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        listener = Sockets.loopbackListener();
         Thread.ofVirtual().name("cutting-proxy-accept").start(this::accept);
     }
 

@@ -3,6 +3,10 @@ package io.switchboard.testing;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 
 /** Byte pipes between two sockets, for the test proxies. */
@@ -24,6 +28,17 @@ final class Sockets {
         } catch (IOException e) {
             closeQuietly(from);
             closeQuietly(to);
+        }
+    }
+
+    /** A listening socket on an ephemeral loopback port. */
+    static ServerSocket loopbackListener() {
+        try {
+            ServerSocket listener = new ServerSocket();
+            listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            return listener;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -37,12 +36,7 @@ public final class UpgradeRefusingProxy implements AutoCloseable {
 
     private UpgradeRefusingProxy(int target) {
         this.target = target;
-        try {
-            listener = new ServerSocket();
-            listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        listener = Sockets.loopbackListener();
         Thread.ofVirtual().name("proxy-accept").start(this::accept);
     }
 
