@@ -358,10 +358,15 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
         }
     }
 
-    /** Admission is decided: start reading the client's frames, unless it is not reading ours. */
+    /**
+     * Admission is decided: handle what the client sent meanwhile (frames that came with the upgrade
+     * request) and start reading, unless it is not reading what it is sent.
+     */
     void admitted() {
         admitting = false;
-        if (!readsPaused) {
+        if (held != null) {
+            handleHeld();
+        } else if (!readsPaused) {
             channel.config().setAutoRead(true);
         }
     }
@@ -401,9 +406,10 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         lastReadTick = liveness.tick;
         awaitingPong = false; // any frame is a sign of life
-        if (readsPaused && !closing) {
-            // Decoded from the read that took us past the high-water mark: answered once the
-            // client has taken what it was sent. One read's worth at most, as reading is off.
+        if ((readsPaused || admitting) && !closing) {
+            // Decoded from the read that took us past the high-water mark, or before the connection
+            // was admitted: answered once the client has taken what it was sent, or once admitted.
+            // One read's worth at most, as reading is off.
             if (held == null) {
                 held = new ArrayDeque<>();
             }

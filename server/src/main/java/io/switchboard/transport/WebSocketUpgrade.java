@@ -2,14 +2,17 @@ package io.switchboard.transport;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
+import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
+import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
-import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.netty.handler.ssl.SslHandler;
 import io.switchboard.connection.ConnectionGate;
@@ -18,6 +21,7 @@ import io.switchboard.connection.SocketIds;
 import io.switchboard.protocol.ErrorCodes;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -85,91 +89,110 @@ public final class WebSocketUpgrade {
 
     void upgrade(ChannelHandlerContext ctx, FullHttpRequest request, String key, Map<String, List<String>> query) {
         Channel channel = ctx.channel();
-        boolean secure = channel.pipeline().get(SslHandler.class) != null;
-        String scheme = secure ? "wss://" : "ws://";
-        String offered = request.headers().get(HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS);
-        String extensions = gate.allowsCompression(key) ? PerMessageDeflate.accept(offered) : null;
-        boolean deflate = extensions != null;
-        WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory(
-                        scheme + request.headers().get(HttpHeaderNames.HOST, "localhost") + request.uri(),
-                        null,
-                        deflate ? deflateDecoderConfig : decoderConfig)
-                .newHandshaker(request);
-        if (handshaker == null) {
+        HttpHeaders headers = request.headers();
+        if (!"13".equals(headers.get(HttpHeaderNames.SEC_WEBSOCKET_VERSION))) {
+            // RFC 6455 §4.4: 426 naming the version this server speaks.
             WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(channel);
             return;
         }
-        WebSocketTransport transport = new WebSocketTransport(
-                channel, secure, limits, liveness.of(channel.eventLoop()), deflate ? framing : null);
-        channel.config().setAutoRead(false);
-        HttpHeaders answer = null;
+        String challenge = headers.get(HttpHeaderNames.SEC_WEBSOCKET_KEY);
+        if (challenge == null || challenge.isBlank()) {
+            HttpResponses.jsonError(ctx, false, 400, "Missing Sec-WebSocket-Key header");
+            return;
+        }
+        boolean secure = channel.pipeline().get(SslHandler.class) != null;
+        String offered = headers.get(HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS);
+        String extensions = gate.allowsCompression(key) ? PerMessageDeflate.accept(offered) : null;
+        boolean deflate = extensions != null;
         if (deflate) {
-            answer = new DefaultHttpHeaders().set(HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS, extensions);
             log.debug("{}: offered {}; answered {}", channel, offered, extensions);
         }
-        handshaker.handshake(channel, request, answer, channel.newPromise()).addListener(f -> {
-            if (!f.isSuccess()) {
-                log.debug("WebSocket handshake failed: {}", f.cause().toString());
-                channel.close();
+        WebSocketTransport transport = new WebSocketTransport(
+                channel, secure, limits, liveness.of(channel.eventLoop()), deflate ? framing : null);
+        switchPipeline(channel.pipeline(), transport, deflate);
+        // Written now, flushed with the first frame when admission is decided at once (one system
+        // call for both), or on its own before an admission that waits for the broker.
+        channel.write(WebSocketHandshake.response(channel.alloc(), challenge, extensions), channel.voidPromise());
+        if (draining.getAsBoolean()) {
+            transport.close(ErrorCodes.RECONNECT, "Server is shutting down, reconnect");
+            transport.admitted(); // reads the client's answer to the close
+            return;
+        }
+        ClientQuery client = ClientQuery.of(query);
+        CompletableFuture<ConnectionGate.Admission> admission =
+                gate.admit(key, client.protocol(), secure).toCompletableFuture();
+        if (admission.isDone() && !admission.isCompletedExceptionally()) {
+            admit(channel, transport, key, client, admission.join());
+            channel.flush();
+            return;
+        }
+        channel.config().setAutoRead(false);
+        channel.flush();
+        admission.whenComplete((decided, error) -> channel.eventLoop().execute(() -> {
+            if (error != null) {
+                log.warn("admitting a connection failed", error);
+                transport.close(ErrorCodes.OVER_CAPACITY, "Server error, retry later");
+                transport.admitted(); // reads the client's answer to the close
                 return;
             }
-            var pipeline = channel.pipeline();
-            pipeline.remove(HttpRouter.class);
-            if (deflate) {
-                // Whole messages are inflated, then checked as text.
-                pipeline.addLast(new WebSocketFrameAggregator(decoderConfig.maxFramePayloadLength()));
-                pipeline.addLast(inflater);
-                pipeline.addLast(new Utf8FrameValidator(true));
-            } else {
-                pipeline.addLast(new Utf8FrameValidator(true));
-                pipeline.addLast(new WebSocketFrameAggregator(decoderConfig.maxFramePayloadLength()));
-            }
-            pipeline.addLast(transport);
-            admit(channel, transport, key, query, secure);
-        });
+            admit(channel, transport, key, client, decided);
+        }));
     }
 
+    /**
+     * From HTTP to WebSocket: the frame codec goes where the HTTP codec was, and whatever the HTTP
+     * codec still held (bytes a client sent right after its request) reaches the frame decoder.
+     */
+    private void switchPipeline(ChannelPipeline pipeline, WebSocketTransport transport, boolean deflate) {
+        String http = pipeline.context(HttpServerCodec.class).name();
+        pipeline.addAfter(http, "ws-encoder", new WebSocket13FrameEncoder(false));
+        pipeline.addAfter(
+                "ws-encoder",
+                "ws-decoder",
+                new WebSocket13FrameDecoder(deflate ? deflateDecoderConfig : decoderConfig));
+        if (pipeline.get(HttpConnectionGuard.class) != null) {
+            pipeline.remove(HttpConnectionGuard.class);
+        }
+        pipeline.remove(HttpObjectAggregator.class);
+        pipeline.remove(HttpRouter.class);
+        if (deflate) {
+            // Whole messages are inflated, then checked as text.
+            pipeline.addLast(new WebSocketFrameAggregator(decoderConfig.maxFramePayloadLength()));
+            pipeline.addLast(inflater);
+            pipeline.addLast(new Utf8FrameValidator(true));
+        } else {
+            pipeline.addLast(new Utf8FrameValidator(true));
+            pipeline.addLast(new WebSocketFrameAggregator(decoderConfig.maxFramePayloadLength()));
+        }
+        pipeline.addLast(transport);
+        pipeline.remove(http);
+    }
+
+    /** Admission is decided: the connection opens, or is told why not and closed. */
     private void admit(
             Channel channel,
             WebSocketTransport transport,
             String key,
-            Map<String, List<String>> query,
-            boolean secure) {
-        if (draining.getAsBoolean()) {
-            transport.close(ErrorCodes.RECONNECT, "Server is shutting down, reconnect");
-            return;
-        }
-        ClientQuery client = ClientQuery.of(query);
-        gate.admit(key, client.protocol(), secure)
-                .whenComplete((admission, error) -> channel.eventLoop().execute(() -> {
+            ClientQuery client,
+            ConnectionGate.Admission admission) {
+        switch (admission) {
+            case ConnectionGate.Refused r -> {
+                log.debug("refused connection for key {}: {} {}", key, r.code(), r.message());
+                transport.close(r.code(), r.message());
+                transport.admitted(); // reads the client's answer to the close
+            }
+            case ConnectionGate.Admitted a -> {
+                if (!channel.isActive()) {
+                    gate.release(a.app());
                     transport.admitted();
-                    if (error != null) {
-                        log.warn("admitting a connection failed", error);
-                        transport.close(ErrorCodes.OVER_CAPACITY, "Server error, retry later");
-                        return;
-                    }
-                    switch (admission) {
-                        case ConnectionGate.Refused r -> {
-                            log.debug("refused connection for key {}: {} {}", key, r.code(), r.message());
-                            transport.close(r.code(), r.message());
-                        }
-                        case ConnectionGate.Admitted a -> {
-                            if (!channel.isActive()) {
-                                gate.release(a.app());
-                                return;
-                            }
-                            PusherConnection connection = new PusherConnection(
-                                    context,
-                                    a.app(),
-                                    socketIds.next(),
-                                    transport,
-                                    a.protocol(),
-                                    client.client(),
-                                    client.version());
-                            transport.attach(connection);
-                            connection.open();
-                        }
-                    }
-                }));
+                    return;
+                }
+                PusherConnection connection = new PusherConnection(
+                        context, a.app(), socketIds.next(), transport, a.protocol(), client.client(), client.version());
+                transport.attach(connection);
+                connection.open();
+                transport.admitted();
+            }
+        }
     }
 }

@@ -7,6 +7,15 @@ import io.switchboard.app.App;
 import io.switchboard.testing.RawWebSocket;
 import io.switchboard.testing.TestApps;
 import io.switchboard.testing.TestServer;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -69,6 +78,113 @@ class ConnectionHandshakeTest {
                 RawWebSocket b = server.raw(app)) {
             assertThat(a.established()).isNotEqualTo(b.established());
         }
+    }
+
+    @Test
+    void answersTheKeyAsRfc6455Computes() throws IOException {
+        assertThat(WebSocketHandshake.accept("dGhlIHNhbXBsZSBub25jZQ=="))
+                .as("RFC 6455 §1.3's example")
+                .isEqualTo("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+        String head = exchange(upgrade("13", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"), new byte[0]);
+        assertThat(head).startsWith("HTTP/1.1 101 ");
+        assertThat(head.toLowerCase(Locale.ROOT))
+                .contains("upgrade: websocket\r\n")
+                .contains("connection: upgrade\r\n")
+                .contains("sec-websocket-accept: s3pplmbitxaq9kygzzhzrbk+xoo=\r\n")
+                .doesNotContain("sec-websocket-extensions");
+    }
+
+    @Test
+    void refusesOtherProtocolVersionsWith426NamingVersion13() throws IOException {
+        for (String version : new String[] {"8", "0", "14"}) {
+            String head = exchange(upgrade(version, "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"), new byte[0]);
+            assertThat(head).as("version " + version).startsWith("HTTP/1.1 426 ");
+            assertThat(head.toLowerCase(Locale.ROOT)).contains("sec-websocket-version: 13\r\n");
+        }
+        String none = exchange(upgrade(null, "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"), new byte[0]);
+        assertThat(none).startsWith("HTTP/1.1 426 ");
+    }
+
+    @Test
+    void refusesAnUpgradeWithoutAKeyWith400() throws IOException {
+        assertThat(exchange(upgrade("13", ""), new byte[0])).startsWith("HTTP/1.1 400 ");
+    }
+
+    @Test
+    void readsFramesSentTogetherWithTheUpgradeRequest() throws IOException {
+        byte[] subscribe = maskedText("{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"early\"}}");
+        try (Socket socket = new Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(5000);
+            OutputStream out = socket.getOutputStream();
+            ByteArrayOutputStream both = new ByteArrayOutputStream();
+            both.write(upgrade("13", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            both.write(subscribe);
+            out.write(both.toByteArray());
+            out.flush();
+            InputStream in = socket.getInputStream();
+            assertThat(readHead(in)).startsWith("HTTP/1.1 101 ");
+            assertThat(readText(in)).contains("pusher:connection_established");
+            assertThat(readText(in))
+                    .contains("pusher_internal:subscription_succeeded")
+                    .contains("early");
+        }
+    }
+
+    private String upgrade(String version, String keyHeader) {
+        return "GET /app/" + app.key() + "?protocol=7 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                + "Upgrade: websocket\r\nConnection: Upgrade\r\n" + keyHeader
+                + (version == null ? "" : "Sec-WebSocket-Version: " + version + "\r\n") + "\r\n";
+    }
+
+    /** Sends the request (and any bytes after it) and returns the response head. */
+    private String exchange(String request, byte[] after) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(5000);
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().write(after);
+            return readHead(socket.getInputStream());
+        }
+    }
+
+    private static String readHead(InputStream in) throws IOException {
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                throw new EOFException("closed after " + head);
+            }
+            head.append((char) b);
+        }
+        return head.toString();
+    }
+
+    /** One unfragmented server text frame (servers never mask). */
+    private static String readText(InputStream in) throws IOException {
+        DataInputStream data = new DataInputStream(in);
+        int first = data.readUnsignedByte();
+        assertThat(first).as("FIN + text").isEqualTo(0x81);
+        int len = data.readUnsignedByte();
+        if (len == 126) {
+            len = data.readUnsignedShort();
+        } else if (len == 127) {
+            len = (int) data.readLong();
+        }
+        byte[] payload = new byte[len];
+        data.readFully(payload);
+        return new String(payload, StandardCharsets.UTF_8);
+    }
+
+    /** A client text frame masked with the zero key (masked, so valid, and the payload reads as is). */
+    private static byte[] maskedText(String text) {
+        byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+        assertThat(payload.length).isLessThan(126);
+        ByteArrayOutputStream frame = new ByteArrayOutputStream();
+        frame.write(0x81);
+        frame.write(0x80 | payload.length);
+        frame.writeBytes(new byte[4]);
+        frame.writeBytes(payload);
+        return frame.toByteArray();
     }
 
     private void assertRefused(String path, int code) {
