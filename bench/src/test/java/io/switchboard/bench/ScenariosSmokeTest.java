@@ -82,6 +82,66 @@ class ScenariosSmokeTest {
     }
 
     @Test
+    void connectBroadcastReachesEveryConnection() throws Exception {
+        Map<String, Object> r = run(
+                "connect",
+                "--connections",
+                150,
+                "--channels",
+                1,
+                "--broadcast",
+                2,
+                "--warmup-connections",
+                20,
+                "--settle",
+                "0.2s",
+                "--rss-sample",
+                "0.2s",
+                "--parallel",
+                50);
+        assertThat(num(r, "opened")).isEqualTo(150);
+        assertThat(num(r, "connections_asked")).isEqualTo(150);
+        assertThat(num(r, "fd_limit")).isPositive();
+        assertThat(num(r, "broadcast_events")).isEqualTo(2);
+        assertThat(num(r, "broadcast_triggers_per_event")).isEqualTo(1);
+        assertThat(num(r, "broadcast_expected")).isEqualTo(300);
+        assertThat(num(r, "broadcast_delivered")).isEqualTo(300);
+        assertThat(num(r, "broadcast_lost")).isZero();
+        assertThat(num(r, "broadcast_duplicates")).isZero();
+        assertThat(num(r, "broadcast_api_errors")).isZero();
+        assertThat(num(r, "broadcast_last_ms_max")).isGreaterThanOrEqualTo(num(r, "broadcast_last_ms_p50"));
+        assertThat(num(r, "broadcast_last_ms_p50")).isPositive();
+        assertThat(num(r, "broadcast_p50_ms")).isNotNegative();
+        assertThat(num(r, "broadcast_server_us_per_msg")).isNotNegative();
+        assertThat((List<?>) r.get("broadcast_last_ms")).hasSize(2);
+        assertThat(num(r, "disconnects")).isZero();
+    }
+
+    @Test
+    void connectBroadcastSplitsChannelsOverTriggers() throws Exception {
+        // 150 channels of one connection each: two triggers of at most 100 channels per event.
+        Map<String, Object> r = run(
+                "connect",
+                "--connections",
+                150,
+                "--broadcast",
+                2,
+                "--warmup-connections",
+                0,
+                "--settle",
+                "0.2s",
+                "--rss-sample",
+                "0.2s",
+                "--parallel",
+                50);
+        assertThat(num(r, "channels")).isEqualTo(150);
+        assertThat(num(r, "broadcast_triggers_per_event")).isEqualTo(2);
+        assertThat(num(r, "broadcast_delivered")).isEqualTo(300);
+        assertThat(num(r, "broadcast_lost")).isZero();
+        assertThat(num(r, "broadcast_api_errors")).isZero();
+    }
+
+    @Test
     void fanoutDeliversEveryEventToEverySubscriber() throws Exception {
         Map<String, Object> r = run(
                 "fanout", "--subscribers", 20, "--rate", 50, "--duration", 1, "--warmup", "0.3", "--concurrency", 2);
