@@ -2,36 +2,23 @@ package io.switchboard.transport;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.TooLongFrameException;
-import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
-import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
-import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.nio.ByteBuffer;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 
 /**
- * Inflates the compressed messages (RSV1 set) of a client that negotiated permessage-deflate. It
- * sits after the frame aggregator, so it sees whole messages, and every message is independent
+ * Inflates the compressed messages (RSV1 set) of a client that negotiated permessage-deflate, for
+ * {@link WebSocketTransport}, which calls it with whole messages. Every message is independent
  * ({@code client_no_context_takeover} is always negotiated, see {@link PerMessageDeflate}): one
- * {@link Inflater} per event loop serves every connection, and one instance of this handler every
- * pipeline.
+ * {@link Inflater} per event loop serves every connection, and one instance of this class every
+ * transport.
  *
  * <p>A message that inflates to more than {@code max_frame_bytes} is refused as soon as it gets
  * there (the transport closes with 1009), so a small compressed frame cannot make the server
  * allocate more than that.
  */
-@ChannelHandler.Sharable
-final class MessageInflater extends ChannelInboundHandlerAdapter {
-    private static final int RSV1 = 0x4;
+final class MessageInflater {
     /** The empty stored block the sender removed from the end of the message (RFC 7692 §7.2.2). */
     private static final byte[] TAIL = {0x00, 0x00, (byte) 0xff, (byte) 0xff};
 
@@ -53,41 +40,11 @@ final class MessageInflater extends ChannelInboundHandlerAdapter {
         this.maxMessageBytes = maxMessageBytes;
     }
 
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!(msg instanceof WebSocketFrame frame) || frame.rsv() == 0) {
-            ctx.fireChannelRead(msg);
-            return;
-        }
-        boolean data = frame instanceof TextWebSocketFrame || frame instanceof BinaryWebSocketFrame;
-        if (frame.rsv() != RSV1 || !data) {
-            frame.release();
-            refuse(ctx, WebSocketCloseStatus.PROTOCOL_ERROR, "RSV bits set that were not negotiated");
-            return;
-        }
-        ByteBuf inflated;
-        try {
-            inflated = inflate(ctx.alloc(), frame.content());
-        } catch (DataFormatException e) {
-            refuse(ctx, WebSocketCloseStatus.INVALID_PAYLOAD_DATA, "Invalid compressed data");
-            return;
-        } finally {
-            frame.release();
-        }
-        if (inflated == null) {
-            throw new TooLongFrameException("inflated message is larger than " + maxMessageBytes + " bytes");
-        }
-        ctx.fireChannelRead(
-                frame instanceof TextWebSocketFrame
-                        ? new TextWebSocketFrame(true, 0, inflated)
-                        : new BinaryWebSocketFrame(true, 0, inflated));
-    }
-
     /**
      * The message inflated into a new heap buffer owned by the caller, or {@code null} when it would
      * be larger than {@link #maxMessageBytes} (nothing is kept then).
      */
-    private ByteBuf inflate(ByteBufAllocator alloc, ByteBuf compressed) throws DataFormatException {
+    ByteBuf inflate(ByteBufAllocator alloc, ByteBuf compressed) throws DataFormatException {
         Inflater inflater = INFLATERS.get();
         inflater.reset();
         inflater.setInput(compressed.nioBuffer());
@@ -127,13 +84,5 @@ final class MessageInflater extends ChannelInboundHandlerAdapter {
             out.release();
             throw e;
         }
-    }
-
-    /** Closes as Netty's decoder does on a bad frame; the transport then waits for the close. */
-    private static void refuse(ChannelHandlerContext ctx, WebSocketCloseStatus status, String reason) {
-        if (ctx.channel().isOpen()) {
-            ctx.writeAndFlush(new CloseWebSocketFrame(status, reason)).addListener(ChannelFutureListener.CLOSE);
-        }
-        throw new CorruptedWebSocketFrameException(status, reason);
     }
 }

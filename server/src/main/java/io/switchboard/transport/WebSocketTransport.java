@@ -8,14 +8,15 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.EventLoop;
 import io.netty.channel.epoll.EpollTcpInfo;
-import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -27,9 +28,11 @@ import io.switchboard.metrics.LimitRejections;
 import io.switchboard.protocol.ClientText;
 import io.switchboard.protocol.ErrorCodes;
 import io.switchboard.protocol.ServerFrames;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.DataFormatException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,6 +49,8 @@ import org.slf4j.LoggerFactory;
 final class WebSocketTransport extends ChannelInboundHandlerAdapter implements Transport {
     private static final Logger log = LoggerFactory.getLogger("switchboard.transport");
     private static final int CLOSE_GRACE_MILLIS = 2000;
+    /** The permessage-deflate bit of a frame's header (RFC 7692 §6). */
+    private static final int RSV1 = 0x4;
     /** Header bytes of a server's control frame. */
     private static final int CONTROL_FRAME_BYTES = 2;
 
@@ -82,6 +87,11 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
     private boolean admitting = true;
     /** Frames that arrived after reading paused, in order; null when none. */
     private ArrayDeque<Object> held;
+    /** The fragments so far of a message sent in several frames; null between messages. */
+    private ByteBuf partial;
+
+    private boolean partialText;
+    private int partialRsv;
 
     /** Whether the client takes what it is sent, for the sweep's stalled-reader check. */
     private final ReaderProgress progress = new ReaderProgress();
@@ -91,8 +101,19 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
     private int closeCode;
     private String closeReason;
 
-    /** Settings that apply to every WebSocket, and where closes they cause are counted. */
-    record Limits(int slowConsumerTimeoutSeconds, long maxPendingBytes, LimitRejections rejections) {}
+    /**
+     * Settings that apply to every WebSocket, and where closes they cause are counted.
+     *
+     * @param maxMessageBytes the largest message a client may send (whole, after reassembly and
+     *     inflation): {@code max_frame_bytes}
+     * @param inflater inflates the messages of clients that negotiated permessage-deflate
+     */
+    record Limits(
+            int slowConsumerTimeoutSeconds,
+            long maxPendingBytes,
+            int maxMessageBytes,
+            MessageInflater inflater,
+            LimitRejections rejections) {}
 
     WebSocketTransport(
             Channel channel, boolean secure, Limits limits, LivenessSweep liveness, WebSocketFraming deflating) {
@@ -380,6 +401,7 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
         closeCode = code;
         closeReason = reason;
         releaseHeld();
+        releasePartial();
         // Past the cap by two short frames at most: the client learns why, if it ever reads.
         writeText(ServerFrames.error(code, reason));
         channel.writeAndFlush(new CloseWebSocketFrame(code, truncate(reason))).addListener(f -> {
@@ -423,12 +445,15 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
     /** Handles one frame from the client, and releases it. */
     private void handle(Object msg) {
         try {
+            if (msg instanceof WebSocketFrame f && f.rsv() != 0 && isControl(f)) {
+                // Only a client that negotiated compression gets this far with RSV bits set.
+                refuse(WebSocketCloseStatus.PROTOCOL_ERROR, "RSV bits set on a control frame");
+                return;
+            }
             switch (msg) {
-                case TextWebSocketFrame text -> {
-                    if (connection != null && !closing) {
-                        connection.onMessage(text.text());
-                    }
-                }
+                case TextWebSocketFrame text -> data(text, true);
+                case BinaryWebSocketFrame binary -> data(binary, false);
+                case ContinuationWebSocketFrame more -> continuation(more);
                 case PingWebSocketFrame ping -> {
                     if (!closing && room(CONTROL_FRAME_BYTES + ping.content().readableBytes())) {
                         channel.writeAndFlush(
@@ -449,16 +474,147 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
                                 .addListener(ChannelFutureListener.CLOSE);
                     }
                 }
-                case BinaryWebSocketFrame binary ->
-                    log.debug(
-                            "{}: ignoring a binary frame ({} bytes)",
-                            connection,
-                            binary.content().readableBytes());
                 default ->
                     log.debug("{}: ignoring {}", connection, msg.getClass().getSimpleName());
             }
         } finally {
             ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private static boolean isControl(WebSocketFrame frame) {
+        return frame instanceof PingWebSocketFrame
+                || frame instanceof PongWebSocketFrame
+                || frame instanceof CloseWebSocketFrame;
+    }
+
+    /** The first frame of a message, or all of it. */
+    private void data(WebSocketFrame frame, boolean text) {
+        if (partial != null) {
+            return; // the decoder refuses a new message inside a fragmented one; never here
+        }
+        if (frame.isFinalFragment()) {
+            message(text, frame.rsv(), frame.content());
+            return;
+        }
+        if (!fits(0, frame.content().readableBytes())) {
+            return;
+        }
+        partialText = text;
+        partialRsv = frame.rsv();
+        ByteBuf first = frame.content();
+        partial = channel.alloc()
+                .heapBuffer(Math.max(256, 2 * first.readableBytes()))
+                .writeBytes(first);
+    }
+
+    private void continuation(ContinuationWebSocketFrame frame) {
+        if (partial == null) {
+            return; // the decoder refuses a continuation outside a fragmented message; never here
+        }
+        if (frame.rsv() != 0) {
+            refuse(WebSocketCloseStatus.PROTOCOL_ERROR, "RSV bits set on a continuation frame");
+            return;
+        }
+        if (!fits(partial.readableBytes(), frame.content().readableBytes())) {
+            return;
+        }
+        partial.writeBytes(frame.content());
+        if (frame.isFinalFragment()) {
+            ByteBuf whole = partial;
+            partial = null;
+            try {
+                message(partialText, partialRsv, whole);
+            } finally {
+                whole.release();
+            }
+        }
+    }
+
+    /** Whether a message of {@code have + more} bytes is allowed; closes with 1009 when not. */
+    private boolean fits(int have, int more) {
+        if ((long) have + more <= limits.maxMessageBytes()) {
+            return true;
+        }
+        log.debug("{}: message over {} bytes", connection, limits.maxMessageBytes());
+        rejected(Limit.MAX_FRAME_BYTES);
+        refuse(WebSocketCloseStatus.MESSAGE_TOO_BIG, "Message larger than " + limits.maxMessageBytes() + " bytes");
+        return false;
+    }
+
+    /** A whole message from the client: inflated if it was compressed, checked as UTF-8 if text. */
+    private void message(boolean text, int rsv, ByteBuf content) {
+        if (closing) {
+            return;
+        }
+        ByteBuf inflated = null;
+        if (rsv != 0) {
+            if (deflating == null || rsv != RSV1) {
+                refuse(WebSocketCloseStatus.PROTOCOL_ERROR, "RSV bits set that were not negotiated");
+                return;
+            }
+            try {
+                inflated = limits.inflater().inflate(channel.alloc(), content);
+            } catch (DataFormatException e) {
+                refuse(WebSocketCloseStatus.INVALID_PAYLOAD_DATA, "Invalid compressed data");
+                return;
+            }
+            if (inflated == null) {
+                fits(limits.maxMessageBytes(), 1);
+                return;
+            }
+            content = inflated;
+        }
+        try {
+            if (!text) {
+                log.debug("{}: ignoring a binary message ({} bytes)", connection, content.readableBytes());
+                return;
+            }
+            String json = content.toString(StandardCharsets.UTF_8);
+            // Invalid UTF-8 decodes with replacement characters; only then is a strict check needed.
+            if (json.indexOf('\uFFFD') >= 0 && !validUtf8(content)) {
+                refuse(WebSocketCloseStatus.INVALID_PAYLOAD_DATA, "Text message is not valid UTF-8");
+                return;
+            }
+            if (connection != null) {
+                connection.onMessage(json);
+            }
+        } finally {
+            if (inflated != null) {
+                inflated.release();
+            }
+        }
+    }
+
+    private static boolean validUtf8(ByteBuf content) {
+        try {
+            StandardCharsets.UTF_8.newDecoder().decode(content.nioBuffer());
+            return true;
+        } catch (CharacterCodingException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Closes for a message the protocol does not allow (RFC 6455 §7.4.1: 1002, 1007, 1009), as the
+     * frame decoder does for a bad frame: the close frame now, the connection when the client
+     * answers it or after a grace period.
+     */
+    private void refuse(WebSocketCloseStatus status, String reason) {
+        if (closing) {
+            return;
+        }
+        log.debug("{}: refused a message: {}", connection, reason);
+        closing = true;
+        releasePartial();
+        channel.writeAndFlush(new CloseWebSocketFrame(status, reason));
+        channel.eventLoop().schedule(() -> channel.close(), CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    private void releasePartial() {
+        if (partial != null) {
+            partial.release();
+            partial = null;
         }
     }
 
@@ -477,6 +633,7 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
         reading = false;
         closing = true;
         releaseHeld();
+        releasePartial();
         liveness.remove(this);
         if (slowCheck != null) {
             slowCheck.cancel(false);
@@ -500,16 +657,6 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
                 rejected(Limit.MAX_FRAME_BYTES);
             }
             closing = true;
-            channel.eventLoop().schedule(() -> channel.close(), CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
-            return;
-        }
-        if (cause instanceof TooLongFrameException && !closing) {
-            // A fragmented message outgrew max_frame_bytes while being reassembled (the decoder only
-            // sees single frames): answer as the decoder does for one oversized frame.
-            log.debug("{}: message too big: {}", connection, cause.getMessage());
-            rejected(Limit.MAX_FRAME_BYTES);
-            closing = true;
-            channel.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.MESSAGE_TOO_BIG));
             channel.eventLoop().schedule(() -> channel.close(), CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
             return;
         }

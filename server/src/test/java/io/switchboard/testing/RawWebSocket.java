@@ -203,6 +203,19 @@ public final class RawWebSocket implements AutoCloseable {
         }
     }
 
+    /** Sends one frame with RSV1 set, compressed or not, final or not (RFC 7692 §6.1). */
+    public RawWebSocket sendFrameWithRsv1(int opcode, byte[] payload, boolean fin) {
+        try {
+            byte[] frame = frame(opcode, payload, fin);
+            frame[0] |= 0x40;
+            out.write(frame);
+            out.flush();
+            return this;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** {@code data} compressed as a permessage-deflate message. */
     public static byte[] deflate(byte[] data) {
         Deflater deflater = new Deflater(Deflater.DEFAULT_COMPRESSION, true);

@@ -27,7 +27,8 @@ class LivenessSweepTest {
                 WebSocketTransport t = new WebSocketTransport(
                         new EmbeddedChannel(),
                         false,
-                        new WebSocketTransport.Limits(10, 1 << 20, LimitRejections.NONE),
+                        new WebSocketTransport.Limits(
+                                10, 1 << 20, 65536, new MessageInflater(65536), LimitRejections.NONE),
                         sweep,
                         null);
                 sweep.add(t);

@@ -10,6 +10,7 @@ import io.switchboard.testing.Rest;
 import io.switchboard.testing.TestApps;
 import io.switchboard.testing.TestServer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -117,6 +118,47 @@ class WebSocketCompressionTest {
             Rest.trigger(server.rest(app), "news", "after", Map.of("text", json(1_000)));
             assertThat(ws.awaitEvent("after")).isNotNull();
         }
+    }
+
+    @Test
+    void aCompressedMessageSentInFragmentsIsInflatedWhole() {
+        try (RawWebSocket ws = offering(app, BROWSER_OFFER)) {
+            ws.established();
+            byte[] deflated = RawWebSocket.deflate("{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"news\"}}"
+                    .getBytes(StandardCharsets.UTF_8));
+            int cut = deflated.length / 2;
+            // RSV1 on the first frame only (RFC 7692 §6.1).
+            ws.sendFrameWithRsv1(RawWebSocket.TEXT, Arrays.copyOfRange(deflated, 0, cut), false);
+            ws.sendFrame(0, Arrays.copyOfRange(deflated, cut, deflated.length), true);
+
+            assertThat(ws.awaitEvent("pusher_internal:subscription_succeeded")
+                            .path("channel")
+                            .asText())
+                    .isEqualTo("news");
+        }
+    }
+
+    @Test
+    void rsv1OnAControlFrameIsAProtocolError() {
+        try (RawWebSocket ws = offering(app, BROWSER_OFFER)) {
+            ws.established();
+            ws.sendFrameWithRsv1(RawWebSocket.PING, new byte[] {1, 2}, true);
+
+            assertThat(ws.awaitClose().closeCode()).isEqualTo(1002);
+        }
+        bystanders.stillReceiveEvents();
+    }
+
+    @Test
+    void rsv1OnAContinuationFrameIsAProtocolError() {
+        try (RawWebSocket ws = offering(app, BROWSER_OFFER)) {
+            ws.established();
+            ws.sendFrame(RawWebSocket.TEXT, "{\"event\":".getBytes(StandardCharsets.UTF_8), false);
+            ws.sendFrameWithRsv1(0, "\"pusher:ping\",\"data\":{}}".getBytes(StandardCharsets.UTF_8), true);
+
+            assertThat(ws.awaitClose().closeCode()).isEqualTo(1002);
+        }
+        bystanders.stillReceiveEvents();
     }
 
     @Test

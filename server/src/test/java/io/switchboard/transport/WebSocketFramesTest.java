@@ -52,6 +52,26 @@ class WebSocketFramesTest {
     }
 
     @Test
+    void invalidUtf8SplitAcrossFragmentsClosesWith1007() {
+        try (RawClient client = RawClient.connect(server, app)) {
+            client.ws().sendFrame(RawWebSocket.TEXT, new byte[] {'{', (byte) 0xC3}, false);
+            client.ws().sendFrame(CONTINUATION, new byte[] {(byte) 0x28, '}'}, true);
+
+            assertThat(client.awaitCloseCode()).isEqualTo(1007);
+            bystanders.stillReceiveEvents();
+        }
+    }
+
+    @Test
+    void aReplacementCharacterTheClientSendsIsValidText() {
+        try (RawClient client = RawClient.connect(server, app)) {
+            client.ws().sendFrame(RawWebSocket.TEXT, utf8("{\"event\":\"pusher:ping\",\"data\":\"\uFFFD\"}"), true);
+
+            client.expect("pusher:pong");
+        }
+    }
+
+    @Test
     void frameOverTheSizeLimitClosesWith1009() {
         try (RawClient client = RawClient.connect(server, app)) {
             client.ws().sendFrame(RawWebSocket.TEXT, pingPaddedTo(64 * 1024 + 1), true);
