@@ -2,6 +2,7 @@ package io.switchboard.api;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,17 +11,54 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A decoded REST request, independent of the HTTP stack.
- *
- * @param method upper case, e.g. {@code POST}
- * @param rawPath the path exactly as sent, without the query
- * @param rawQuery the query string as sent, without {@code ?}; empty when none
- * @param body the raw body bytes; empty when none
+ * A decoded REST request, independent of the HTTP stack. Its query is decoded once, when first
+ * asked for (authentication reads several parameters of it).
  */
-public record ApiRequest(String method, String rawPath, String rawQuery, byte[] body) {
+public final class ApiRequest {
+    private final String method;
+    private final String rawPath;
+    private final String rawQuery;
+    private final byte[] body;
+    private Map<String, List<String>> query;
+
+    /**
+     * @param method upper case, e.g. {@code POST}
+     * @param rawPath the path exactly as sent, without the query
+     * @param rawQuery the query string as sent, without {@code ?}; empty when none
+     * @param body the raw body bytes; empty when none
+     */
+    public ApiRequest(String method, String rawPath, String rawQuery, byte[] body) {
+        this.method = method;
+        this.rawPath = rawPath;
+        this.rawQuery = rawQuery;
+        this.body = body;
+    }
+
+    public String method() {
+        return method;
+    }
+
+    public String rawPath() {
+        return rawPath;
+    }
+
+    public String rawQuery() {
+        return rawQuery;
+    }
+
+    public byte[] body() {
+        return body;
+    }
 
     /** Query parameters, keys as sent, values URL-decoded, repeated keys in order. */
     public Map<String, List<String>> query() {
+        if (query == null) {
+            query = Collections.unmodifiableMap(decodeQuery(rawQuery));
+        }
+        return query;
+    }
+
+    private static Map<String, List<String>> decodeQuery(String rawQuery) {
         Map<String, List<String>> out = new LinkedHashMap<>();
         if (rawQuery.isEmpty()) {
             return out;

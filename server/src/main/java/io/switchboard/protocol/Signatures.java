@@ -11,6 +11,27 @@ import javax.crypto.spec.SecretKeySpec;
 public final class Signatures {
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
+    /*
+     * One instance of each per thread: looking an algorithm up through the security providers costs
+     * more than the hashing of a REST request (bench/RESULTS.md, REST).
+     */
+    private static final ThreadLocal<Mac> HMAC_SHA256 =
+            ThreadLocal.withInitial(() -> algorithm(() -> Mac.getInstance("HmacSHA256")));
+    private static final ThreadLocal<MessageDigest> MD5 =
+            ThreadLocal.withInitial(() -> algorithm(() -> MessageDigest.getInstance("MD5")));
+
+    private interface Lookup<T> {
+        T get() throws GeneralSecurityException;
+    }
+
+    private static <T> T algorithm(Lookup<T> lookup) {
+        try {
+            return lookup.get();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("a JDK algorithm is unavailable", e);
+        }
+    }
+
     private Signatures() {}
 
     /** Lowercase hex HMAC-SHA256 of {@code message} keyed with {@code secret}. */
@@ -20,7 +41,7 @@ public final class Signatures {
 
     public static String hmacSha256Hex(String secret, byte[] message) {
         try {
-            Mac mac = Mac.getInstance("HmacSHA256");
+            Mac mac = HMAC_SHA256.get();
             mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
             return hex(mac.doFinal(message));
         } catch (GeneralSecurityException e) {
@@ -30,11 +51,7 @@ public final class Signatures {
 
     /** Lowercase hex MD5 of {@code body}. */
     public static String md5Hex(byte[] body) {
-        try {
-            return hex(MessageDigest.getInstance("MD5").digest(body));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("MD5 is unavailable", e);
-        }
+        return hex(MD5.get().digest(body));
     }
 
     /** Compares two strings in time that depends only on their lengths. */

@@ -14,8 +14,12 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.switchboard.api.ApiRequest;
+import io.switchboard.api.ApiResponse;
 import io.switchboard.api.RestApi;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -83,21 +87,37 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     private void api(ChannelHandlerContext ctx, FullHttpRequest request, boolean keepAlive, String path, String query) {
         byte[] body = ByteBufUtil.getBytes(request.content());
         ApiRequest apiRequest = new ApiRequest(request.method().name(), path, query, body);
+        String method = request.method().name();
         server.requestStarted();
-        server.api()
-                .handle(apiRequest)
-                .whenComplete((response, error) -> ctx.executor().execute(() -> {
-                    try {
-                        if (error != null) {
-                            log.warn("REST {} {} failed", request.method(), path, error);
-                            HttpResponses.jsonError(ctx, keepAlive, 500, "Internal error");
-                        } else {
-                            HttpResponses.json(ctx, keepAlive, response.status(), response.body());
-                        }
-                    } finally {
-                        server.requestFinished();
-                    }
-                }));
+        CompletableFuture<ApiResponse> answer = server.api().handle(apiRequest).toCompletableFuture();
+        if (answer.isDone() && ctx.executor().inEventLoop()) {
+            // Most requests are answered without waiting (the memory broker): no task hop.
+            answer(ctx, keepAlive, method, path, answer);
+        } else {
+            answer.whenComplete(
+                    (response, error) -> ctx.executor().execute(() -> answer(ctx, keepAlive, method, path, answer)));
+        }
+    }
+
+    private void answer(
+            ChannelHandlerContext ctx,
+            boolean keepAlive,
+            String method,
+            String path,
+            CompletableFuture<ApiResponse> answer) {
+        try {
+            ApiResponse response;
+            try {
+                response = answer.join();
+            } catch (CompletionException | CancellationException e) {
+                log.warn("REST {} {} failed", method, path, e.getCause() == null ? e : e.getCause());
+                HttpResponses.jsonError(ctx, keepAlive, 500, "Internal error");
+                return;
+            }
+            HttpResponses.json(ctx, keepAlive, response.status(), response.body());
+        } finally {
+            server.requestFinished();
+        }
     }
 
     private static void preflight(ChannelHandlerContext ctx, boolean keepAlive) {
