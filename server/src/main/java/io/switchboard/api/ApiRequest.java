@@ -102,6 +102,9 @@ public final class ApiRequest {
     }
 
     static String decode(String s) {
+        if (s.indexOf('%') < 0 && s.indexOf('+') < 0) {
+            return s; // nothing encoded: most keys and values the SDKs send
+        }
         try {
             return java.net.URLDecoder.decode(s, StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
