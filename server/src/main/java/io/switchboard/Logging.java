@@ -17,6 +17,24 @@ import org.slf4j.LoggerFactory;
 final class Logging {
     private Logging() {}
 
+    /** Runs {@code work} with the server's own logs at WARN and above only. */
+    static void quietly(Runnable work) {
+        if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
+            work.run();
+            return;
+        }
+        Logger server = context.getLogger("switchboard");
+        Level level = server.getLevel();
+        if (server.getEffectiveLevel().toInt() < Level.WARN.toInt()) {
+            server.setLevel(Level.WARN);
+        }
+        try {
+            work.run();
+        } finally {
+            server.setLevel(level);
+        }
+    }
+
     static void apply(LoggingSettings settings, Map<String, String> overrides) {
         if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
             return;

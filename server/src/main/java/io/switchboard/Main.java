@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -46,6 +47,12 @@ public final class Main implements Callable<Integer> {
             paramLabel = "AREA=LEVEL",
             description = "Log level for one area, e.g. switchboard.connection=debug (repeatable; 'root' for all)")
     Map<String, String> logLevels = new LinkedHashMap<>();
+
+    @Option(
+            names = "--warm-up",
+            description = "Before listening, run the built-in workload of --train against a server of its own for a"
+                    + " few seconds, so that the first clients meet compiled code (see docs/deploy.md#warm-start)")
+    boolean warmUp;
 
     @Option(
             names = "--train",
@@ -86,6 +93,9 @@ public final class Main implements Callable<Integer> {
                 (area, level) -> levels.put(area.equals("root") ? org.slf4j.Logger.ROOT_LOGGER_NAME : area, level));
         Logging.apply(cfg.logging(), levels);
 
+        if (warmUp) {
+            warmUp();
+        }
         Server server;
         try {
             server = Server.start(cfg);
@@ -114,6 +124,22 @@ public final class Main implements Callable<Integer> {
                         "switchboard-shutdown"));
         stopped.await();
         return 0;
+    }
+
+    /** Never stops the start: a warm-up that fails is only logged. */
+    private static void warmUp() {
+        org.slf4j.Logger log = LoggerFactory.getLogger("switchboard.server");
+        long[] ms = {-1};
+        Logging.quietly(() -> {
+            try {
+                ms[0] = Training.warmUp();
+            } catch (Exception e) {
+                log.warn("warm-up failed, starting anyway: {}", e.toString());
+            }
+        });
+        if (ms[0] >= 0) {
+            log.info("warmed up in {} ms", ms[0]);
+        }
     }
 
     static String banner(App app, String host, int port) {

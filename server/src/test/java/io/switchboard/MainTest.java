@@ -171,6 +171,56 @@ class MainTest {
         }
     }
 
+    /**
+     * {@code --warm-up}: the built-in workload runs against a server of its own (whose start and stop
+     * are not logged) before the real one listens, which then serves as usual.
+     */
+    @Test
+    void warmsUpBeforeListeningThenServes() throws Exception {
+        int port = portFollowedByAFreeOne();
+        Path log = dir.resolve("warm.log");
+        Process node = NodeProcess.start(
+                List.of("-p", Integer.toString(port), "--warm-up"),
+                Map.of("SWITCHBOARD_ADMIN__PORT", "0", "SWITCHBOARD_SERVER__IO_THREADS", "1"),
+                dir,
+                port,
+                log);
+        try {
+            await().atMost(Duration.ofSeconds(120))
+                    .until(() -> Files.readString(log).contains("app secret:"));
+            List<String> lines = Files.readString(log).lines().toList();
+            int warmed = indexOf(lines, "warmed up in ");
+            int listening = indexOf(lines, "listening on 127.0.0.1:" + port);
+            assertThat(warmed).as("warm-up logged").isGreaterThanOrEqualTo(0);
+            assertThat(listening).as("listening after the warm-up").isGreaterThan(warmed);
+            assertThat(lines.subList(0, warmed))
+                    .as("the warm-up's own server is not logged")
+                    .noneMatch(l -> l.contains("listening on") || l.contains("stopped"));
+
+            try (RawWebSocket ws = RawWebSocket.connect(port, "/app/app-key?protocol=7")) {
+                ws.established();
+                ws.subscribe("my-channel");
+                var rest = new com.pusher.rest.Pusher("http://app-key:app-secret@127.0.0.1:" + port + "/apps/app-id");
+                Rest.trigger(rest, "my-channel", "my-event", Map.of("message", "hello"));
+                assertThat(ws.awaitEvent("my-event").path("channel").asText()).isEqualTo("my-channel");
+            }
+        } finally {
+            node.destroy();
+            if (!node.waitFor(20, TimeUnit.SECONDS)) {
+                node.destroyForcibly();
+            }
+        }
+    }
+
+    private static int indexOf(List<String> lines, String text) {
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).contains(text)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     /** A free loopback port whose next port is free too (for --dev-tls). */
     private static int portFollowedByAFreeOne() throws IOException {
         for (int attempt = 0; attempt < 100; attempt++) {

@@ -45,7 +45,7 @@ public final class ConfigLoader {
 
     /** {@code SWITCHBOARD_*} variables that are not settings: read by Main and the launcher script. */
     private static final Set<String> LAUNCHER_VARIABLES =
-            Set.of("SWITCHBOARD_CONFIG", "SWITCHBOARD_JAVA_OPTS", "SWITCHBOARD_AOT");
+            Set.of("SWITCHBOARD_CONFIG", "SWITCHBOARD_JAVA_OPTS", "SWITCHBOARD_AOT", "SWITCHBOARD_WARM_UP");
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)

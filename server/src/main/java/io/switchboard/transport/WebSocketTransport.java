@@ -536,10 +536,14 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
         if ((long) have + more <= limits.maxMessageBytes()) {
             return true;
         }
+        tooBig();
+        return false;
+    }
+
+    private void tooBig() {
         log.debug("{}: message over {} bytes", connection, limits.maxMessageBytes());
         rejected(Limit.MAX_FRAME_BYTES);
         refuse(WebSocketCloseStatus.MESSAGE_TOO_BIG, "Message larger than " + limits.maxMessageBytes() + " bytes");
-        return false;
     }
 
     /** A whole message from the client: inflated if it was compressed, checked as UTF-8 if text. */
@@ -560,7 +564,7 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
                 return;
             }
             if (inflated == null) {
-                fits(limits.maxMessageBytes(), 1);
+                tooBig();
                 return;
             }
             content = inflated;
