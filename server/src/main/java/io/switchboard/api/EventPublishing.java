@@ -1,7 +1,5 @@
 package io.switchboard.api;
 
-import static java.util.concurrent.CompletableFuture.completedFuture;
-
 import io.switchboard.app.App;
 import io.switchboard.app.AppLimits;
 import io.switchboard.channel.Channels;
@@ -45,11 +43,11 @@ final class EventPublishing {
     CompletionStage<ApiResponse> events(App app, ApiRequest request) throws TriggerBody.BadBody, TooLarge {
         TriggerBody.Event event = TriggerBody.event(request.body());
         validate(app, event, true);
-        publish(app, event);
+        CompletableFuture<Void> settled = publish(app, event);
         if (event.info() == null || event.info().isBlank()) {
-            return completedFuture(ApiResponse.ok());
+            return settled.thenApply(v -> ApiResponse.ok());
         }
-        return queries.info(app, event)
+        return settled.thenCompose(v -> queries.info(app, event))
                 .thenApply(attrs ->
                         new ApiResponse(200, ApiResponse.json(g -> ChannelQueries.writeChannelInfo(g, attrs))));
     }
@@ -73,13 +71,19 @@ final class EventPublishing {
             }
         }
         boolean anyInfo = false;
+        List<CompletableFuture<Void>> settled = new ArrayList<>(events.size());
         for (TriggerBody.Event event : events) {
-            publish(app, event);
+            settled.add(publish(app, event));
             anyInfo |= event.info() != null && !event.info().isBlank();
         }
+        CompletableFuture<Void> all = CompletableFuture.allOf(settled.toArray(CompletableFuture[]::new));
         if (!anyInfo) {
-            return completedFuture(ApiResponse.ok());
+            return all.thenApply(v -> ApiResponse.ok());
         }
+        return all.thenCompose(v -> batchInfo(app, events));
+    }
+
+    private CompletableFuture<ApiResponse> batchInfo(App app, List<TriggerBody.Event> events) {
         List<CompletableFuture<Map<String, Map<String, Long>>>> infos = new ArrayList<>();
         for (TriggerBody.Event event : events) {
             infos.add(
@@ -157,17 +161,28 @@ final class EventPublishing {
         }
     }
 
-    void publish(App app, TriggerBody.Event e) {
+    /** Publishes the event to each of its channels; completes once every one is settled. */
+    CompletableFuture<Void> publish(App app, TriggerBody.Event e) {
         debug.apiMessage(app.id(), e.channels(), e.name(), e.data(), e.socketId());
-        for (String channel : e.channels()) {
-            ChannelType type = ChannelType.of(channel);
-            channels.publishApiEvent(
-                    new ChannelKey(app.id(), channel),
-                    type,
-                    ServerFrames.event(e.name(), channel, e.data()),
-                    e.socketId(),
-                    app.limits().cacheTtlSeconds());
+        List<String> names = e.channels();
+        if (names.size() == 1) {
+            return publish(app, e, names.get(0));
         }
+        CompletableFuture<?>[] settled = new CompletableFuture<?>[names.size()];
+        for (int i = 0; i < names.size(); i++) {
+            settled[i] = publish(app, e, names.get(i));
+        }
+        return CompletableFuture.allOf(settled);
+    }
+
+    private CompletableFuture<Void> publish(App app, TriggerBody.Event e, String channel) {
+        return channels.publishApiEvent(
+                        new ChannelKey(app.id(), channel),
+                        ChannelType.of(channel),
+                        ServerFrames.event(e.name(), channel, e.data()),
+                        e.socketId(),
+                        app.limits().cacheTtlSeconds())
+                .toCompletableFuture();
     }
 
     /** A payload over the app's size limit; answered with 413. */

@@ -23,8 +23,13 @@ public interface Broker extends AutoCloseable {
      * When it carries a {@link Envelope#history() retention}, the event is given the channel's next
      * serial and stored in the same step, and delivered with that serial; events of one channel are
      * delivered in serial order on every node, whichever node published them.
+     *
+     * @return completes once the event is settled: ordered among the channel's events cluster-wide
+     *     (Redis ran the publication), or, when the broker could not take it, delivered to this
+     *     node's own subscribers. Never fails. An event published after it completed, from any node,
+     *     comes after it.
      */
-    void publish(ChannelKey channel, Envelope envelope);
+    CompletionStage<Void> publish(ChannelKey channel, Envelope envelope);
 
     /** This node now has local subscribers on {@code channel}. */
     void subscribe(ChannelKey channel);

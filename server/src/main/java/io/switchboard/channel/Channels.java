@@ -482,14 +482,13 @@ public final class Channels {
      * Publishes an application's event (REST or client event): on a history channel the broker gives
      * it a serial and stores it. Safe from any thread.
      */
-    public void publishEvent(ChannelKey key, byte[] frame, String excludeSocketId) {
+    public CompletionStage<Void> publishEvent(ChannelKey key, byte[] frame, String excludeSocketId) {
         HistoryRule rule = history.rule(key);
         if (rule == null) {
-            publish(key, frame, excludeSocketId);
-            return;
+            return publish(key, frame, excludeSocketId);
         }
         count(key);
-        broker.publish(key, new Envelope(frame, excludeSocketId, 0, history.retention(key, rule)));
+        return broker.publish(key, new Envelope(frame, excludeSocketId, 0, history.retention(key, rule)));
     }
 
     private void count(ChannelKey key) {
@@ -497,10 +496,14 @@ public final class Channels {
         publishedByApp.computeIfAbsent(key.appId(), a -> new LongAdder()).increment();
     }
 
-    /** Publishes a frame to every subscriber of {@code key} on every node. Safe from any thread. */
-    public void publish(ChannelKey key, byte[] frame, String excludeSocketId) {
+    /**
+     * Publishes a frame to every subscriber of {@code key} on every node. Safe from any thread.
+     *
+     * @return completes once the event is settled ({@link Broker#publish}); never fails
+     */
+    public CompletionStage<Void> publish(ChannelKey key, byte[] frame, String excludeSocketId) {
         count(key);
-        broker.publish(key, new Envelope(frame, excludeSocketId));
+        return broker.publish(key, new Envelope(frame, excludeSocketId));
     }
 
     /** Publishes a client event from {@code socketId} and reports it to the observer (webhooks). */
@@ -515,13 +518,18 @@ public final class Channels {
         broker.broadcast(new Command.TerminateUser(appId, userId));
     }
 
-    /** Publishes an event triggered through the REST API, storing it on cache channels. */
-    public void publishApiEvent(
+    /**
+     * Publishes an event triggered through the REST API, storing it on cache channels.
+     *
+     * @return completes once the event is settled ({@link Broker#publish}): the REST answer waits
+     *     for it, so an event triggered after the answer, through any node, comes after this one
+     */
+    public CompletionStage<Void> publishApiEvent(
             ChannelKey key, ChannelType type, byte[] frame, String excludeSocketId, int cacheTtlSeconds) {
         if (type.cache()) {
             broker.cache().put(key, frame, cacheTtlSeconds);
         }
-        publishEvent(key, frame, excludeSocketId);
+        return publishEvent(key, frame, excludeSocketId);
     }
 
     static void onLoop(EventLoop loop, Runnable task) {

@@ -97,6 +97,29 @@ public abstract class BrokerContractTest {
         awaitFrames(b, ch, "e1", "e2");
     }
 
+    /**
+     * What a publisher that waits for each REST answer relies on: once {@code publish} has settled,
+     * an event published next, through any node, is delivered after it.
+     */
+    @Test
+    void anEventPublishedAfterAnotherSettledComesAfterItWhicheverNodePublishes() {
+        Node a = node();
+        Node b = node();
+        Node c = node();
+        ChannelKey ch = new ChannelKey("app", "in-turn");
+        subscribe(c, ch);
+        String[] names = new String[200];
+        for (int i = 0; i < names.length; i++) {
+            names[i] = "e" + i;
+            Node via = i % 2 == 0 ? a : b;
+            via.broker()
+                    .publish(ch, event(names[i], null))
+                    .toCompletableFuture()
+                    .join();
+        }
+        awaitFrames(c, ch, names);
+    }
+
     @Test
     void nodesWithoutSubscribersReceiveNothing() {
         assumeTrue(distributed(), "a single node receives everything it publishes");

@@ -7,9 +7,14 @@ import io.switchboard.broker.PresenceStore;
 import io.switchboard.core.ChannelKey;
 import io.switchboard.core.Command;
 import io.switchboard.core.Envelope;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /** The single-process broker: everything lives in this JVM, nothing to set up. */
 public final class MemoryBroker implements Broker {
+    /** Published events are delivered before {@link #publish} returns: settled at once. */
+    private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
+
     private volatile Listener listener;
     private final Marks marks = new Marks();
     private final MemoryPresence presence = new MemoryPresence(marks);
@@ -35,12 +40,13 @@ public final class MemoryBroker implements Broker {
     }
 
     @Override
-    public void publish(ChannelKey channel, Envelope envelope) {
+    public CompletionStage<Void> publish(ChannelKey channel, Envelope envelope) {
         if (envelope.history() != null) {
             history.append(channel, envelope, listener::onEvent);
         } else {
             listener.onEvent(channel, envelope);
         }
+        return DONE;
     }
 
     @Override

@@ -179,10 +179,9 @@ public final class RedisBroker implements Broker {
      * (short of the stall {@link RedisClock} describes).
      */
     @Override
-    public void publish(ChannelKey channel, Envelope envelope) {
+    public CompletionStage<Void> publish(ChannelKey channel, Envelope envelope) {
         if (envelope.history() != null) {
-            publishWithHistory(channel, envelope);
-            return;
+            return publishWithHistory(channel, envelope);
         }
         publishing.incrementAndGet();
         String name = keys.messages(channel);
@@ -193,7 +192,7 @@ public final class RedisBroker implements Broker {
                 RedisWire.event(envelope),
                 RedisWire.utf8(clock.deadline(name)),
                 RedisWire.utf8(link.cluster() ? 1 : 0));
-        reply.whenComplete((r, error) -> {
+        return reply.handle((r, error) -> {
             publishing.decrementAndGet();
             if (error == null) {
                 clock.observed(name, RedisWire.number(r.get(1)));
@@ -201,6 +200,7 @@ public final class RedisBroker implements Broker {
             if ((error != null || RedisWire.number(r.get(0)) < 0) && !closed) {
                 listener.onEvent(channel, envelope);
             }
+            return null;
         });
     }
 
@@ -210,7 +210,7 @@ public final class RedisBroker implements Broker {
      * node's own subscribers get it without a serial (it is in no history), as {@link #publish}
      * does for any event.
      */
-    private void publishWithHistory(ChannelKey channel, Envelope envelope) {
+    private CompletionStage<Void> publishWithHistory(ChannelKey channel, Envelope envelope) {
         publishing.incrementAndGet();
         String name = keys.messages(channel);
         Retention retention = envelope.history();
@@ -225,7 +225,7 @@ public final class RedisBroker implements Broker {
                 RedisWire.utf8(retention.maxEvents()),
                 RedisWire.utf8(retention.maxAgeMs()),
                 RedisWire.utf8(serialTtlMs(retention)));
-        reply.whenComplete((r, error) -> {
+        return reply.handle((r, error) -> {
             publishing.decrementAndGet();
             if (error == null) {
                 clock.observed(name, RedisWire.number(r.get(1)));
@@ -235,6 +235,7 @@ public final class RedisBroker implements Broker {
             if ((error != null || RedisWire.number(r.get(0)) < 0) && !closed) {
                 listener.onEvent(channel, new Envelope(envelope.frame(), envelope.excludeSocketId()));
             }
+            return null;
         });
     }
 
