@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.HdrHistogram.Histogram;
 
 /**
  * {@code connect}: opens N connections, each subscribed to a channel, and reports the rate, the
@@ -92,6 +93,7 @@ public final class ConnectScenario implements Scenario {
                     fleet.open(n, i -> channel("bench-c-", channels, i), parallel, timeout);
                     double seconds = (System.nanoTime() - start) / 1e9;
                     double serverSeconds = server.seconds();
+                    Histogram setup = fleet.setupMicros();
                     Thread.sleep((long) (settle * 1000));
                     long rssAfter = Proc.settledRssKb(target.pid(), sample);
                     Map<String, Object> delivered = rest == null
@@ -115,6 +117,10 @@ public final class ConnectScenario implements Scenario {
                     r.put("disconnects", fleet.disconnects());
                     r.put("seconds", seconds);
                     r.put("connections_per_s", fleet.subscribed() / seconds);
+                    if (setup.getTotalCount() > 0) {
+                        r.put("subscribed_p50_ms", setup.getValueAtPercentile(50) / 1000.0);
+                        r.put("subscribed_p99_ms", setup.getValueAtPercentile(99) / 1000.0);
+                    }
                     if (serverSeconds >= 0) {
                         r.put("server_cpu", serverSeconds / seconds);
                         r.put("server_us_per_connection", serverSeconds * 1e6 / Math.max(1, fleet.subscribed()));

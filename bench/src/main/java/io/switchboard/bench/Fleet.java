@@ -3,12 +3,16 @@ package io.switchboard.bench;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntFunction;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
 
 /**
  * A set of WebSocket connections, each subscribed to one channel: opened with a bounded number of
@@ -31,6 +35,11 @@ public final class Fleet implements WsConn.Listener, AutoCloseable {
     private final AtomicLong disconnects = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
     private final AtomicInteger errorSampleCount = new AtomicInteger();
+    /** When each connection's TCP connect started, by index: for {@link #setupMicros}. */
+    private final Map<Integer, Long> started = new ConcurrentHashMap<>();
+    /** From a connection's TCP connect to its {@code subscription_succeeded}, in microseconds. */
+    private final Recorder setup = new Recorder(3);
+
     private volatile Semaphore inFlight;
     private volatile IntFunction<String> channels;
     private volatile boolean privateAuth;
@@ -94,6 +103,7 @@ public final class Fleet implements WsConn.Listener, AutoCloseable {
                 failures.addAndGet(n - i);
                 break;
             }
+            started.put(base + i, System.nanoTime());
             conns.add(WsConn.open(io, null, target, this, base + i, null, offerDeflate));
         }
         long left = deadline - System.nanoTime();
@@ -134,6 +144,10 @@ public final class Fleet implements WsConn.Listener, AutoCloseable {
     public void onSubscribed(WsConn c, String channel) {
         if (c.attachment == null) {
             c.attachment = Boolean.TRUE;
+            Long start = started.remove(c.index);
+            if (start != null) {
+                setup.recordValue(Math.max(0, (System.nanoTime() - start) / 1000));
+            }
             ready.add(c);
             subscribed.incrementAndGet();
             inFlight.release();
@@ -176,6 +190,14 @@ public final class Fleet implements WsConn.Listener, AutoCloseable {
                 errorSamples.add("disconnected: " + why);
             }
         }
+    }
+
+    /**
+     * From TCP connect to {@code subscription_succeeded} (handshake, {@code connection_established},
+     * sign-in, subscribe) of the connections subscribed since the last call, in microseconds.
+     */
+    public Histogram setupMicros() {
+        return setup.getIntervalHistogram();
     }
 
     /** The subscribed connections, in the order they became ready. */

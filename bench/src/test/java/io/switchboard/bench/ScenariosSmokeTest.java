@@ -78,6 +78,7 @@ class ScenariosSmokeTest {
         assertThat(num(r, "opened")).isEqualTo(200);
         assertThat(num(r, "failures")).isZero();
         assertThat(num(r, "connections_per_s")).isPositive();
+        assertThat(num(r, "subscribed_p50_ms")).isPositive().isLessThanOrEqualTo(num(r, "subscribed_p99_ms"));
         assertThat(r).containsKey("bytes_per_connection");
     }
 
