@@ -1,6 +1,7 @@
 package io.switchboard.transport;
 
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -28,6 +29,8 @@ import java.net.InetSocketAddress;
  * and the router. A WebSocket upgrade replaces all but TLS.
  */
 public final class HttpServer {
+    private static final AdaptiveRecvByteBufAllocator RECEIVE_BUFFERS = new AdaptiveRecvByteBufAllocator();
+
     private final Channel channel;
 
     /**
@@ -53,6 +56,9 @@ public final class HttpServer {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark)
+                // One allocator for every connection (each keeps only its own sizing handle), not
+                // one each: bench/RESULTS.md, memory per idle connection.
+                .childOption(ChannelOption.RECVBUF_ALLOCATOR, RECEIVE_BUFFERS)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
