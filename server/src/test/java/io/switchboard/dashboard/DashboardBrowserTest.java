@@ -130,18 +130,20 @@ class DashboardBrowserTest {
             await("a few points under load", () -> pointsAbove("messages", 1, 0) >= 3);
             screenshot("apps-under-load");
             assertThat(driver.findElement(By.id("total-connections")).getText()).isEqualTo(String.valueOf(clients));
+
+            // While the clients are still connected: the page shows the transports of live ones.
+            driver.findElement(By.linkText("shop")).click();
+            await(
+                    "the app page",
+                    () -> !driver.findElements(By.id("app-connections")).isEmpty());
+            await(
+                    "the transports of its clients",
+                    () -> driver.findElement(By.id("transports")).getText().contains("websocket"));
+            screenshot("app-overview");
         } finally {
             load.shutdownNow();
             sockets.forEach(RawWebSocket::close);
         }
-        driver.findElement(By.linkText("shop")).click();
-        await(
-                "the app page",
-                () -> !driver.findElements(By.id("app-connections")).isEmpty());
-        await(
-                "the transports of its clients",
-                () -> driver.findElement(By.id("transports")).getText().contains("websocket"));
-        screenshot("app-overview");
     }
 
     @Test
