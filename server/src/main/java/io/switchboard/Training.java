@@ -84,7 +84,6 @@ final class Training {
                         "SWITCHBOARD_SERVER__HOST", "127.0.0.1",
                         "SWITCHBOARD_SERVER__PORT", "0",
                         "SWITCHBOARD_SERVER__SHUTDOWN_SPREAD", "0",
-                        "SWITCHBOARD_LOGGING__LEVEL", "warn",
                         "SWITCHBOARD_ADMIN__ENABLED", "false"));
         Server server = Server.start(config);
         try {

@@ -50,6 +50,11 @@ final class HttpResponses {
             cors(response.headers());
         }
         HttpUtil.setContentLength(response, body.length);
+        write(ctx, response, keepAlive);
+    }
+
+    /** Writes a complete response; closes the connection after it unless {@code keepAlive}. */
+    static void write(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
         if (keepAlive) {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
             ctx.writeAndFlush(response, ctx.voidPromise());

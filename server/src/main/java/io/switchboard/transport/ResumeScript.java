@@ -1,13 +1,11 @@
 package io.switchboard.transport;
 
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -49,15 +47,15 @@ final class ResumeScript {
         if (!method.equals(HttpMethod.GET) && !method.equals(HttpMethod.HEAD)) {
             FullHttpResponse response = response(HttpResponseStatus.METHOD_NOT_ALLOWED, new byte[0], 0);
             response.headers().set(HttpHeaderNames.ALLOW, "GET, HEAD");
-            write(ctx, response, keepAlive);
+            HttpResponses.write(ctx, response, keepAlive);
             return;
         }
         if (matches(request.headers().get(HttpHeaderNames.IF_NONE_MATCH))) {
-            write(ctx, response(HttpResponseStatus.NOT_MODIFIED, new byte[0], -1), keepAlive);
+            HttpResponses.write(ctx, response(HttpResponseStatus.NOT_MODIFIED, new byte[0], -1), keepAlive);
             return;
         }
         boolean head = method.equals(HttpMethod.HEAD);
-        write(ctx, response(HttpResponseStatus.OK, head ? new byte[0] : BODY, BODY.length), keepAlive);
+        HttpResponses.write(ctx, response(HttpResponseStatus.OK, head ? new byte[0] : BODY, BODY.length), keepAlive);
     }
 
     /** If-None-Match compares weakly (RFC 9110 §13.1.2): {@code W/"x"} matches {@code "x"}. */
@@ -99,16 +97,6 @@ final class ResumeScript {
             HttpUtil.setContentLength(response, contentLength);
         }
         return response;
-    }
-
-    private static void write(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
-        if (keepAlive) {
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-            ctx.writeAndFlush(response, ctx.voidPromise());
-        } else {
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
-        }
     }
 
     private static byte[] read() {

@@ -147,20 +147,25 @@ public final class RawWebSocket implements AutoCloseable {
                     + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(nonce) + "\r\n"
                     + "Sec-WebSocket-Version: 13\r\n" + headers + "\r\n";
             socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
-            InputStream in = socket.getInputStream();
-            StringBuilder head = new StringBuilder();
-            while (!head.toString().endsWith("\r\n\r\n")) {
-                int b = in.read();
-                if (b < 0) {
-                    throw new EOFException("connection closed during handshake: " + head);
-                }
-                head.append((char) b);
-            }
+            String head = readHead(socket.getInputStream());
             int status = Integer.parseInt(head.substring(9, 12));
-            return new RawWebSocket(socket, status, head.toString());
+            return new RawWebSocket(socket, status, head);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** An HTTP response head, up to and including its empty line, read byte by byte. */
+    public static String readHead(InputStream in) throws IOException {
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                throw new EOFException("connection closed during handshake: " + head);
+            }
+            head.append((char) b);
+        }
+        return head.toString();
     }
 
     /** The HTTP status of the upgrade response (101 when upgraded). */

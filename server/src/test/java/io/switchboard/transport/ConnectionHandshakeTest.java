@@ -9,7 +9,6 @@ import io.switchboard.testing.TestApps;
 import io.switchboard.testing.TestServer;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -123,7 +122,7 @@ class ConnectionHandshakeTest {
             out.write(both.toByteArray());
             out.flush();
             InputStream in = socket.getInputStream();
-            assertThat(readHead(in)).startsWith("HTTP/1.1 101 ");
+            assertThat(RawWebSocket.readHead(in)).startsWith("HTTP/1.1 101 ");
             assertThat(readText(in)).contains("pusher:connection_established");
             assertThat(readText(in))
                     .contains("pusher_internal:subscription_succeeded")
@@ -143,20 +142,8 @@ class ConnectionHandshakeTest {
             socket.setSoTimeout(5000);
             socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
             socket.getOutputStream().write(after);
-            return readHead(socket.getInputStream());
+            return RawWebSocket.readHead(socket.getInputStream());
         }
-    }
-
-    private static String readHead(InputStream in) throws IOException {
-        StringBuilder head = new StringBuilder();
-        while (!head.toString().endsWith("\r\n\r\n")) {
-            int b = in.read();
-            if (b < 0) {
-                throw new EOFException("closed after " + head);
-            }
-            head.append((char) b);
-        }
-        return head.toString();
     }
 
     /** One unfragmented server text frame (servers never mask). */
