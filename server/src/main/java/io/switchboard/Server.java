@@ -82,8 +82,10 @@ public final class Server implements AutoCloseable {
         ServerSettings s = config.server();
         io = IoTransport.select(s.io());
         int threads = s.ioThreads() > 0 ? s.ioThreads() : Runtime.getRuntime().availableProcessors();
-        boss = io.newGroup(1, new DefaultThreadFactory("switchboard-accept"));
         workers = io.newGroup(threads, new DefaultThreadFactory("switchboard-io"));
+        // With one I/O thread it accepts too: a separate acceptor would hand every new connection
+        // to it across threads (and, on one core, a context switch each way).
+        boss = threads == 1 ? workers : io.newGroup(1, new DefaultThreadFactory("switchboard-accept"));
         Webhooks startedWebhooks = null;
         LiveApps startedStore = null;
         try {
