@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.switchboard.channel.SharedFrame;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.zip.Deflater;
 
@@ -22,7 +23,11 @@ public final class WebSocketFraming implements SharedFrame.Framing {
     /** Messages shorter than this are sent uncompressed (RSV1 clear), which RFC 7692 allows. */
     static final int MIN_DEFLATE_BYTES = 256;
 
-    private static final int FIN_TEXT = 0x80 | 0x1; // FIN bit, opcode 1 (text)
+    private static final int FIN = 0x80;
+    private static final int FIN_TEXT = FIN | WebSocketReader.TEXT;
+    /** A control frame's 125 bytes, less the status code's two. */
+    private static final int MAX_CLOSE_REASON_BYTES = 123;
+
     private static final int RSV1 = 0x40; // "per-message compressed" (RFC 7692 §6)
     private static final int LENGTH_16_BIT = 126;
     private static final int LENGTH_64_BIT = 127;
@@ -72,6 +77,52 @@ public final class WebSocketFraming implements SharedFrame.Framing {
         ByteBuf out = alloc.directBuffer(length + MAX_HEADER_BYTES);
         header(out, FIN_TEXT | RSV1, length);
         return out.writeBytes(d.out, 0, length);
+    }
+
+    /** A final text frame holding {@code json}, for one connection. */
+    static ByteBuf text(ByteBufAllocator alloc, byte[] json) {
+        ByteBuf out = alloc.directBuffer(json.length + MAX_HEADER_BYTES);
+        header(out, FIN_TEXT, json.length);
+        return out.writeBytes(json);
+    }
+
+    /** A ping with no payload. */
+    static ByteBuf ping(ByteBufAllocator alloc) {
+        return alloc.directBuffer(2).writeByte(FIN | WebSocketReader.PING).writeByte(0);
+    }
+
+    /** A pong carrying the ping's {@code payload} (at most 125 bytes, as the ping's was). */
+    static ByteBuf pong(ByteBufAllocator alloc, ByteBuf payload) {
+        int length = payload.readableBytes();
+        return alloc.directBuffer(2 + length)
+                .writeByte(FIN | WebSocketReader.PONG)
+                .writeByte(length)
+                .writeBytes(payload, payload.readerIndex(), length);
+    }
+
+    /**
+     * A close frame with {@code status} and {@code reason}, the reason cut to the 123 bytes a control
+     * frame has room for (at a character boundary).
+     */
+    static ByteBuf close(ByteBufAllocator alloc, int status, String reason) {
+        byte[] text = closeReason(reason);
+        return alloc.directBuffer(4 + text.length)
+                .writeByte(FIN | WebSocketReader.CLOSE)
+                .writeByte(2 + text.length)
+                .writeShort(status)
+                .writeBytes(text);
+    }
+
+    private static byte[] closeReason(String reason) {
+        byte[] bytes = reason.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length <= MAX_CLOSE_REASON_BYTES) {
+            return bytes;
+        }
+        int end = MAX_CLOSE_REASON_BYTES;
+        while ((bytes[end] & 0xC0) == 0x80) {
+            end--; // not inside a character: back to the start of the one that does not fit
+        }
+        return Arrays.copyOf(bytes, end);
     }
 
     private static void header(ByteBuf out, int first, int length) {

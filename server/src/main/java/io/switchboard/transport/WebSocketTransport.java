@@ -8,16 +8,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.EventLoop;
 import io.netty.channel.epoll.EpollTcpInfo;
-import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
-import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
-import io.netty.handler.codec.http.websocketx.WebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.switchboard.channel.SharedFrame;
@@ -30,15 +20,16 @@ import io.switchboard.protocol.ErrorCodes;
 import io.switchboard.protocol.ServerFrames;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.DataFormatException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A WebSocket as a {@link Transport}: turns frames into {@link PusherConnection} calls, checks
- * liveness with control pings, and closes slow consumers. Lives on the channel's event loop.
+ * A WebSocket as a {@link Transport}: reads the client's frames ({@link WebSocketReader}) into
+ * {@link PusherConnection} calls, writes frames itself, checks liveness with control pings, and
+ * closes slow consumers. The only handler of a WebSocket's pipeline after TLS. Lives on the
+ * channel's event loop.
  *
  * <p>Every write to the client (fanned-out events, answers to its own frames, pings and pongs) is
  * bounded: above the write-buffer high-water mark the client's frames are no longer read, so it
@@ -46,11 +37,9 @@ import org.slf4j.LoggerFactory;
  * for {@code slow_consumer_timeout}, or at once when a write would queue more than {@link
  * Limits#maxPendingBytes}.
  */
-final class WebSocketTransport extends ChannelInboundHandlerAdapter implements Transport {
+final class WebSocketTransport extends ChannelInboundHandlerAdapter implements Transport, WebSocketReader.Receiver {
     private static final Logger log = LoggerFactory.getLogger("switchboard.transport");
     private static final int CLOSE_GRACE_MILLIS = 2000;
-    /** The permessage-deflate bit of a frame's header (RFC 7692 §6). */
-    private static final int RSV1 = 0x4;
     /** Header bytes of a server's control frame. */
     private static final int CONTROL_FRAME_BYTES = 2;
 
@@ -60,11 +49,11 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
     /** Compresses what this client is sent when it negotiated permessage-deflate; else null. */
     private final WebSocketFraming deflating;
 
+    private final WebSocketReader reader;
     private PusherConnection connection;
     /**
-     * Where pre-framed bytes enter the pipeline: just past the WebSocket encoder, so only TLS (if
-     * any) sees them. Fan-out writes and flushes from here instead of the pipeline's tail, which
-     * would walk every handler's (cache-cold) context once per subscriber and message.
+     * This handler's context: frames written from here reach only TLS (if any). Fan-out writes and
+     * flushes from here instead of the pipeline's tail.
      */
     private ChannelHandlerContext frameOut;
 
@@ -83,15 +72,11 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
     private boolean closing;
     /** Reading stopped because the client is not taking what it is sent. */
     boolean readsPaused;
-    /** Reading is off until the connection is admitted ({@link WebSocketUpgrade}). */
+    /**
+     * Frames are not read until the connection is admitted ({@link WebSocketUpgrade}); what comes
+     * meanwhile waits in {@link #reader}.
+     */
     private boolean admitting = true;
-    /** Frames that arrived after reading paused, in order; null when none. */
-    private ArrayDeque<Object> held;
-    /** The fragments so far of a message sent in several frames; null between messages. */
-    private ByteBuf partial;
-
-    private boolean partialText;
-    private int partialRsv;
 
     /** Whether the client takes what it is sent, for the sweep's stalled-reader check. */
     private final ReaderProgress progress = new ReaderProgress();
@@ -122,6 +107,7 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
         this.limits = limits;
         this.liveness = liveness;
         this.deflating = deflating;
+        this.reader = new WebSocketReader(channel.alloc(), limits.maxMessageBytes(), deflating != null);
     }
 
     void attach(PusherConnection connection) {
@@ -153,17 +139,21 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
 
     /** Writes a text frame whatever is queued: for the last frames before a close. */
     private void writeText(byte[] json) {
-        // Compressed and framed already (the encoder lets a buffer through), or a frame to encode.
-        Object frame = deflating == null ? null : deflating.deflatedFrame(json);
+        ByteBuf frame = deflating == null ? null : deflating.deflatedFrame(json);
         if (frame == null) {
-            frame = new TextWebSocketFrame(channel.alloc().buffer(json.length).writeBytes(json));
+            frame = WebSocketFraming.text(channel.alloc(), json);
         }
+        writeControl(frame);
+    }
+
+    /** Writes a frame of this connection's own; answers to what the client sent leave together. */
+    private void writeControl(ByteBuf frame) {
+        ChannelHandlerContext out = frameOut;
         if (reading) {
-            // Answers to what the client sent leave together when the read batch ends.
-            channel.write(frame, channel.voidPromise());
+            out.write(frame, out.voidPromise());
             flushAfterRead = true;
         } else {
-            channel.writeAndFlush(frame, channel.voidPromise());
+            out.writeAndFlush(frame, out.voidPromise());
         }
         wrote();
     }
@@ -185,11 +175,7 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
             return;
         }
         ChannelHandlerContext out = frameOut;
-        if (out != null) {
-            out.write(bytes.retainedDuplicate(), out.voidPromise());
-        } else {
-            channel.write(bytes.retainedDuplicate(), channel.voidPromise());
-        }
+        out.write(bytes.retainedDuplicate(), out.voidPromise());
         wrote();
     }
 
@@ -220,17 +206,12 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
 
     @Override
     public void flush() {
-        ChannelHandlerContext out = frameOut;
-        if (out != null) {
-            out.flush();
-        } else {
-            channel.flush();
-        }
+        frameOut.flush();
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        frameOut = ctx.pipeline().context(WebSocketFrameEncoder.class);
+        frameOut = ctx;
         if (channel.isActive()) {
             liveness.add(this);
         }
@@ -240,8 +221,7 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
     void ping() {
         if (!closing && room(CONTROL_FRAME_BYTES)) {
             awaitingPong = true;
-            channel.writeAndFlush(new PingWebSocketFrame(), channel.voidPromise());
-            wrote();
+            writeControl(WebSocketFraming.ping(channel.alloc()));
         }
     }
 
@@ -345,51 +325,45 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
                 pingTick = liveness.tick;
             }
             // Not from inside the flush that made the channel writable again.
-            channel.eventLoop().execute(this::handleHeld);
-        }
-    }
-
-    /** Handles the frames held while paused, then reads again unless they paused it once more. */
-    private void handleHeld() {
-        if (held != null && !readsPaused && !closing) {
-            reading = true;
-            Object msg;
-            while (!readsPaused && !closing && (msg = held.poll()) != null) {
-                handle(msg);
-            }
-            reading = false;
-            if (flushAfterRead) {
-                flushAfterRead = false;
-                channel.flush();
-            }
-        }
-        if (!readsPaused && !admitting && !closing && (held == null || held.isEmpty())) {
-            held = null;
-            channel.config().setAutoRead(true);
-        }
-    }
-
-    private void releaseHeld() {
-        if (held != null) {
-            Object msg;
-            while ((msg = held.poll()) != null) {
-                ReferenceCountUtil.release(msg);
-            }
-            held = null;
+            channel.eventLoop().execute(this::readHeld);
         }
     }
 
     /**
-     * Admission is decided: handle what the client sent meanwhile (frames that came with the upgrade
-     * request) and start reading, unless it is not reading what it is sent.
+     * Reads the frames that arrived while paused or before admission, then reads from the socket
+     * again unless they paused it once more.
+     */
+    private void readHeld() {
+        if (readsPaused) {
+            return;
+        }
+        reading = true;
+        readFrames();
+        reading = false;
+        if (flushAfterRead) {
+            flushAfterRead = false;
+            frameOut.flush();
+        }
+        if (!readsPaused && channel.isActive()) {
+            channel.config().setAutoRead(true);
+        }
+    }
+
+    /** Reads every whole frame received so far, unless the client is not taking what it is sent. */
+    private void readFrames() {
+        while (!readsPaused && reader.next(this)) {
+            lastReadTick = liveness.tick;
+            awaitingPong = false; // any frame is a sign of life
+        }
+    }
+
+    /**
+     * Admission is decided: read what the client sent meanwhile (frames that came with the upgrade
+     * request) and start reading from the socket, unless it is not reading what it is sent.
      */
     void admitted() {
         admitting = false;
-        if (held != null) {
-            handleHeld();
-        } else if (!readsPaused) {
-            channel.config().setAutoRead(true);
-        }
+        readHeld();
     }
 
     @Override
@@ -400,171 +374,91 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
         closing = true;
         closeCode = code;
         closeReason = reason;
-        releaseHeld();
-        releasePartial();
         // Past the cap by two short frames at most: the client learns why, if it ever reads.
         writeText(ServerFrames.error(code, reason));
-        channel.writeAndFlush(new CloseWebSocketFrame(code, truncate(reason))).addListener(f -> {
-            if (!f.isSuccess()) {
-                channel.close();
-            }
-        });
+        frameOut.writeAndFlush(WebSocketFraming.close(channel.alloc(), code, reason))
+                .addListener(f -> {
+                    if (!f.isSuccess()) {
+                        channel.close();
+                    }
+                });
         // The client answers with its own close frame; don't wait for it forever.
         channel.eventLoop().schedule(() -> channel.close(), CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
     }
 
-    /** A close reason fits in 123 bytes of UTF-8. */
-    private static String truncate(String reason) {
-        byte[] bytes = reason.getBytes(StandardCharsets.UTF_8);
-        if (bytes.length <= 123) {
-            return reason;
-        }
-        String cut = new String(bytes, 0, 123, StandardCharsets.UTF_8);
-        // A multi-byte character split at the end decodes as U+FFFD; drop it.
-        return cut.endsWith("\uFFFD") ? cut.substring(0, cut.length() - 1) : cut;
-    }
-
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        lastReadTick = liveness.tick;
-        awaitingPong = false; // any frame is a sign of life
-        if ((readsPaused || admitting) && !closing) {
-            // Decoded from the read that took us past the high-water mark, or before the connection
-            // was admitted: answered once the client has taken what it was sent, or once admitted.
-            // One read's worth at most, as reading is off.
-            if (held == null) {
-                held = new ArrayDeque<>();
-            }
-            held.add(msg);
+        if (!(msg instanceof ByteBuf bytes)) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        reader.add(bytes);
+        if (admitting || readsPaused) {
+            // Read once admitted, or once the client has taken what it was sent. One read's worth
+            // at most, as reading from the socket is off meanwhile.
             return;
         }
         reading = true;
-        handle(msg);
+        readFrames();
     }
 
-    /** Handles one frame from the client, and releases it. */
-    private void handle(Object msg) {
-        try {
-            if (msg instanceof WebSocketFrame f && f.rsv() != 0 && isControl(f)) {
-                // Only a client that negotiated compression gets this far with RSV bits set.
-                refuse(WebSocketCloseStatus.PROTOCOL_ERROR, "RSV bits set on a control frame");
-                return;
-            }
-            switch (msg) {
-                case TextWebSocketFrame text -> data(text, true);
-                case BinaryWebSocketFrame binary -> data(binary, false);
-                case ContinuationWebSocketFrame more -> continuation(more);
-                case PingWebSocketFrame ping -> {
-                    if (!closing && room(CONTROL_FRAME_BYTES + ping.content().readableBytes())) {
-                        channel.writeAndFlush(
-                                new PongWebSocketFrame(ping.content().retain()));
-                        wrote();
-                    }
-                }
-                case PongWebSocketFrame pong -> {}
-                case CloseWebSocketFrame close -> {
-                    if (closing) {
-                        channel.close();
-                    } else {
-                        closing = true;
-                        int status = close.statusCode() < 0 ? 1000 : close.statusCode();
-                        closeCode = status;
-                        closeReason = ClientText.quote(close.reasonText());
-                        channel.writeAndFlush(new CloseWebSocketFrame(status, ""))
-                                .addListener(ChannelFutureListener.CLOSE);
-                    }
-                }
-                default ->
-                    log.debug("{}: ignoring {}", connection, msg.getClass().getSimpleName());
-            }
-        } finally {
-            ReferenceCountUtil.release(msg);
+    @Override
+    public void ping(ByteBuf payload) {
+        if (!closing && room(CONTROL_FRAME_BYTES + payload.readableBytes())) {
+            writeControl(WebSocketFraming.pong(channel.alloc(), payload));
         }
     }
 
-    private static boolean isControl(WebSocketFrame frame) {
-        return frame instanceof PingWebSocketFrame
-                || frame instanceof PongWebSocketFrame
-                || frame instanceof CloseWebSocketFrame;
-    }
+    @Override
+    public void pong() {}
 
-    /** The first frame of a message, or all of it. */
-    private void data(WebSocketFrame frame, boolean text) {
-        if (partial != null) {
-            return; // the decoder refuses a new message inside a fragmented one; never here
-        }
-        if (frame.isFinalFragment()) {
-            message(text, frame.rsv(), frame.content());
+    @Override
+    public void closeReceived(int status, String reason) {
+        if (closing) {
+            channel.close();
             return;
         }
-        if (!fits(0, frame.content().readableBytes())) {
-            return;
-        }
-        partialText = text;
-        partialRsv = frame.rsv();
-        ByteBuf first = frame.content();
-        partial = channel.alloc()
-                .heapBuffer(Math.max(256, 2 * first.readableBytes()))
-                .writeBytes(first);
+        closing = true;
+        closeCode = status < 0 ? 1000 : status;
+        closeReason = ClientText.quote(reason);
+        frameOut.writeAndFlush(WebSocketFraming.close(channel.alloc(), closeCode, ""))
+                .addListener(ChannelFutureListener.CLOSE);
     }
 
-    private void continuation(ContinuationWebSocketFrame frame) {
-        if (partial == null) {
-            return; // the decoder refuses a continuation outside a fragmented message; never here
+    @Override
+    public void failed(int status, String reason) {
+        log.debug("{}: bad frame: {}", connection, reason);
+        if (status == WebSocketReader.MESSAGE_TOO_BIG) {
+            rejected(Limit.MAX_FRAME_BYTES);
         }
-        if (frame.rsv() != 0) {
-            refuse(WebSocketCloseStatus.PROTOCOL_ERROR, "RSV bits set on a continuation frame");
+        if (closing) {
+            channel.close();
             return;
         }
-        if (!fits(partial.readableBytes(), frame.content().readableBytes())) {
-            return;
-        }
-        partial.writeBytes(frame.content());
-        if (frame.isFinalFragment()) {
-            ByteBuf whole = partial;
-            partial = null;
-            try {
-                message(partialText, partialRsv, whole);
-            } finally {
-                whole.release();
-            }
-        }
-    }
-
-    /** Whether a message of {@code have + more} bytes is allowed; closes with 1009 when not. */
-    private boolean fits(int have, int more) {
-        if ((long) have + more <= limits.maxMessageBytes()) {
-            return true;
-        }
-        tooBig();
-        return false;
-    }
-
-    private void tooBig() {
-        log.debug("{}: message over {} bytes", connection, limits.maxMessageBytes());
-        rejected(Limit.MAX_FRAME_BYTES);
-        refuse(WebSocketCloseStatus.MESSAGE_TOO_BIG, "Message larger than " + limits.maxMessageBytes() + " bytes");
+        // The stream cannot be read past a bad frame, so the client's answer is not waited for.
+        closing = true;
+        frameOut.writeAndFlush(WebSocketFraming.close(channel.alloc(), status, reason))
+                .addListener(ChannelFutureListener.CLOSE);
     }
 
     /** A whole message from the client: inflated if it was compressed, checked as UTF-8 if text. */
-    private void message(boolean text, int rsv, ByteBuf content) {
+    @Override
+    public void message(boolean text, boolean compressed, ByteBuf content) {
         if (closing) {
             return;
         }
         ByteBuf inflated = null;
-        if (rsv != 0) {
-            if (deflating == null || rsv != RSV1) {
-                refuse(WebSocketCloseStatus.PROTOCOL_ERROR, "RSV bits set that were not negotiated");
-                return;
-            }
+        if (compressed) {
             try {
                 inflated = limits.inflater().inflate(channel.alloc(), content);
             } catch (DataFormatException e) {
-                refuse(WebSocketCloseStatus.INVALID_PAYLOAD_DATA, "Invalid compressed data");
+                refuse(WebSocketReader.INVALID_PAYLOAD, "Invalid compressed data");
                 return;
             }
             if (inflated == null) {
-                tooBig();
+                log.debug("{}: message over {} bytes once inflated", connection, limits.maxMessageBytes());
+                rejected(Limit.MAX_FRAME_BYTES);
+                refuse(WebSocketReader.MESSAGE_TOO_BIG, "Message larger than " + limits.maxMessageBytes() + " bytes");
                 return;
             }
             content = inflated;
@@ -577,7 +471,7 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
             String json = content.toString(StandardCharsets.UTF_8);
             // Invalid UTF-8 decodes with replacement characters; only then is a strict check needed.
             if (json.indexOf('\uFFFD') >= 0 && !validUtf8(content)) {
-                refuse(WebSocketCloseStatus.INVALID_PAYLOAD_DATA, "Text message is not valid UTF-8");
+                refuse(WebSocketReader.INVALID_PAYLOAD, "Text message is not valid UTF-8");
                 return;
             }
             if (connection != null) {
@@ -600,26 +494,17 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
     }
 
     /**
-     * Closes for a message the protocol does not allow (RFC 6455 §7.4.1: 1002, 1007, 1009), as the
-     * frame decoder does for a bad frame: the close frame now, the connection when the client
-     * answers it or after a grace period.
+     * Closes for a whole message the protocol does not allow (RFC 6455 §7.4.1: 1007, 1009): the
+     * close frame now, the connection when the client answers it or after a grace period.
      */
-    private void refuse(WebSocketCloseStatus status, String reason) {
+    private void refuse(int status, String reason) {
         if (closing) {
             return;
         }
         log.debug("{}: refused a message: {}", connection, reason);
         closing = true;
-        releasePartial();
-        channel.writeAndFlush(new CloseWebSocketFrame(status, reason));
+        frameOut.writeAndFlush(WebSocketFraming.close(channel.alloc(), status, reason), frameOut.voidPromise());
         channel.eventLoop().schedule(() -> channel.close(), CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
-    }
-
-    private void releasePartial() {
-        if (partial != null) {
-            partial.release();
-            partial = null;
-        }
     }
 
     @Override
@@ -627,7 +512,7 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
         reading = false;
         if (flushAfterRead) {
             flushAfterRead = false;
-            channel.flush();
+            frameOut.flush();
         }
         ctx.fireChannelReadComplete();
     }
@@ -636,8 +521,7 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
     public void channelInactive(ChannelHandlerContext ctx) {
         reading = false;
         closing = true;
-        releaseHeld();
-        releasePartial();
+        reader.release();
         liveness.remove(this);
         if (slowCheck != null) {
             slowCheck.cancel(false);
@@ -654,16 +538,6 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof CorruptedWebSocketFrameException corrupted) {
-            // The decoder has already sent the matching close frame (1002, 1007 or 1009).
-            log.debug("{}: bad frame: {}", connection, cause.getMessage());
-            if (corrupted.closeStatus() == WebSocketCloseStatus.MESSAGE_TOO_BIG) {
-                rejected(Limit.MAX_FRAME_BYTES);
-            }
-            closing = true;
-            channel.eventLoop().schedule(() -> channel.close(), CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
-            return;
-        }
         log.debug("{}: {}", connection, cause.toString());
         channel.close();
     }

@@ -8,9 +8,6 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
-import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
-import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.netty.handler.ssl.SslHandler;
 import io.switchboard.connection.ConnectionGate;
@@ -35,9 +32,6 @@ public final class WebSocketUpgrade {
     private final ConnectionGate gate;
     private final PusherConnection.Context context;
     private final SocketIds socketIds;
-    private final WebSocketDecoderConfig decoderConfig;
-    /** For connections that negotiated permessage-deflate: RSV1 is theirs to set. */
-    private final WebSocketDecoderConfig deflateDecoderConfig;
 
     private final WebSocketFraming framing;
     private final WebSocketTransport.Limits limits;
@@ -58,14 +52,6 @@ public final class WebSocketUpgrade {
         this.gate = gate;
         this.context = context;
         this.socketIds = socketIds;
-        this.decoderConfig = WebSocketDecoderConfig.newBuilder()
-                .maxFramePayloadLength(maxFrameBytes)
-                .allowExtensions(false)
-                .closeOnProtocolViolation(true)
-                .withUTF8Validator(true)
-                .build();
-        this.deflateDecoderConfig =
-                decoderConfig.toBuilder().allowExtensions(true).build();
         this.framing = framing;
         this.limits = new WebSocketTransport.Limits(
                 slowConsumerTimeoutSeconds,
@@ -110,7 +96,7 @@ public final class WebSocketUpgrade {
         }
         WebSocketTransport transport = new WebSocketTransport(
                 channel, secure, limits, liveness.of(channel.eventLoop()), deflate ? framing : null);
-        switchPipeline(channel.pipeline(), transport, deflate);
+        switchPipeline(channel.pipeline(), transport);
         // Written now, flushed with the first frame when admission is decided at once (one system
         // call for both), or on its own before an admission that waits for the broker.
         channel.write(WebSocketHandshake.response(channel.alloc(), challenge, extensions), channel.voidPromise());
@@ -141,26 +127,18 @@ public final class WebSocketUpgrade {
     }
 
     /**
-     * From HTTP to WebSocket: the frame codec goes where the HTTP codec was, and whatever the HTTP
-     * codec still held (bytes a client sent right after its request) reaches the frame decoder.
+     * From HTTP to WebSocket: the transport, which reads and writes frames itself, is all that is
+     * left after TLS (bench/RESULTS.md, memory per idle connection), and whatever the HTTP codec
+     * still held (bytes a client sent right after its request) reaches it when the codec leaves.
      */
-    private void switchPipeline(ChannelPipeline pipeline, WebSocketTransport transport, boolean deflate) {
-        String http = pipeline.context(HttpServerCodec.class).name();
-        pipeline.addAfter(http, "ws-encoder", new WebSocket13FrameEncoder(false));
-        pipeline.addAfter(
-                "ws-encoder",
-                "ws-decoder",
-                new WebSocket13FrameDecoder(deflate ? deflateDecoderConfig : decoderConfig));
+    private void switchPipeline(ChannelPipeline pipeline, WebSocketTransport transport) {
         if (pipeline.get(HttpConnectionGuard.class) != null) {
             pipeline.remove(HttpConnectionGuard.class);
         }
         pipeline.remove(HttpObjectAggregator.class);
         pipeline.remove(HttpRouter.class);
-        // The transport reassembles fragmented messages, inflates and checks them as UTF-8 itself:
-        // two handlers fewer in every connection's pipeline (bench/RESULTS.md, memory per idle
-        // connection).
         pipeline.addLast(transport);
-        pipeline.remove(http);
+        pipeline.remove(HttpServerCodec.class);
     }
 
     /** Admission is decided: the connection opens, or is told why not and closed. */

@@ -265,6 +265,17 @@ public final class RawWebSocket implements AutoCloseable {
         }
     }
 
+    /** Sends {@code bytes} as they are: frames a client should not send, or half of one. */
+    public RawWebSocket sendBytes(byte[] bytes) {
+        try {
+            out.write(bytes);
+            out.flush();
+            return this;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public RawWebSocket sendFrame(int opcode, byte[] payload, boolean fin) {
         try {
             out.write(frame(opcode, payload, fin));

@@ -119,6 +119,53 @@ class WebSocketFramesTest {
         }
     }
 
+    @Test
+    void anUnmaskedFrameClosesWith1002() {
+        try (RawClient client = RawClient.connect(server, app)) {
+            byte[] ping = utf8("{\"event\":\"pusher:ping\"}");
+            byte[] frame = new byte[2 + ping.length];
+            frame[0] = (byte) 0x81;
+            frame[1] = (byte) ping.length;
+            System.arraycopy(ping, 0, frame, 2, ping.length);
+            client.ws().sendBytes(frame);
+
+            RawWebSocket.Frame close = client.ws().awaitClose();
+            assertThat(close.closeCode()).isEqualTo(1002);
+            assertThat(close.closeReason()).isEqualTo("Client frame not masked");
+            bystanders.stillReceiveEvents();
+        }
+    }
+
+    @Test
+    void aReservedOpcodeClosesWith1002() {
+        try (RawClient client = RawClient.connect(server, app)) {
+            client.ws().sendFrame(3, utf8("{}"), true);
+
+            assertThat(client.awaitCloseCode()).isEqualTo(1002);
+            bystanders.stillReceiveEvents();
+        }
+    }
+
+    @Test
+    void aFrameHeaderOverTheSizeLimitClosesWith1009BeforeThePayloadArrives() {
+        try (RawClient client = RawClient.connect(server, app)) {
+            // A 1 GiB text frame's header and mask, and nothing of its payload.
+            client.ws().sendBytes(new byte[] {(byte) 0x81, (byte) 0xFF, 0, 0, 0, 0, 0x40, 0, 0, 0, 1, 2, 3, 4});
+
+            assertThat(client.awaitCloseCode()).isEqualTo(1009);
+            bystanders.stillReceiveEvents();
+        }
+    }
+
+    @Test
+    void theClientsCloseStatusIsAnsweredWithTheSame() {
+        try (RawClient client = RawClient.connect(server, app)) {
+            client.ws().sendFrame(RawWebSocket.CLOSE, new byte[] {0x0F, (byte) 0xA1, 'b', 'y', 'e'}, true);
+
+            assertThat(client.awaitCloseCode()).isEqualTo(4001);
+        }
+    }
+
     /** A {@code pusher:ping} padded with spaces to exactly {@code size} bytes. */
     private static byte[] pingPaddedTo(int size) {
         byte[] ping = utf8("{\"event\":\"pusher:ping\"}");
