@@ -42,6 +42,9 @@ public final class ConnectScenario implements Scenario {
         }
         int n = budget.used();
         int warmup = Math.min(n, o.integer("warmup-connections", Math.min(n, 1000)));
+        // A JIT keeps compiling the connect path for tens of thousands of connections: several
+        // rounds of warm-up connections (each closed before the next) measure a server run in.
+        int warmupRounds = Math.max(1, o.integer("warmup-rounds", 1));
         try (Io io = new Io(o.integer("threads", 1))) {
             Map<String, Object> r = Scenario.header("connect", target, io);
             r.put("connections", n);
@@ -59,14 +62,16 @@ public final class ConnectScenario implements Scenario {
                 rest.connect(concurrency > 0 ? concurrency : Math.max(1, Math.min(8, triggers)))
                         .get((long) timeout, TimeUnit.SECONDS);
             }
+            long warmedUp = 0;
             try {
-                if (warmup > 0) {
+                for (int round = 0; warmup > 0 && round < warmupRounds; round++) {
                     // Warms both JITs and lets the server reach its steady footprint before
                     // measuring; with --broadcast, its fan-out and REST paths too.
                     try (Fleet w = new Fleet(io, target)) {
                         Broadcast warm = new Broadcast(warmup);
                         w.onStamps(warm);
                         w.open(warmup, i -> channel("bench-warm-", channels, i), parallel, timeout);
+                        warmedUp += w.subscribed();
                         if (rest != null) {
                             List<String> names = channelNames("bench-warm-", channels, warmup);
                             warm.run(
@@ -112,6 +117,7 @@ public final class ConnectScenario implements Scenario {
                     if (hold > 0) {
                         Thread.sleep((long) (hold * 1000));
                     }
+                    r.put("warmup_connections", warmedUp);
                     r.put("opened", fleet.subscribed());
                     r.put("failures", fleet.failures() + fleet.errors());
                     r.put("disconnects", fleet.disconnects());

@@ -83,6 +83,24 @@ class ScenariosSmokeTest {
     }
 
     @Test
+    void connectWarmsUpInRounds() throws Exception {
+        Map<String, Object> r = run(
+                "connect",
+                "--connections",
+                50,
+                "--warmup-connections",
+                20,
+                "--warmup-rounds",
+                3,
+                "--settle",
+                "0.2s",
+                "--parallel",
+                20);
+        assertThat(num(r, "warmup_connections")).isEqualTo(60);
+        assertThat(num(r, "opened")).isEqualTo(50);
+    }
+
+    @Test
     void connectBroadcastReachesEveryConnection() throws Exception {
         Map<String, Object> r = run(
                 "connect",
