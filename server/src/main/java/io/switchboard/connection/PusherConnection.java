@@ -25,9 +25,7 @@ import io.switchboard.protocol.ProtocolException;
 import io.switchboard.protocol.ServerFrames;
 import io.switchboard.protocol.Signatures;
 import io.switchboard.protocol.UserPayloads;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,7 +63,7 @@ public final class PusherConnection implements Subscriber {
     private final String client;
     private final String version;
     // Sized for the usual handful of channels: the default table is 16 slots per connection.
-    final Map<String, Subscription> subscriptions = new HashMap<>(4);
+    final Subscriptions subscriptions = new Subscriptions();
 
     String userId;
     String userInfo;
@@ -198,10 +196,9 @@ public final class PusherConnection implements Subscriber {
         if (signinTimer != null) {
             signinTimer.cancel(false);
         }
-        for (Subscription sub : subscriptions.values()) {
+        for (Subscription sub : subscriptions.removeAll()) {
             ctx.channels().unsubscribe(sub, this);
         }
-        subscriptions.clear();
         if (userId != null) {
             ctx.users().unwatch(watching);
             ctx.users().signedOut(app.id(), userId, socketId);
@@ -225,7 +222,7 @@ public final class PusherConnection implements Subscriber {
 
     private void subscribe(ClientMessage.Subscribe s) {
         String name = s.channel();
-        if (subscriptions.containsKey(name)) {
+        if (subscriptions.contains(name)) {
             error("Existing subscription to channel " + name);
             return;
         }
@@ -284,7 +281,7 @@ public final class PusherConnection implements Subscriber {
                         replay,
                         result -> subscribed(name, type, result, replay, s.resumeAfter()));
         if (!sub.refused()) {
-            subscriptions.put(name, sub);
+            subscriptions.put(sub);
         }
     }
 
