@@ -9,9 +9,10 @@ import java.util.Arrays;
 import java.util.zip.Deflater;
 
 /**
- * Frames an event once for every WebSocket subscriber: an unmasked, final text frame (RFC 6455
- * §5.2) in one direct buffer, header and payload together, which each subscriber is written a
- * duplicate of.
+ * The server's WebSocket frames (RFC 6455 §5.2: unmasked, final). An event is framed once for
+ * every subscriber: one direct buffer, header and payload together, which each subscriber is
+ * written a duplicate of. A connection's own frames (answers to it, pings, pongs, closes) are
+ * framed by the static methods, for {@link WebSocketTransport}.
  *
  * <p>For subscribers that negotiated permessage-deflate (RFC 7692, always with {@code
  * server_no_context_takeover}, see {@link PerMessageDeflate}) the same event is compressed once,

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.BeforeAll;
 /**
  * WebSocket frames from fuzz input (text frames holding client messages or any bytes, binary,
  * control and continuation frames, fragmented or not) on a real connection: what a text frame
- * becomes after the frame decoder, the aggregator and {@code WebSocketTransport}.
+ * becomes after {@code WebSocketReader} and {@code WebSocketTransport}.
  *
  * <p>Fails on anything logged at ERROR or warned by Netty (an exception nobody handled), on a
  * change to a second app's connections or anything reaching its subscribed client, on a server

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -173,16 +174,85 @@ class WebSocketReaderTest {
         assertThat(recorder.seen).isEmpty();
     }
 
+    @Test
+    void anyBytesReadTheSameHoweverTheSocketSplitsThemAndAreAllReleased() {
+        Random random = new Random(6455);
+        for (int run = 0; run < 2_000; run++) {
+            byte[] stream = randomStream(random);
+            List<String> whole = read(List.of(stream));
+            assertThat(read(randomChunks(stream, random)))
+                    .as("run %d in random pieces", run)
+                    .isEqualTo(whole);
+            assertThat(read(randomChunks(stream, new Random(run))))
+                    .as("run %d in other pieces", run)
+                    .isEqualTo(whole);
+        }
+    }
+
+    /** Frames as a client might send them, now and then broken, now and then not frames at all. */
+    private static byte[] randomStream(Random random) {
+        int[] opcodes = {0, 1, 1, 2, 8, 9, 10, 3, 11};
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int frames = 1 + random.nextInt(6);
+        for (int f = 0; f < frames; f++) {
+            if (random.nextInt(10) == 0) {
+                byte[] junk = new byte[random.nextInt(20)];
+                random.nextBytes(junk);
+                out.writeBytes(junk);
+                continue;
+            }
+            int first = opcodes[random.nextInt(opcodes.length)];
+            if (random.nextInt(3) > 0) {
+                first |= FIN;
+            }
+            if (random.nextInt(20) == 0) {
+                first |= 0x10 << random.nextInt(3); // an RSV bit
+            }
+            byte[] payload = new byte[randomLength(random)];
+            random.nextBytes(payload);
+            if (random.nextBoolean()) {
+                Arrays.fill(payload, (byte) 'a'); // valid text, and a valid close status now and then
+            }
+            byte[] frame =
+                    random.nextInt(25) == 0 ? unmasked(first, Arrays.copyOf(payload, 100)) : frame(first, payload);
+            out.writeBytes(frame);
+        }
+        return out.toByteArray();
+    }
+
+    private static int randomLength(Random random) {
+        return switch (random.nextInt(4)) {
+            case 0 -> 0;
+            case 1 -> random.nextInt(126);
+            case 2 -> 126 + random.nextInt(MAX);
+            default -> random.nextInt(3);
+        };
+    }
+
+    private static List<byte[]> randomChunks(byte[] stream, Random random) {
+        List<byte[]> chunks = new ArrayList<>();
+        int at = 0;
+        while (at < stream.length) {
+            int size = 1 + random.nextInt(Math.min(stream.length - at, random.nextBoolean() ? 4 : 400));
+            chunks.add(Arrays.copyOfRange(stream, at, at + size));
+            at += size;
+        }
+        return chunks;
+    }
+
     /** What {@code chunks} read as, each handed to the reader as one read of the socket. */
     private static List<String> read(List<byte[]> chunks) {
         WebSocketReader reader = new WebSocketReader(ByteBufAllocator.DEFAULT, MAX, false);
         Recorder recorder = new Recorder();
+        List<ByteBuf> given = new ArrayList<>();
         for (byte[] chunk : chunks) {
-            ByteBuf in = ByteBufAllocator.DEFAULT.buffer(chunk.length).writeBytes(chunk);
+            ByteBuf in = Unpooled.buffer(chunk.length).writeBytes(chunk);
+            given.add(in);
             reader.add(in);
             while (reader.next(recorder)) {}
         }
         reader.release();
+        assertThat(given).as("every read released").allMatch(b -> b.refCnt() == 0);
         return recorder.seen;
     }
 
