@@ -288,8 +288,18 @@ public final class RawWebSocket implements AutoCloseable {
 
     /** One masked frame, as a client sends it. */
     private byte[] frame(int opcode, byte[] payload, boolean fin) {
+        byte[] mask = new byte[4];
+        random.nextBytes(mask);
+        return clientFrame((fin ? 0x80 : 0) | opcode, payload, mask);
+    }
+
+    /**
+     * A frame as a client sends it: {@code firstByte} (FIN, RSV bits, opcode), the payload length
+     * in its shortest form, {@code mask}, and the payload masked with it.
+     */
+    public static byte[] clientFrame(int firstByte, byte[] payload, byte[] mask) {
         ByteArrayOutputStream frame = new ByteArrayOutputStream();
-        frame.write((fin ? 0x80 : 0) | opcode);
+        frame.write(firstByte);
         int len = payload.length;
         if (len < 126) {
             frame.write(0x80 | len);
@@ -303,8 +313,6 @@ public final class RawWebSocket implements AutoCloseable {
                 frame.write((int) ((long) len >> (8 * i)));
             }
         }
-        byte[] mask = new byte[4];
-        random.nextBytes(mask);
         frame.write(mask, 0, 4);
         for (int i = 0; i < len; i++) {
             frame.write(payload[i] ^ mask[i & 3]);

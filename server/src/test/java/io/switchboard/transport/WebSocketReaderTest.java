@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
+import io.switchboard.testing.RawWebSocket;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -22,6 +23,7 @@ class WebSocketReaderTest {
     private static final int MAX = 1024;
     private static final int FIN = 0x80;
     private static final int RSV1 = 0x40;
+    private static final byte[] MASK = {0x37, (byte) 0xfa, 0x21, 0x3d};
 
     @Test
     void framesReadTheSameWhereverTheSocketSplitsThem() {
@@ -291,29 +293,13 @@ class WebSocketReaderTest {
 
     /** A masked frame with its payload length in the shortest form. */
     private static byte[] frame(int first, byte[] payload) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.write(first);
-        int length = payload.length;
-        if (length < 126) {
-            out.write(0x80 | length);
-        } else if (length <= 0xFFFF) {
-            out.write(0x80 | 126);
-            out.write(length >> 8);
-            out.write(length);
-        } else {
-            out.write(0x80 | 127);
-            for (int i = 7; i >= 0; i--) {
-                out.write((int) ((long) length >> (8 * i)));
-            }
-        }
-        return masked(out, payload);
+        return RawWebSocket.clientFrame(first, payload, MASK);
     }
 
     private static byte[] masked(ByteArrayOutputStream header, byte[] payload) {
-        byte[] mask = {0x37, (byte) 0xfa, 0x21, 0x3d};
-        header.write(mask, 0, 4);
+        header.write(MASK, 0, 4);
         for (int i = 0; i < payload.length; i++) {
-            header.write(payload[i] ^ mask[i & 3]);
+            header.write(payload[i] ^ MASK[i & 3]);
         }
         return header.toByteArray();
     }
