@@ -88,7 +88,7 @@ final class WebSocketReader {
 
     private boolean partialText;
     private boolean partialCompressed;
-    /** After a failure or a close frame: input is dropped. */
+    /** After a failure, a close frame or {@link #release}: input is dropped. */
     private boolean done;
 
     WebSocketReader(ByteBufAllocator alloc, int maxMessageBytes, boolean deflate) {
@@ -250,7 +250,7 @@ final class WebSocketReader {
 
     private void closeFrame(Receiver receiver, ByteBuf payload) {
         if (!payload.isReadable()) {
-            finish();
+            release();
             receiver.closeReceived(-1, "");
             return;
         }
@@ -269,7 +269,7 @@ final class WebSocketReader {
             fail(receiver, INVALID_PAYLOAD, "Close reason is not valid UTF-8");
             return;
         }
-        finish();
+        release();
         receiver.closeReceived(status, reason);
     }
 
@@ -305,15 +305,9 @@ final class WebSocketReader {
     }
 
     private boolean fail(Receiver receiver, int status, String reason) {
-        finish();
+        release();
         receiver.failed(status, reason);
         return false;
-    }
-
-    /** Reads nothing more, and lets go of what is held. */
-    private void finish() {
-        done = true;
-        release();
     }
 
     private boolean compactIfEmpty() {
@@ -324,8 +318,9 @@ final class WebSocketReader {
         return false;
     }
 
-    /** Lets go of what is held; for a connection that closed. */
+    /** Reads nothing more, and lets go of what is held: for a connection that closed. */
     void release() {
+        done = true;
         if (buffered != null) {
             buffered.release();
             buffered = null;

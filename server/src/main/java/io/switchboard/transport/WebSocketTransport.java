@@ -334,8 +334,8 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
      * again unless they paused it once more.
      */
     private void readHeld() {
-        if (readsPaused) {
-            return;
+        if (readsPaused || admitting) {
+            return; // the client is still not reading, or admission will call again
         }
         reading = true;
         readFrames();
