@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.switchboard.app.App;
+import io.switchboard.config.BrokerSettings;
 import io.switchboard.testing.RawWebSocket;
 import io.switchboard.testing.TestApps;
+import io.switchboard.testing.TestRedis;
 import io.switchboard.testing.TestServer;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -111,15 +113,34 @@ class ConnectionHandshakeTest {
 
     @Test
     void readsFramesSentTogetherWithTheUpgradeRequest() throws IOException {
+        assertFramesSentWithTheRequestAreRead(server.port(), app);
+    }
+
+    @Test
+    void readsFramesSentTogetherWithTheUpgradeRequestWhileRedisDecidesAdmission() throws IOException {
+        // A connection quota makes admission ask Redis: the frames wait until it has answered.
+        App quota = TestApps.withLimits(TestApps.app("q"), l -> {
+            l.maxConnections = 10;
+            return l;
+        });
+        try (TestRedis redis = TestRedis.standalone();
+                TestServer node = TestServer.start(BrokerSettings.redis(redis.settings()), quota)) {
+            assertFramesSentWithTheRequestAreRead(node.port(), quota);
+        }
+    }
+
+    private static void assertFramesSentWithTheRequestAreRead(int port, App app) throws IOException {
         byte[] subscribe = maskedText("{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"early\"}}");
-        try (Socket socket = new Socket("127.0.0.1", server.port())) {
+        byte[] ping = maskedText("{\"event\":\"pusher:ping\",\"data\":{}}");
+        try (Socket socket = new Socket("127.0.0.1", port)) {
             socket.setSoTimeout(5000);
             OutputStream out = socket.getOutputStream();
-            ByteArrayOutputStream both = new ByteArrayOutputStream();
-            both.write(upgrade("13", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n")
+            ByteArrayOutputStream all = new ByteArrayOutputStream();
+            all.write(upgrade(app, "13", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
-            both.write(subscribe);
-            out.write(both.toByteArray());
+            all.write(subscribe);
+            all.write(ping, 0, 3); // the rest of this frame comes in a later read
+            out.write(all.toByteArray());
             out.flush();
             InputStream in = socket.getInputStream();
             assertThat(RawWebSocket.readHead(in)).startsWith("HTTP/1.1 101 ");
@@ -127,10 +148,17 @@ class ConnectionHandshakeTest {
             assertThat(readText(in))
                     .contains("pusher_internal:subscription_succeeded")
                     .contains("early");
+            out.write(ping, 3, ping.length - 3);
+            out.flush();
+            assertThat(readText(in)).contains("pusher:pong");
         }
     }
 
     private String upgrade(String version, String keyHeader) {
+        return upgrade(app, version, keyHeader);
+    }
+
+    private static String upgrade(App app, String version, String keyHeader) {
         return "GET /app/" + app.key() + "?protocol=7 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                 + "Upgrade: websocket\r\nConnection: Upgrade\r\n" + keyHeader
                 + (version == null ? "" : "Sec-WebSocket-Version: " + version + "\r\n") + "\r\n";
@@ -164,14 +192,7 @@ class ConnectionHandshakeTest {
 
     /** A client text frame masked with the zero key (masked, so valid, and the payload reads as is). */
     private static byte[] maskedText(String text) {
-        byte[] payload = text.getBytes(StandardCharsets.UTF_8);
-        assertThat(payload.length).isLessThan(126);
-        ByteArrayOutputStream frame = new ByteArrayOutputStream();
-        frame.write(0x81);
-        frame.write(0x80 | payload.length);
-        frame.writeBytes(new byte[4]);
-        frame.writeBytes(payload);
-        return frame.toByteArray();
+        return RawWebSocket.clientFrame(0x81, text.getBytes(StandardCharsets.UTF_8), new byte[4]);
     }
 
     private void assertRefused(String path, int code) {
