@@ -119,10 +119,7 @@ public final class CuttingProxy implements AutoCloseable {
             upstream = new Socket(InetAddress.getLoopbackAddress(), target);
             upstream.setTcpNoDelay(true);
             open.add(upstream);
-            Socket up = upstream;
-            Thread back = Thread.ofVirtual().name("cutting-proxy-back").start(() -> Sockets.pump(up, client));
-            Sockets.pump(client, upstream);
-            back.join();
+            Sockets.splice(client, upstream, "cutting-proxy");
         } catch (IOException e) {
             // the target is down or a side closed: the client sees its connection closed
         } catch (InterruptedException e) {

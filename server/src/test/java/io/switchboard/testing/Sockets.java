@@ -31,6 +31,13 @@ final class Sockets {
         }
     }
 
+    /** Copies both ways between {@code client} and {@code upstream} until both directions end. */
+    static void splice(Socket client, Socket upstream, String name) throws InterruptedException {
+        Thread back = Thread.ofVirtual().name(name + "-back").start(() -> pump(upstream, client));
+        pump(client, upstream);
+        back.join();
+    }
+
     /** A listening socket on an ephemeral loopback port. */
     static ServerSocket loopbackListener() {
         try {

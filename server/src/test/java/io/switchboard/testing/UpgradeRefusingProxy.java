@@ -104,10 +104,7 @@ public final class UpgradeRefusingProxy implements AutoCloseable {
             open.add(upstream);
             forwarded.incrementAndGet();
             upstream.getOutputStream().write(head.toByteArray());
-            Socket up = upstream;
-            Thread back = Thread.ofVirtual().name("proxy-back").start(() -> Sockets.pump(up, client));
-            Sockets.pump(client, upstream);
-            back.join();
+            Sockets.splice(client, upstream, "proxy");
         } catch (IOException e) {
             // a side closed; both go
         } catch (InterruptedException e) {
