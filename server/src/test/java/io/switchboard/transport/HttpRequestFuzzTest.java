@@ -7,8 +7,6 @@ import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.api.SilentCloseable;
 import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.switchboard.app.App;
 import io.switchboard.connection.Connections;
 import io.switchboard.testing.ErrorLog;
@@ -40,13 +38,11 @@ import org.junit.jupiter.api.BeforeAll;
  * HttpRequestFuzzTestInputs/request/}.
  */
 class HttpRequestFuzzTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final App FUZZ = TestApps.app("fuzz");
     private static final App BYSTANDER = TestApps.app("bystander");
     private static final String[] EVENTS = {
         "pusher:subscribe", "pusher:unsubscribe", "pusher:ping", "pusher:signin", "client-event", "other"
     };
-    private static final String[] CHANNELS = {"news", "private-x", "presence-room", "cache-news", "#server-to-user-1"};
     private static final String[] RESOURCES = {
         "events", "batch_events", "channels", "channels/news", "channels/presence-room/users", "connections"
     };
@@ -122,7 +118,9 @@ class HttpRequestFuzzTest {
             if (data.consumeBoolean()) {
                 String[] messages = new String[data.consumeInt(1, 3)];
                 for (int i = 0; i < messages.length; i++) {
-                    messages[i] = data.consumeBoolean() ? frame(data) : data.consumeString(128);
+                    messages[i] = data.consumeBoolean()
+                            ? FuzzedClientMessages.message(data, EVENTS)
+                            : data.consumeString(128);
                 }
                 status = client.send(messages);
             } else {
@@ -137,30 +135,6 @@ class HttpRequestFuzzTest {
             }
             assertThat(status).as("xhr_send status").isIn(204, 400);
         }
-    }
-
-    /** A frame a client could send, with fuzzed names and fields. */
-    private static String frame(FuzzedDataProvider data) {
-        ObjectNode frame = JSON.createObjectNode().put("event", data.pickValue(EVENTS));
-        if (data.consumeBoolean()) {
-            frame.put("channel", channel(data));
-        }
-        ObjectNode inner = frame.putObject("data");
-        inner.put("channel", channel(data));
-        if (data.consumeBoolean()) {
-            inner.put("auth", data.consumeString(80));
-        }
-        if (data.consumeBoolean()) {
-            inner.put("channel_data", data.consumeString(80));
-        }
-        if (data.consumeBoolean()) {
-            inner.put("user_data", data.consumeString(80));
-        }
-        return frame.toString();
-    }
-
-    private static String channel(FuzzedDataProvider data) {
-        return data.consumeBoolean() ? data.pickValue(CHANNELS) : data.consumeString(24);
     }
 
     /** A REST request signed with the fuzzed app's credentials, at the current time. */

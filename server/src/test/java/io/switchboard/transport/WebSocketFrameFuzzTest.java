@@ -7,8 +7,6 @@ import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.api.SilentCloseable;
 import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.switchboard.app.App;
 import io.switchboard.connection.Connections;
 import io.switchboard.testing.ErrorLog;
@@ -34,13 +32,11 @@ import org.junit.jupiter.api.BeforeAll;
  * Netty leak report. Inputs: {@code WebSocketFrameFuzzTestInputs/frames/}.
  */
 class WebSocketFrameFuzzTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final App FUZZ = TestApps.app("fuzz");
     private static final App BYSTANDER = TestApps.app("bystander");
     private static final String[] EVENTS = {
         "pusher:subscribe", "pusher:unsubscribe", "pusher:ping", "pusher:pong", "pusher:signin", "client-event", "x"
     };
-    private static final String[] CHANNELS = {"news", "private-x", "presence-room", "cache-news", "#server-to-user-1"};
     private static final int[] OPCODES = {
         RawWebSocket.TEXT,
         RawWebSocket.TEXT,
@@ -90,7 +86,7 @@ class WebSocketFrameFuzzTest {
                     int opcode = data.pickValue(OPCODES);
                     boolean fin = data.consumeInt(0, 4) > 0;
                     byte[] payload = opcode == RawWebSocket.TEXT && data.consumeBoolean()
-                            ? message(data).getBytes(StandardCharsets.UTF_8)
+                            ? FuzzedClientMessages.message(data, EVENTS).getBytes(StandardCharsets.UTF_8)
                             : data.consumeBytes(data.consumeInt(0, 200));
                     ws.sendFrame(opcode, payload, fin);
                 }
@@ -120,29 +116,5 @@ class WebSocketFrameFuzzTest {
                 .isEqualTo(before);
         ErrorLog.assertNone();
         NettyLeaks.assertNoneAfterInput();
-    }
-
-    /** A client message with fuzzed names and fields. */
-    private static String message(FuzzedDataProvider data) {
-        ObjectNode frame = JSON.createObjectNode().put("event", data.pickValue(EVENTS));
-        if (data.consumeBoolean()) {
-            frame.put("channel", channel(data));
-        }
-        ObjectNode inner = frame.putObject("data");
-        inner.put("channel", channel(data));
-        if (data.consumeBoolean()) {
-            inner.put("auth", data.consumeString(80));
-        }
-        if (data.consumeBoolean()) {
-            inner.put("channel_data", data.consumeString(80));
-        }
-        if (data.consumeBoolean()) {
-            inner.put("user_data", data.consumeString(80));
-        }
-        return frame.toString();
-    }
-
-    private static String channel(FuzzedDataProvider data) {
-        return data.consumeBoolean() ? data.pickValue(CHANNELS) : data.consumeString(24);
     }
 }
