@@ -62,7 +62,6 @@ public final class PusherConnection implements Subscriber {
     private final int protocol;
     private final String client;
     private final String version;
-    // Sized for the usual handful of channels: the default table is 16 slots per connection.
     final Subscriptions subscriptions = new Subscriptions();
 
     String userId;
