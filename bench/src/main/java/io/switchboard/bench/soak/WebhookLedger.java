@@ -24,11 +24,14 @@ final class WebhookLedger {
             long overdue,
             long duplicates,
             long unexpected,
+            long forgotten,
             double oldestPendingSeconds) {}
 
     private static final class Entry {
         volatile long expectedAt = -1;
         volatile int arrivals;
+        /** Arrived, and thrown away by the receiver on purpose ({@code --break-webhooks}). */
+        volatile boolean forgotten;
     }
 
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
@@ -63,6 +66,14 @@ final class WebhookLedger {
         }
     }
 
+    /**
+     * The event {@code key} arrived and the receiver threw it away on purpose: it stays pending
+     * (lost, if it was expected), and counts as {@code forgotten}.
+     */
+    void forgotten(String key) {
+        entries.computeIfAbsent(key, k -> new Entry()).forgotten = true;
+    }
+
     /** An event of a kind the ledger does not track ({@code channel_occupied}, ...) arrived. */
     void arrivedOther(String name) {
         other.computeIfAbsent(name, k -> new LongAdder()).increment();
@@ -79,18 +90,22 @@ final class WebhookLedger {
         long pending = 0;
         long overdue = 0;
         long unexpected = 0;
+        long forgotten = 0;
         long oldest = now;
         for (Entry e : entries.values()) {
             long at = e.expectedAt;
             int n = e.arrivals;
             if (at < 0) {
-                unexpected += n > 0 ? 1 : 0;
+                // Also one thrown away on purpose: the server sent it without the load expecting
+                // it (a join the client did not see succeed before it left).
+                unexpected += n > 0 || e.forgotten ? 1 : 0;
                 continue;
             }
             expected++;
             if (n > 0) {
                 arrived++;
             } else {
+                forgotten += e.forgotten ? 1 : 0;
                 pending++;
                 oldest = Math.min(oldest, at);
                 if (now - at > overdueNanos) {
@@ -98,7 +113,8 @@ final class WebhookLedger {
                 }
             }
         }
-        return new Counts(expected, arrived, pending, overdue, duplicates.sum(), unexpected, (now - oldest) / 1e9);
+        return new Counts(
+                expected, arrived, pending, overdue, duplicates.sum(), unexpected, forgotten, (now - oldest) / 1e9);
     }
 
     /** Events of untracked kinds that arrived, by name. */

@@ -65,7 +65,6 @@ final class WebhookReceiver implements AutoCloseable {
     final LongAdder posts = new LongAdder();
     final LongAdder badSignatures = new LongAdder();
     final LongAdder outages = new LongAdder();
-    final LongAdder ignoredOnPurpose = new LongAdder();
     private long tracked;
     private volatile Channel listener;
     private volatile boolean closed;
@@ -189,7 +188,7 @@ final class WebhookReceiver implements AutoCloseable {
         }
         if (behaviour.ignoreEvery() > 1 && ++tracked % behaviour.ignoreEvery() == 0) {
             ignored.add(key);
-            ignoredOnPurpose.increment();
+            ledger.forgotten(key);
             return true;
         }
         return false;

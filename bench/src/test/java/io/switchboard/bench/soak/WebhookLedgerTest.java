@@ -37,4 +37,19 @@ class WebhookLedgerTest {
         assertThat(c.duplicates()).isEqualTo(1);
         assertThat(c.unexpected()).isEqualTo(1);
     }
+
+    @Test
+    void anEventThrownAwayOnPurposeIsLostOnlyIfItWasExpected() {
+        WebhookLedger ledger = new WebhookLedger();
+        String added = WebhookLedger.member("member_added", "presence-a", "u4");
+        String joinNobodySaw = WebhookLedger.member("member_added", "presence-a", "u5");
+        ledger.expect(added);
+        ledger.forgotten(added);
+        ledger.forgotten(joinNobodySaw);
+
+        WebhookLedger.Counts c = ledger.counts(Long.MAX_VALUE);
+        assertThat(c.pending()).as("lost").isEqualTo(1);
+        assertThat(c.forgotten()).as("lost on purpose").isEqualTo(1);
+        assertThat(c.unexpected()).as("sent without being expected").isEqualTo(1);
+    }
 }
