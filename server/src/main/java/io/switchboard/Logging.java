@@ -8,6 +8,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
 import io.switchboard.config.LoggingSettings;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -17,11 +18,10 @@ import org.slf4j.LoggerFactory;
 final class Logging {
     private Logging() {}
 
-    /** Runs {@code work} with the server's own logs at WARN and above only. */
-    static void quietly(Runnable work) {
+    /** Runs {@code work} with the server's own logs at WARN and above only; returns its result. */
+    static <T> T quietly(Callable<T> work) throws Exception {
         if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
-            work.run();
-            return;
+            return work.call();
         }
         Logger server = context.getLogger("switchboard");
         Level level = server.getLevel();
@@ -29,7 +29,7 @@ final class Logging {
             server.setLevel(Level.WARN);
         }
         try {
-            work.run();
+            return work.call();
         } finally {
             server.setLevel(level);
         }

@@ -129,16 +129,10 @@ public final class Main implements Callable<Integer> {
     /** Never stops the start: a warm-up that fails is only logged. */
     private static void warmUp() {
         org.slf4j.Logger log = LoggerFactory.getLogger("switchboard.server");
-        long[] ms = {-1};
-        Logging.quietly(() -> {
-            try {
-                ms[0] = Training.warmUp();
-            } catch (Exception e) {
-                log.warn("warm-up failed, starting anyway: {}", e.toString());
-            }
-        });
-        if (ms[0] >= 0) {
-            log.info("warmed up in {} ms", ms[0]);
+        try {
+            log.info("warmed up in {} ms", Logging.quietly(Training::warmUp));
+        } catch (Exception e) {
+            log.warn("warm-up failed, starting anyway: {}", e.toString());
         }
     }
 
