@@ -74,6 +74,12 @@ final class WebhookLedger {
         entries.computeIfAbsent(key, k -> new Entry()).forgotten = true;
     }
 
+    /** Whether the receiver threw {@code key} away on purpose already: it throws away its repeats too. */
+    boolean isForgotten(String key) {
+        Entry e = entries.get(key);
+        return e != null && e.forgotten;
+    }
+
     /** An event of a kind the ledger does not track ({@code channel_occupied}, ...) arrived. */
     void arrivedOther(String name) {
         other.computeIfAbsent(name, k -> new LongAdder()).increment();

@@ -26,10 +26,8 @@ import io.switchboard.bench.Json;
 import io.switchboard.bench.Payload;
 import io.switchboard.bench.Signer;
 import java.nio.charset.StandardCharsets;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -61,7 +59,6 @@ final class WebhookReceiver implements AutoCloseable {
     private final WebhookLedger ledger;
     private final Behaviour behaviour;
     private final ChannelGroup open;
-    private final Set<String> ignored = new HashSet<>();
     final LongAdder posts = new LongAdder();
     final LongAdder badSignatures = new LongAdder();
     final LongAdder outages = new LongAdder();
@@ -183,11 +180,10 @@ final class WebhookReceiver implements AutoCloseable {
 
     /** Whether to forget {@code key} ({@code --break-webhooks}); counts each forgotten event once. */
     private boolean ignore(String key) {
-        if (ignored.contains(key)) {
+        if (ledger.isForgotten(key)) {
             return true;
         }
         if (behaviour.ignoreEvery() > 1 && ++tracked % behaviour.ignoreEvery() == 0) {
-            ignored.add(key);
             ledger.forgotten(key);
             return true;
         }
