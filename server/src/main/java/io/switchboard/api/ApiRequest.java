@@ -81,10 +81,13 @@ public final class ApiRequest {
      * {@code ,}, so {@code a=1&a=2} would sign like {@code a=1,2}: such requests are refused.
      */
     public String repeatedKey() {
-        Set<String> seen = new HashSet<>();
-        for (String key : query().keySet()) {
-            if (!seen.add(key.toLowerCase(Locale.ROOT))) {
-                return key;
+        // Keys differ as sent; only a key with a capital can repeat another without case.
+        if (!allLowerCase(query().keySet())) {
+            Set<String> seen = new HashSet<>();
+            for (String key : query().keySet()) {
+                if (!seen.add(key.toLowerCase(Locale.ROOT))) {
+                    return key;
+                }
             }
         }
         for (var e : query().entrySet()) {
@@ -93,6 +96,15 @@ public final class ApiRequest {
             }
         }
         return null;
+    }
+
+    private static boolean allLowerCase(Set<String> keys) {
+        for (String key : keys) {
+            if (!key.toLowerCase(Locale.ROOT).equals(key)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The first value of a query parameter, or {@code null}. */

@@ -2,15 +2,17 @@ package io.switchboard.api;
 
 import io.switchboard.app.App;
 import io.switchboard.protocol.Signatures;
-import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 
 /** Checks a REST request's signature, key, timestamp and body hash (pusher-protocol.md §7.1). */
 final class RequestAuthenticator {
     static final long TIMESTAMP_WINDOW_SECONDS = 600;
+
+    private static final Comparator<Param> BY_KEY = Comparator.comparing(Param::key);
 
     private RequestAuthenticator() {}
 
@@ -83,24 +85,38 @@ final class RequestAuthenticator {
                 + "\"";
     }
 
-    /** Every parameter but the signature: keys lowercased and sorted, values decoded. */
+    /**
+     * Every parameter but the signature: keys lowercased and sorted, values decoded, the values of
+     * keys that are the same without case joined with {@code ,} in the order they came.
+     */
     static String canonicalQuery(Map<String, List<String>> query) {
-        Map<String, List<String>> sorted = new TreeMap<>();
-        query.forEach((k, v) -> {
-            String key = k.toLowerCase(Locale.ROOT);
+        Param[] params = new Param[query.size()];
+        int n = 0;
+        for (var e : query.entrySet()) {
+            String key = e.getKey().toLowerCase(Locale.ROOT);
             if (!key.equals("auth_signature")) {
-                sorted.computeIfAbsent(key, x -> new ArrayList<>()).addAll(v);
+                params[n++] = new Param(key, e.getValue());
             }
-        });
-        StringBuilder out = new StringBuilder();
-        sorted.forEach((k, v) -> {
-            if (!out.isEmpty()) {
-                out.append('&');
+        }
+        Arrays.sort(params, 0, n, BY_KEY); // stable: equal keys keep their order
+        StringBuilder out = new StringBuilder(128);
+        String key = null;
+        int values = 0;
+        for (int i = 0; i < n; i++) {
+            Param p = params[i];
+            if (!p.key.equals(key)) {
+                out.append(key == null ? "" : "&").append(p.key).append('=');
+                key = p.key;
+                values = 0;
             }
-            out.append(k).append('=').append(String.join(",", v));
-        });
+            for (String value : p.values) {
+                out.append(values++ == 0 ? "" : ",").append(value);
+            }
+        }
         return out.toString();
     }
+
+    private record Param(String key, List<String> values) {}
 
     private static String first(Map<String, List<String>> query, String key) {
         List<String> values = query.get(key);

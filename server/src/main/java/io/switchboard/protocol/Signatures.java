@@ -15,8 +15,7 @@ public final class Signatures {
      * One instance of each per thread: looking an algorithm up through the security providers costs
      * more than the hashing of a REST request (bench/RESULTS.md, REST).
      */
-    private static final ThreadLocal<Mac> HMAC_SHA256 =
-            ThreadLocal.withInitial(() -> algorithm(() -> Mac.getInstance("HmacSHA256")));
+    private static final ThreadLocal<KeyedMac> HMAC_SHA256 = ThreadLocal.withInitial(KeyedMac::new);
     private static final ThreadLocal<MessageDigest> MD5 =
             ThreadLocal.withInitial(() -> algorithm(() -> MessageDigest.getInstance("MD5")));
 
@@ -40,12 +39,29 @@ public final class Signatures {
     }
 
     public static String hmacSha256Hex(String secret, byte[] message) {
-        try {
-            Mac mac = HMAC_SHA256.get();
-            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            return hex(mac.doFinal(message));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 is unavailable", e);
+        return hex(HMAC_SHA256.get().keyedWith(secret).doFinal(message));
+    }
+
+    /**
+     * A thread's HMAC-SHA256, still keyed with the secret it last used: {@code doFinal} leaves a
+     * {@link Mac} ready for the next message under the same key, and most signatures a thread
+     * checks are one app's.
+     */
+    private static final class KeyedMac {
+        private final Mac mac = algorithm(() -> Mac.getInstance("HmacSHA256"));
+        private String secret;
+
+        Mac keyedWith(String secret) {
+            if (!secret.equals(this.secret)) {
+                this.secret = null; // stays unset if init fails
+                try {
+                    mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+                } catch (GeneralSecurityException e) {
+                    throw new IllegalStateException("HmacSHA256 is unavailable", e);
+                }
+                this.secret = secret;
+            }
+            return mac;
         }
     }
 

@@ -4,10 +4,12 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -15,6 +17,13 @@ import io.switchboard.api.ApiResponse;
 
 /** Writing complete HTTP responses. */
 final class HttpResponses {
+    /**
+     * Headers of the responses built here: names and values are the server's own constants and
+     * numbers, never a client's text, so they are not checked character by character.
+     */
+    private static final HttpHeadersFactory OWN_HEADERS =
+            DefaultHttpHeadersFactory.headersFactory().withValidation(false);
+
     private HttpResponses() {}
 
     /** Sends a JSON response; closes the connection unless the request asked to keep it alive. */
@@ -44,7 +53,11 @@ final class HttpResponses {
     static void send(
             ChannelHandlerContext ctx, boolean keepAlive, int status, String contentType, byte[] body, boolean cors) {
         FullHttpResponse response = new DefaultFullHttpResponse(
-                HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status), Unpooled.wrappedBuffer(body));
+                HttpVersion.HTTP_1_1,
+                HttpResponseStatus.valueOf(status),
+                Unpooled.wrappedBuffer(body),
+                OWN_HEADERS,
+                DefaultHttpHeadersFactory.trailersFactory());
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
         if (cors) {
             cors(response.headers());

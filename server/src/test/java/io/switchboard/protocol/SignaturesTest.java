@@ -24,6 +24,21 @@ class SignaturesTest {
     }
 
     @Test
+    void eachSignatureUsesItsOwnSecretWhateverTheThreadSignedBefore() {
+        String message = "1234.1234:private-foobar";
+        String vector = "58df8b0c36d6982b82c3ecf6b4662e34fe8c25bba48f5369f135bf843651c3a4";
+        String other = Signatures.hmacSha256Hex("another-secret", message);
+        assertThat(other).isNotEqualTo(vector);
+        for (int i = 0; i < 3; i++) {
+            assertThat(Signatures.hmacSha256Hex(SECRET, message)).isEqualTo(vector);
+            assertThat(Signatures.hmacSha256Hex(SECRET, message)).isEqualTo(vector);
+            assertThat(Signatures.hmacSha256Hex("another-secret", message)).isEqualTo(other);
+        }
+        assertThat(Signatures.hmacSha256Hex(new String(SECRET.toCharArray()), message))
+                .isEqualTo(vector);
+    }
+
+    @Test
     void signinVector() {
         assertThat(Signatures.hmacSha256Hex(SECRET, "1234.1234::user::{\"id\":\"12345\"}"))
                 .isEqualTo("4708d583dada6a56435fb8bc611c77c359a31eebde13337c16ab43aa6de336ba");
