@@ -1,7 +1,6 @@
 package io.switchboard.transport;
 
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -29,8 +28,6 @@ import java.net.InetSocketAddress;
  * and the router. A WebSocket upgrade replaces all but TLS.
  */
 public final class HttpServer {
-    private static final AdaptiveRecvByteBufAllocator RECEIVE_BUFFERS = new AdaptiveRecvByteBufAllocator();
-
     private final Channel channel;
 
     /**
@@ -57,9 +54,9 @@ public final class HttpServer {
                 // TCP_NODELAY is already on for every accepted socket (epoll, io_uring and NIO turn it
                 // on by default); setting it again would cost a system call per connection.
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark)
-                // One allocator for every connection (each keeps only its own sizing handle), not
-                // one each: bench/RESULTS.md, memory per idle connection.
-                .childOption(ChannelOption.RECVBUF_ALLOCATOR, RECEIVE_BUFFERS)
+                // One allocator for every connection, and one sizing handle per event loop where the
+                // transport allows it: bench/RESULTS.md, memory per idle connection.
+                .childOption(ChannelOption.RECVBUF_ALLOCATOR, LoopReceiveBuffers.forTransport(io))
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
