@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -72,6 +73,10 @@ public final class ChannelTable {
         LocalChannel ch = channels.compute(key, (k, c) -> {
             LocalChannel channel = c == null ? new LocalChannel(loops.length, appDelivered(k.appId())) : c;
             first[0] = channel.count++ == 0;
+            // Made under the map's lock, so a publisher that looks the channel up afterwards sees it.
+            if (channel.groups[loop] == null) {
+                channel.groups[loop] = new LoopGroup();
+            }
             return channel;
         });
         ch.groups[loop].add(slot);
@@ -127,6 +132,14 @@ public final class ChannelTable {
         return ch == null ? 0 : ch.count;
     }
 
+    /** How many of the node's loops have a group for {@code key}: those its subscribers joined on. */
+    int loopGroups(ChannelKey key) {
+        LocalChannel ch = channels.get(key);
+        return ch == null
+                ? 0
+                : (int) Arrays.stream(ch.groups).filter(Objects::nonNull).count();
+    }
+
     /** Channels with local subscribers. */
     public List<ChannelKey> channels() {
         return new ArrayList<>(channels.keySet());
@@ -146,7 +159,7 @@ public final class ChannelTable {
             String exclude = envelope.excludeSocketId();
             for (int i = 0; i < ch.groups.length; i++) {
                 LoopGroup group = ch.groups[i];
-                if (group.size == 0) {
+                if (group == null || group.size == 0) {
                     continue;
                 }
                 EventLoop loop = loops[i];
@@ -183,7 +196,12 @@ public final class ChannelTable {
         throw new IllegalArgumentException("Subscriber's event loop is not one of the server's");
     }
 
-    /** A channel's local subscribers; {@code count} is guarded by the table's compute lock. */
+    /**
+     * A channel's local subscribers; {@code count} and the entries of {@code groups} are set under
+     * the table's compute lock. A loop's group is made when the first subscriber on that loop
+     * joins: most channels have one subscriber, and a node has one loop per core
+     * (bench/RESULTS.md, memory per idle connection).
+     */
     private static final class LocalChannel {
         final LoopGroup[] groups;
         final LongAdder appDelivered;
@@ -192,9 +210,6 @@ public final class ChannelTable {
         LocalChannel(int loops, LongAdder appDelivered) {
             this.appDelivered = appDelivered;
             groups = new LoopGroup[loops];
-            for (int i = 0; i < loops; i++) {
-                groups[i] = new LoopGroup();
-            }
         }
     }
 
