@@ -138,7 +138,7 @@ final class WebSocketReader {
         int at = in.readerIndex();
         int available = in.readableBytes();
         if (available < 2) {
-            return compactIfEmpty();
+            return available == 0 ? compactIfEmpty() : awaitRest();
         }
         int b0 = in.getUnsignedByte(at);
         int b1 = in.getUnsignedByte(at + 1);
@@ -155,7 +155,7 @@ final class WebSocketReader {
         long length = length7;
         if (length7 == LENGTH_16_BIT) {
             if (available < 4) {
-                return false;
+                return awaitRest();
             }
             length = in.getUnsignedShort(at + 2);
             headerBytes = 4;
@@ -164,7 +164,7 @@ final class WebSocketReader {
             }
         } else if (length7 == LENGTH_64_BIT) {
             if (available < 10) {
-                return false;
+                return awaitRest();
             }
             length = in.getLong(at + 2);
             headerBytes = 10;
@@ -182,7 +182,7 @@ final class WebSocketReader {
         int payloadAt = at + headerBytes + MASK_BYTES;
         int frameBytes = headerBytes + MASK_BYTES + (int) length;
         if (available < frameBytes) {
-            return false;
+            return awaitRest();
         }
         unmask(in, in.getInt(payloadAt - MASK_BYTES), payloadAt, (int) length);
         ByteBuf payload = in.slice(payloadAt, (int) length);
@@ -307,6 +307,23 @@ final class WebSocketReader {
     private boolean fail(Receiver receiver, int status, String reason) {
         release();
         receiver.failed(status, reason);
+        return false;
+    }
+
+    /**
+     * The next frame has not arrived whole. Its bytes wait in a buffer their size rather than in
+     * the read's, whose size follows the loop's recent reads (up to 64 KiB): a client that leaves
+     * a frame unfinished holds what it sent, not what others did.
+     */
+    private boolean awaitRest() {
+        ByteBuf in = buffered;
+        int have = in.readableBytes();
+        if (in.capacity() > FIRST_PARTIAL_CAPACITY && in.capacity() > 4 * have) {
+            ByteBuf kept = alloc.buffer(Math.max(2 * have, FIRST_PARTIAL_CAPACITY));
+            kept.writeBytes(in);
+            in.release();
+            buffered = kept;
+        }
         return false;
     }
 

@@ -25,8 +25,7 @@ class IoTransportsTest {
     @ParameterizedTest
     @ValueSource(strings = {"epoll", "io_uring", "nio"})
     void clientsAndTheRestApiWorkOnEverySocketImplementation(String io) {
-        assumeTrue(!io.equals("epoll") || Epoll.isAvailable(), "epoll is unavailable here");
-        assumeTrue(!io.equals("io_uring") || IoUring.isAvailable(), "io_uring is unavailable here");
+        assumeAvailable(io);
         try (TestServer server = TestServer.start(s -> TestSettings.io(s, io), app);
                 SdkClient sdk = SdkClient.connect(server, app).subscribe("news");
                 RawClient raw = RawClient.connect(server, app)) {
@@ -47,8 +46,7 @@ class IoTransportsTest {
     @ParameterizedTest
     @ValueSource(strings = {"epoll", "io_uring", "nio"})
     void connectionsOfOneLoopReadWholeMessagesOfEverySize(String io) {
-        assumeTrue(!io.equals("epoll") || Epoll.isAvailable(), "epoll is unavailable here");
-        assumeTrue(!io.equals("io_uring") || IoUring.isAvailable(), "io_uring is unavailable here");
+        assumeAvailable(io);
         try (TestServer server = TestServer.start(s -> TestSettings.io(s, io), app);
                 RawClient big = RawClient.connect(server, app);
                 RawClient small = RawClient.connect(server, app);
@@ -72,5 +70,10 @@ class IoTransportsTest {
                                 "client-small", "{\"n\":" + i + "}"));
             }
         }
+    }
+
+    private static void assumeAvailable(String io) {
+        assumeTrue(!io.equals("epoll") || Epoll.isAvailable(), "epoll is unavailable here");
+        assumeTrue(!io.equals("io_uring") || IoUring.isAvailable(), "io_uring is unavailable here");
     }
 }

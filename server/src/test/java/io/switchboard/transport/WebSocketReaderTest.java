@@ -71,6 +71,26 @@ class WebSocketReaderTest {
     }
 
     @Test
+    void anUnfinishedFrameWaitsInABufferItsSizeNotInTheRead() {
+        WebSocketReader reader = new WebSocketReader(ByteBufAllocator.DEFAULT, MAX, false);
+        Recorder recorder = new Recorder();
+        byte[] whole = frame(FIN | 1, utf8("{\"event\":\"late\"}"));
+        for (int sent : new int[] {1, 5, whole.length - 1}) {
+            ByteBuf read = Unpooled.buffer(65_536).writeBytes(whole, 0, sent);
+            reader.add(read);
+
+            assertThat(reader.next(recorder)).isFalse();
+            assertThat(read.refCnt())
+                    .as("the 64 KiB read holding %d bytes is let go", sent)
+                    .isZero();
+
+            reader.add(Unpooled.wrappedBuffer(Arrays.copyOfRange(whole, sent, whole.length)));
+            assertThat(reader.next(recorder)).isTrue();
+        }
+        assertThat(recorder.seen).containsOnly("text {\"event\":\"late\"}").hasSize(3);
+    }
+
+    @Test
     void aCompressedMessageIsMarkedWhenDeflateWasNegotiated() {
         WebSocketReader reader = new WebSocketReader(ByteBufAllocator.DEFAULT, MAX, true);
         Recorder recorder = new Recorder();
