@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -71,15 +70,15 @@ public final class ChannelTable {
         Slot slot = new Slot(key, subscriber, loop);
         boolean[] first = new boolean[1];
         LocalChannel ch = channels.compute(key, (k, c) -> {
-            LocalChannel channel = c == null ? new LocalChannel(loops.length, appDelivered(k.appId())) : c;
+            LocalChannel channel = c == null ? new LocalChannel(appDelivered(k.appId())) : c;
             first[0] = channel.count++ == 0;
             // Made under the map's lock, so a publisher that looks the channel up afterwards sees it.
-            if (channel.groups[loop] == null) {
-                channel.groups[loop] = new LoopGroup();
+            if (channel.group(loop) == null) {
+                channel.addGroup(new LoopGroup(loop));
             }
             return channel;
         });
-        ch.groups[loop].add(slot);
+        ch.group(loop).add(slot);
         if (first[0]) {
             interest.firstLocalSubscriber(key);
         }
@@ -95,7 +94,7 @@ public final class ChannelTable {
         if (ch == null) {
             return;
         }
-        ch.groups[slot.loop].remove(slot);
+        ch.group(slot.loop).remove(slot);
         boolean[] last = new boolean[1];
         channels.computeIfPresent(slot.channel, (k, c) -> {
             last[0] = --c.count == 0;
@@ -135,9 +134,7 @@ public final class ChannelTable {
     /** How many of the node's loops have a group for {@code key}: those its subscribers joined on. */
     int loopGroups(ChannelKey key) {
         LocalChannel ch = channels.get(key);
-        return ch == null
-                ? 0
-                : (int) Arrays.stream(ch.groups).filter(Objects::nonNull).count();
+        return ch == null ? 0 : ch.groups.length;
     }
 
     /** Channels with local subscribers. */
@@ -157,13 +154,12 @@ public final class ChannelTable {
         SharedFrame frame = new SharedFrame(envelope.frame(), envelope.serial(), framing);
         try {
             String exclude = envelope.excludeSocketId();
-            for (int i = 0; i < ch.groups.length; i++) {
-                LoopGroup group = ch.groups[i];
-                if (group == null || group.size == 0) {
+            for (LoopGroup group : ch.groups) {
+                if (group.size == 0) {
                     continue;
                 }
-                EventLoop loop = loops[i];
-                LoopFlusher flusher = flushers[i];
+                EventLoop loop = loops[group.loop];
+                LoopFlusher flusher = flushers[group.loop];
                 if (loop.inEventLoop()) {
                     counted(ch, group.deliver(frame, exclude, flusher));
                 } else {
@@ -197,26 +193,51 @@ public final class ChannelTable {
     }
 
     /**
-     * A channel's local subscribers; {@code count} and the entries of {@code groups} are set under
-     * the table's compute lock. A loop's group is made when the first subscriber on that loop
-     * joins: most channels have one subscriber, and a node has one loop per core
-     * (bench/RESULTS.md, memory per idle connection).
+     * A channel's local subscribers; {@code count} and {@code groups} are changed under the table's
+     * compute lock. A channel has a group only for the loops its subscribers joined on, made when
+     * the first subscriber on that loop joins: most channels have one subscriber, and a node has
+     * one loop per core (bench/RESULTS.md, memory per idle connection).
      */
     private static final class LocalChannel {
-        final LoopGroup[] groups;
+        private static final LoopGroup[] NO_GROUPS = {};
+
+        /** In the order their loops got a subscriber; replaced whole, never changed in place. */
+        volatile LoopGroup[] groups = NO_GROUPS;
+
         final LongAdder appDelivered;
         int count;
 
-        LocalChannel(int loops, LongAdder appDelivered) {
+        LocalChannel(LongAdder appDelivered) {
             this.appDelivered = appDelivered;
-            groups = new LoopGroup[loops];
+        }
+
+        LoopGroup group(int loop) {
+            for (LoopGroup g : groups) {
+                if (g.loop == loop) {
+                    return g;
+                }
+            }
+            return null;
+        }
+
+        void addGroup(LoopGroup group) {
+            LoopGroup[] more = Arrays.copyOf(groups, groups.length + 1);
+            more[more.length - 1] = group;
+            groups = more;
         }
     }
 
     /** The subscribers of one channel on one loop. Mutated and iterated only on that loop. */
     private static final class LoopGroup {
+        /** The loop's index in the table. */
+        final int loop;
+
         private Slot[] slots = new Slot[4];
         volatile int size;
+
+        LoopGroup(int loop) {
+            this.loop = loop;
+        }
 
         void add(Slot slot) {
             int n = size;
