@@ -1,7 +1,6 @@
 package io.switchboard.transport;
 
 import io.netty.channel.EventLoop;
-import io.netty.channel.epoll.EpollTcpInfo;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,7 +27,7 @@ final class LivenessSweep implements Runnable {
     private final int pongTicks;
     private final int stalledTicks;
     /** Reused for every epoll socket's {@code TCP_INFO}: the sweep allocates nothing. */
-    private final EpollTcpInfo tcpInfo = new EpollTcpInfo();
+    private final TcpInfo tcpInfo = new TcpInfo();
 
     private long lastRunNanos = System.nanoTime();
     private WebSocketTransport[] members = new WebSocketTransport[INITIAL_CAPACITY];

@@ -1,11 +1,5 @@
 package io.switchboard.transport;
 
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelException;
-import io.netty.channel.ChannelOutboundBuffer;
-import io.netty.channel.epoll.EpollSocketChannel;
-import io.netty.channel.epoll.EpollTcpInfo;
-
 /**
  * Whether a WebSocket client takes what it is sent: a client with data waiting for it that takes
  * none of it for {@code stalled_reader_timeout} is stalled, however much the kernel's socket buffers
@@ -45,10 +39,10 @@ final class ReaderProgress {
     /** The sweep tick since which data has waited without being taken, or -1. */
     private int stalledSince = -1;
 
-    /** After the transport queued a frame. */
-    void wrote(ChannelOutboundBuffer out) {
+    /** After the transport queued a frame, with what is queued now. */
+    void wrote(long queued) {
         wrote = true;
-        queuedMark = out.totalPendingWriteBytes();
+        queuedMark = queued;
     }
 
     /** Before the transport queues a frame, with what is queued now. */
@@ -65,23 +59,20 @@ final class ReaderProgress {
      * @param scratch reused for the epoll {@code TCP_INFO} call
      * @return whether the client has taken nothing for {@code timeoutTicks} sweeps while data waited
      */
-    boolean stalled(Channel channel, int tick, int timeoutTicks, long sinceLastSweepMillis, EpollTcpInfo scratch) {
-        ChannelOutboundBuffer out = channel.unsafe().outboundBuffer();
-        if (out == null) {
-            return false;
-        }
-        long queued = out.totalPendingWriteBytes();
+    boolean stalled(Wire wire, int tick, int timeoutTicks, long sinceLastSweepMillis, TcpInfo scratch) {
+        long queued = wire.queuedBytes();
         observe(queued);
         queuedMark = queued;
         boolean wroteSince = wrote;
         boolean shrank = queueShrank;
         wrote = false;
         queueShrank = false;
-        if (channel instanceof EpollSocketChannel epoll) {
-            if (queued == 0 && !wroteSince && stalledSince < 0) {
-                return false; // nothing waits for it, as far as a write could tell
-            }
-            if (lastDataSentMillis(epoll, scratch) <= sinceLastSweepMillis + SLACK_MILLIS) {
+        if (queued == 0 && !wroteSince && stalledSince < 0) {
+            return false; // nothing waits for it, as far as a write could tell
+        }
+        long sent = wire.lastDataSentMillis(scratch);
+        if (sent >= 0) {
+            if (sent <= sinceLastSweepMillis + SLACK_MILLIS) {
                 stalledSince = -1;
                 return false;
             }
@@ -94,14 +85,5 @@ final class ReaderProgress {
             return false;
         }
         return tick - stalledSince >= timeoutTicks;
-    }
-
-    /** Milliseconds since the kernel last sent the client data; 0 (progress) when it cannot tell. */
-    private static long lastDataSentMillis(EpollSocketChannel channel, EpollTcpInfo scratch) {
-        try {
-            return channel.tcpInfo(scratch).lastDataSent();
-        } catch (ChannelException e) {
-            return 0; // the socket is going away; its close is handled elsewhere
-        }
     }
 }

@@ -1,14 +1,8 @@
 package io.switchboard.transport;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.EventLoop;
-import io.netty.channel.epoll.EpollTcpInfo;
-import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.switchboard.channel.SharedFrame;
 import io.switchboard.connection.PusherConnection;
@@ -28,8 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A WebSocket as a {@link Transport}: reads the client's frames ({@link WebSocketReader}) into
  * {@link PusherConnection} calls, writes frames itself, checks liveness with control pings, and
- * closes slow consumers. The only handler of a WebSocket's pipeline after TLS. Lives on the
- * channel's event loop.
+ * closes slow consumers. Its bytes go through a {@link Wire}: the socket itself on epoll without
+ * TLS, else the Netty channel. Lives on the connection's event loop.
  *
  * <p>Every write to the client (fanned-out events, answers to its own frames, pings and pongs) is
  * bounded: above the write-buffer high-water mark the client's frames are no longer read, so it
@@ -37,13 +31,13 @@ import org.slf4j.LoggerFactory;
  * for {@code slow_consumer_timeout}, or at once when a write would queue more than {@link
  * Limits#maxPendingBytes}.
  */
-final class WebSocketTransport extends ChannelInboundHandlerAdapter implements Transport, WebSocketReader.Receiver {
+final class WebSocketTransport implements Transport, WebSocketReader.Receiver {
     private static final Logger log = LoggerFactory.getLogger("switchboard.transport");
     private static final int CLOSE_GRACE_MILLIS = 2000;
     /** Header bytes of a server's control frame. */
     private static final int CONTROL_FRAME_BYTES = 2;
 
-    private final Channel channel;
+    private Wire wire;
     private final boolean secure;
     private final Limits limits;
     /** Compresses what this client is sent when it negotiated permessage-deflate; else null. */
@@ -51,11 +45,6 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
 
     private final WebSocketReader reader;
     private PusherConnection connection;
-    /**
-     * This handler's context: frames written from here reach only TLS (if any). Fan-out writes and
-     * flushes from here instead of the pipeline's tail.
-     */
-    private ChannelHandlerContext frameOut;
 
     /** Inside a read batch: {@link #send} defers its flush to {@link #channelReadComplete}. */
     private boolean reading;
@@ -101,13 +90,46 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
             LimitRejections rejections) {}
 
     WebSocketTransport(
-            Channel channel, boolean secure, Limits limits, LivenessSweep liveness, WebSocketFraming deflating) {
-        this.channel = channel;
+            ByteBufAllocator alloc, boolean secure, Limits limits, LivenessSweep liveness, WebSocketFraming deflating) {
         this.secure = secure;
         this.limits = limits;
         this.liveness = liveness;
         this.deflating = deflating;
-        this.reader = new WebSocketReader(channel.alloc(), limits.maxMessageBytes(), deflating != null);
+        this.reader = new WebSocketReader(alloc, limits.maxMessageBytes(), deflating != null);
+    }
+
+    /**
+     * Sets where the bytes go: once, before anything is written, and once more if the upgrade hands
+     * the socket over from its channel to an {@link EpollWire}.
+     */
+    void wire(Wire wire) {
+        this.wire = wire;
+    }
+
+    /** Starts liveness checks; called once the upgrade has set the wire. */
+    void start() {
+        if (wire.isOpen()) {
+            liveness.add(this);
+        }
+    }
+
+    /** Queues the upgrade's {@code 101} answer, to leave with the first frame. */
+    void handshake(ByteBuf response) {
+        wire.write(response);
+    }
+
+    /** Reads nothing from the socket until {@link #admitted}: admission waits for the broker. */
+    void holdReads() {
+        wire.readsPaused(true);
+    }
+
+    boolean isOpen() {
+        return wire.isOpen();
+    }
+
+    /** Where this connection's bytes go now. */
+    Wire wire() {
+        return wire;
     }
 
     void attach(PusherConnection connection) {
@@ -116,7 +138,7 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
 
     @Override
     public EventLoop eventLoop() {
-        return channel.eventLoop();
+        return wire.eventLoop();
     }
 
     @Override
@@ -141,27 +163,19 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
     private void writeText(byte[] json) {
         ByteBuf frame = deflating == null ? null : deflating.deflatedFrame(json);
         if (frame == null) {
-            frame = WebSocketFraming.text(channel.alloc(), json);
+            frame = WebSocketFraming.text(wire.alloc(), json);
         }
         writeControl(frame);
     }
 
     /** Writes a frame of this connection's own; answers to what the client sent leave together. */
     private void writeControl(ByteBuf frame) {
-        ChannelHandlerContext out = frameOut;
+        wire.write(frame);
+        progress.wrote(wire.queuedBytes());
         if (reading) {
-            out.write(frame, out.voidPromise());
             flushAfterRead = true;
         } else {
-            out.writeAndFlush(frame, out.voidPromise());
-        }
-        wrote();
-    }
-
-    private void wrote() {
-        ChannelOutboundBuffer out = channel.unsafe().outboundBuffer();
-        if (out != null) {
-            progress.wrote(out);
+            wire.flush();
         }
     }
 
@@ -174,9 +188,8 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
         if (!room(bytes.readableBytes())) {
             return;
         }
-        ChannelHandlerContext out = frameOut;
-        out.write(bytes.retainedDuplicate(), out.voidPromise());
-        wrote();
+        wire.write(bytes.retainedDuplicate());
+        progress.wrote(wire.queuedBytes());
     }
 
     /** Whether the client negotiated permessage-deflate. */
@@ -206,22 +219,14 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
 
     @Override
     public void flush() {
-        frameOut.flush();
-    }
-
-    @Override
-    public void handlerAdded(ChannelHandlerContext ctx) {
-        frameOut = ctx;
-        if (channel.isActive()) {
-            liveness.add(this);
-        }
+        wire.flush();
     }
 
     /** Silent for {@code activity_timeout}: ask for a sign of life. Called by the sweep. */
     void ping() {
         if (!closing && room(CONTROL_FRAME_BYTES)) {
             awaitingPong = true;
-            writeControl(WebSocketFraming.ping(channel.alloc()));
+            writeControl(WebSocketFraming.ping(wire.alloc()));
         }
     }
 
@@ -229,8 +234,8 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
      * Whether the client has taken nothing of what waits for it for {@code timeoutTicks} sweeps (see
      * {@link ReaderProgress}). Called by the sweep.
      */
-    boolean stalled(int tick, int timeoutTicks, long sinceLastSweepMillis, EpollTcpInfo scratch) {
-        return !closing && progress.stalled(channel, tick, timeoutTicks, sinceLastSweepMillis, scratch);
+    boolean stalled(int tick, int timeoutTicks, long sinceLastSweepMillis, TcpInfo scratch) {
+        return !closing && wire.isOpen() && progress.stalled(wire, tick, timeoutTicks, sinceLastSweepMillis, scratch);
     }
 
     /** Called by the sweep when {@link #stalled} says so. */
@@ -242,8 +247,7 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
 
     /** Bytes queued in the server for the client (not counting the kernel's socket buffer). */
     long queuedBytes() {
-        ChannelOutboundBuffer out = channel.unsafe().outboundBuffer();
-        return out == null ? 0 : out.totalPendingWriteBytes();
+        return wire.queuedBytes();
     }
 
     /** No sign of life within {@code pong_timeout} of the ping. Called by the sweep. */
@@ -257,11 +261,10 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
      * the connection is closed with 4100 and the frame must be dropped.
      */
     private boolean room(int frameBytes) {
-        ChannelOutboundBuffer out = channel.unsafe().outboundBuffer();
-        if (out == null) {
-            return false; // closed
+        if (!wire.isOpen()) {
+            return false;
         }
-        long pending = out.totalPendingWriteBytes();
+        long pending = wire.queuedBytes();
         progress.observe(pending);
         long queued = pending + frameBytes;
         if (queued > limits.maxPendingBytes()) {
@@ -276,9 +279,9 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
         return true;
     }
 
-    @Override
-    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (channel.isWritable()) {
+    /** The wire's writability changed. */
+    void writabilityChanged() {
+        if (wire.isWritable()) {
             if (slowCheck != null) {
                 slowCheck.cancel(false);
                 slowCheck = null;
@@ -287,16 +290,15 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
         } else if (!closing) {
             pauseReading();
             if (slowCheck == null) {
-                slowCheck = channel.eventLoop()
+                slowCheck = wire.eventLoop()
                         .schedule(this::closeIfStillSlow, limits.slowConsumerTimeoutSeconds(), TimeUnit.SECONDS);
             }
         }
-        ctx.fireChannelWritabilityChanged();
     }
 
     private void closeIfStillSlow() {
         slowCheck = null;
-        if (!channel.isWritable()) {
+        if (!wire.isWritable()) {
             log.info("closing slow consumer {}: not reading", connection);
             rejected(Limit.SLOW_CONSUMER_TIMEOUT);
             close(ErrorCodes.OVER_CAPACITY, "Slow consumer: not reading");
@@ -312,7 +314,7 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
         if (!readsPaused) {
             readsPaused = true;
             readPauses++;
-            channel.config().setAutoRead(false);
+            wire.readsPaused(true);
         }
     }
 
@@ -325,7 +327,7 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
                 pingTick = liveness.tick;
             }
             // Not from inside the flush that made the channel writable again.
-            channel.eventLoop().execute(this::readHeld);
+            wire.eventLoop().execute(this::readHeld);
         }
     }
 
@@ -342,10 +344,10 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
         reading = false;
         if (flushAfterRead) {
             flushAfterRead = false;
-            frameOut.flush();
+            wire.flush();
         }
-        if (!readsPaused && channel.isActive()) {
-            channel.config().setAutoRead(true);
+        if (!readsPaused && wire.isOpen()) {
+            wire.readsPaused(false);
         }
     }
 
@@ -368,7 +370,7 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
 
     @Override
     public void close(int code, String reason) {
-        if (closing || !channel.isActive()) {
+        if (closing || !wire.isOpen()) {
             return;
         }
         closing = true;
@@ -376,22 +378,18 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
         closeReason = reason;
         // Past the cap by two short frames at most: the client learns why, if it ever reads.
         writeText(ServerFrames.error(code, reason));
-        frameOut.writeAndFlush(WebSocketFraming.close(channel.alloc(), code, reason))
-                .addListener(f -> {
-                    if (!f.isSuccess()) {
-                        channel.close();
-                    }
-                });
-        // The client answers with its own close frame; don't wait for it forever.
-        channel.eventLoop().schedule(() -> channel.close(), CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+        wire.write(WebSocketFraming.close(wire.alloc(), code, reason));
+        wire.flush();
+        closeAfterGrace();
     }
 
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!(msg instanceof ByteBuf bytes)) {
-            ReferenceCountUtil.release(msg);
-            return;
-        }
+    /** The client answers a close frame with its own; don't wait for it forever. */
+    private void closeAfterGrace() {
+        wire.eventLoop().schedule(() -> wire.close(), CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /** Bytes from the client, in order; the transport owns them from here. */
+    void bytesRead(ByteBuf bytes) {
         reader.add(bytes);
         if (admitting || readsPaused) {
             // Read once admitted, or once the client has taken what it was sent. One read's worth
@@ -405,7 +403,7 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
     @Override
     public void ping(ByteBuf payload) {
         if (!closing && room(CONTROL_FRAME_BYTES + payload.readableBytes())) {
-            writeControl(WebSocketFraming.pong(channel.alloc(), payload));
+            writeControl(WebSocketFraming.pong(wire.alloc(), payload));
         }
     }
 
@@ -415,14 +413,13 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
     @Override
     public void closeReceived(int status, String reason) {
         if (closing) {
-            channel.close();
+            wire.close();
             return;
         }
         closing = true;
         closeCode = status < 0 ? 1000 : status;
         closeReason = ClientText.quote(reason);
-        frameOut.writeAndFlush(WebSocketFraming.close(channel.alloc(), closeCode, ""))
-                .addListener(ChannelFutureListener.CLOSE);
+        wire.writeAndClose(WebSocketFraming.close(wire.alloc(), closeCode, ""));
     }
 
     @Override
@@ -432,13 +429,12 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
             rejected(Limit.MAX_FRAME_BYTES);
         }
         if (closing) {
-            channel.close();
+            wire.close();
             return;
         }
         // The stream cannot be read past a bad frame, so the client's answer is not waited for.
         closing = true;
-        frameOut.writeAndFlush(WebSocketFraming.close(channel.alloc(), status, reason))
-                .addListener(ChannelFutureListener.CLOSE);
+        wire.writeAndClose(WebSocketFraming.close(wire.alloc(), status, reason));
     }
 
     /** A whole message from the client: inflated if it was compressed, checked as UTF-8 if text. */
@@ -450,7 +446,7 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
         ByteBuf inflated = null;
         if (compressed) {
             try {
-                inflated = limits.inflater().inflate(channel.alloc(), content);
+                inflated = limits.inflater().inflate(wire.alloc(), content);
             } catch (DataFormatException e) {
                 refuse(WebSocketReader.INVALID_PAYLOAD, "Invalid compressed data");
                 return;
@@ -503,22 +499,22 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
         }
         log.debug("{}: refused a message: {}", connection, reason);
         closing = true;
-        frameOut.writeAndFlush(WebSocketFraming.close(channel.alloc(), status, reason), frameOut.voidPromise());
-        channel.eventLoop().schedule(() -> channel.close(), CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+        wire.write(WebSocketFraming.close(wire.alloc(), status, reason));
+        wire.flush();
+        closeAfterGrace();
     }
 
-    @Override
-    public void channelReadComplete(ChannelHandlerContext ctx) {
+    /** The end of one read from the socket: answers to what it held leave together. */
+    void readComplete() {
         reading = false;
         if (flushAfterRead) {
             flushAfterRead = false;
-            frameOut.flush();
+            wire.flush();
         }
-        ctx.fireChannelReadComplete();
     }
 
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
+    /** The socket has closed, whichever side closed it. */
+    void wireClosed() {
         reading = false;
         closing = true;
         reader.release();
@@ -533,13 +529,12 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
                 connection.onClosed(closeCode, closeReason);
             }
         }
-        ctx.fireChannelInactive();
     }
 
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    /** Reading or writing failed; the socket closes. */
+    void wireFailed(Throwable cause) {
         log.debug("{}: {}", connection, cause.toString());
-        channel.close();
+        wire.close();
     }
 
     /** Counts a close this connection's limits caused; {@code close} decides whether it happens. */
@@ -552,6 +547,6 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter implements T
 
     @Override
     public String toString() {
-        return connection != null ? connection.toString() : "websocket " + channel.id();
+        return connection != null ? connection.toString() : "websocket " + wire;
     }
 }

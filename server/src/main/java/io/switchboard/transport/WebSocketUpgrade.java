@@ -3,6 +3,7 @@ package io.switchboard.transport;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -95,11 +96,12 @@ public final class WebSocketUpgrade {
             log.debug("{}: offered {}; answered {}", channel, offered, extensions);
         }
         WebSocketTransport transport = new WebSocketTransport(
-                channel, secure, limits, liveness.of(channel.eventLoop()), deflate ? framing : null);
-        switchPipeline(channel.pipeline(), transport);
+                channel.alloc(), secure, limits, liveness.of(channel.eventLoop()), deflate ? framing : null);
+        switchPipeline(channel, transport, secure);
+        transport.start();
         // Written now, flushed with the first frame when admission is decided at once (one system
         // call for both), or on its own before an admission that waits for the broker.
-        channel.write(WebSocketHandshake.response(channel.alloc(), challenge, extensions), channel.voidPromise());
+        transport.handshake(WebSocketHandshake.response(channel.alloc(), challenge, extensions));
         if (draining.getAsBoolean()) {
             transport.close(ErrorCodes.RECONNECT, "Server is shutting down, reconnect");
             transport.admitted(); // reads the client's answer to the close
@@ -109,45 +111,50 @@ public final class WebSocketUpgrade {
         CompletableFuture<ConnectionGate.Admission> admission =
                 gate.admit(key, client.protocol(), secure).toCompletableFuture();
         if (admission.isDone() && !admission.isCompletedExceptionally()) {
-            admit(channel, transport, key, client, admission.join());
-            channel.flush();
+            admit(transport, key, client, admission.join());
+            transport.flush();
             return;
         }
-        channel.config().setAutoRead(false);
-        channel.flush();
-        admission.whenComplete((decided, error) -> channel.eventLoop().execute(() -> {
+        transport.holdReads();
+        transport.flush();
+        admission.whenComplete((decided, error) -> transport.eventLoop().execute(() -> {
             if (error != null) {
                 log.warn("admitting a connection failed", error);
                 transport.close(ErrorCodes.OVER_CAPACITY, "Server error, retry later");
                 transport.admitted(); // reads the client's answer to the close
                 return;
             }
-            admit(channel, transport, key, client, decided);
+            admit(transport, key, client, decided);
         }));
     }
 
     /**
-     * From HTTP to WebSocket: the transport, which reads and writes frames itself, is all that is
-     * left after TLS (bench/RESULTS.md, memory per idle connection), and whatever the HTTP codec
-     * still held (bytes a client sent right after its request) reaches it when the codec leaves.
+     * From HTTP to WebSocket: the transport's wire, through which it reads and writes frames itself,
+     * is all that is left after TLS, and whatever the HTTP codec still held (bytes a client sent
+     * right after its request) reaches the transport when the codec leaves. A plain WebSocket on
+     * epoll then leaves the channel altogether: its socket is driven directly ({@link EpollWire};
+     * bench/RESULTS.md, memory per idle connection).
      */
-    private void switchPipeline(ChannelPipeline pipeline, WebSocketTransport transport) {
+    private void switchPipeline(Channel channel, WebSocketTransport transport, boolean secure) {
+        ChannelPipeline pipeline = channel.pipeline();
         if (pipeline.get(HttpConnectionGuard.class) != null) {
             pipeline.remove(HttpConnectionGuard.class);
         }
         pipeline.remove(HttpObjectAggregator.class);
         pipeline.remove(HttpRouter.class);
-        pipeline.addLast(transport);
+        ChannelWire wire = new ChannelWire(channel, transport);
+        transport.wire(wire);
+        pipeline.addLast(wire);
         pipeline.remove(HttpServerCodec.class);
+        if (!secure && EpollWire.canTakeOver(channel)) {
+            pipeline.remove(wire);
+            EpollWire.takeOver((EpollSocketChannel) channel, transport);
+        }
     }
 
     /** Admission is decided: the connection opens, or is told why not and closed. */
     private void admit(
-            Channel channel,
-            WebSocketTransport transport,
-            String key,
-            ClientQuery client,
-            ConnectionGate.Admission admission) {
+            WebSocketTransport transport, String key, ClientQuery client, ConnectionGate.Admission admission) {
         switch (admission) {
             case ConnectionGate.Refused r -> {
                 log.debug("refused connection for key {}: {} {}", key, r.code(), r.message());
@@ -155,7 +162,7 @@ public final class WebSocketUpgrade {
                 transport.admitted(); // reads the client's answer to the close
             }
             case ConnectionGate.Admitted a -> {
-                if (!channel.isActive()) {
+                if (!transport.isOpen()) {
                     gate.release(a.app());
                     transport.admitted();
                     return;

@@ -492,4 +492,14 @@ public final class RawWebSocket implements AutoCloseable {
             // closing anyway
         }
     }
+
+    /** Drops the connection with a TCP reset: no close frame, no orderly shutdown. */
+    public void reset() {
+        try {
+            socket.setSoLinger(true, 0);
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+        close();
+    }
 }

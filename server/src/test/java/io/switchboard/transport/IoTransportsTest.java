@@ -30,6 +30,10 @@ class IoTransportsTest {
                 SdkClient sdk = SdkClient.connect(server, app).subscribe("news");
                 RawClient raw = RawClient.connect(server, app)) {
             raw.subscribe("news");
+            // A plain WebSocket on epoll is driven on its socket; elsewhere it keeps its channel.
+            WebSocketTransport transport = ServerSide.of(server, app, raw.socketId());
+            assertThat(ServerSide.<Object>read(transport, transport::wire))
+                    .isInstanceOf(io.equals("epoll") ? EpollWire.class : ChannelWire.class);
             Rest.trigger(server.rest(app), "news", "headline", Map.of("on", io));
 
             assertThat(sdk.awaitEvent("news", "headline").getData()).contains(io);

@@ -2,8 +2,8 @@ package io.switchboard.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.DefaultEventLoop;
-import io.netty.channel.embedded.EmbeddedChannel;
 import io.switchboard.metrics.LimitRejections;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -25,7 +25,7 @@ class LivenessSweepTest {
             List<WebSocketTransport> all = new ArrayList<>();
             for (int i = 0; i < 1000; i++) {
                 WebSocketTransport t = new WebSocketTransport(
-                        new EmbeddedChannel(),
+                        ByteBufAllocator.DEFAULT,
                         false,
                         new WebSocketTransport.Limits(
                                 10, 1 << 20, 65536, new MessageInflater(65536), LimitRejections.NONE),

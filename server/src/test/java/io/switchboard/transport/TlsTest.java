@@ -69,6 +69,11 @@ class TlsTest {
         assertThat(frames.poll(10, TimeUnit.SECONDS)).contains("pusher:connection_established");
         ws.sendText("{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"news\"}}", true);
         assertThat(frames.poll(10, TimeUnit.SECONDS)).contains("subscription_succeeded");
+        WebSocketTransport transport = (WebSocketTransport)
+                server.server().connections().of(app.id()).getFirst().transport();
+        assertThat(ServerSide.<Object>read(transport, transport::wire))
+                .as("TLS keeps the channel, whose pipeline has the TLS handler")
+                .isInstanceOf(ChannelWire.class);
         server.rest(app).trigger("news", "hello", java.util.Map.of("over", "tls"));
         assertThat(frames.poll(10, TimeUnit.SECONDS)).contains("\"event\":\"hello\"");
 
