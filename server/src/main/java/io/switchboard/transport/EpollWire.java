@@ -268,20 +268,27 @@ final class EpollWire implements Wire, EpollIoHandle {
     @Override
     public void handle(IoRegistration registration, IoEvent event) {
         int ops = ((EpollIoEvent) event).ops().value();
-        if ((ops & OUT) != 0 && open) {
-            if (head != null) {
-                send();
-            } else {
-                awaitOut(false);
+        try {
+            if ((ops & OUT) != 0 && open) {
+                if (head != null) {
+                    send();
+                } else {
+                    awaitOut(false);
+                }
             }
-        }
-        if (!open) {
-            return;
-        }
-        if (reading && (ops & (IN | ERR | HUP)) != 0) {
-            read(); // an error or a hang-up shows as a failed read or the end of the stream
-        } else if ((ops & (ERR | HUP)) != 0) {
-            log.debug("{}: socket error or hang-up while not reading", this);
+            if (!open) {
+                return;
+            }
+            if (reading && (ops & (IN | ERR | HUP)) != 0) {
+                read(); // an error or a hang-up shows as a failed read or the end of the stream
+            } else if ((ops & (ERR | HUP)) != 0) {
+                log.debug("{}: socket error or hang-up while not reading", this);
+                close();
+            }
+        } catch (RuntimeException e) {
+            // As a channel's pipeline would: this connection ends, the loop and its other sockets
+            // go on (an exception out of here would stall the whole loop for a second).
+            log.warn("{}: closing after an unexpected error", this, e);
             close();
         }
     }
