@@ -232,7 +232,9 @@ public final class ChannelTable {
         /** The loop's index in the table. */
         final int loop;
 
-        private Slot[] slots = new Slot[4];
+        /** Grown by doubling from one: most channels have one subscriber (a private channel per user). */
+        private Slot[] slots = new Slot[1];
+
         volatile int size;
 
         LoopGroup(int loop) {

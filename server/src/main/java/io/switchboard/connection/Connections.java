@@ -16,7 +16,9 @@ public final class Connections {
     private static final long SLICE_MILLIS = 100;
 
     private final Map<String, Set<PusherConnection>> byApp = new ConcurrentHashMap<>();
-    private final Map<String, Set<PusherConnection>> byUser = new ConcurrentHashMap<>();
+    /** By app, then by user id: keyed by the connection's own id string, no key made per user. */
+    private final Map<String, Map<String, Set<PusherConnection>>> byUser = new ConcurrentHashMap<>();
+
     private final Map<String, AtomicInteger> byTransport = new ConcurrentHashMap<>();
     private final AtomicInteger total = new AtomicInteger();
 
@@ -34,19 +36,23 @@ public final class Connections {
         }
         String userId = c.userId();
         if (userId != null) {
-            byUser.computeIfPresent(userKey(c.app().id(), userId), (k, set) -> without(set, c));
+            Map<String, Set<PusherConnection>> users = byUser.get(c.app().id());
+            if (users != null) {
+                users.computeIfPresent(userId, (k, set) -> without(set, c));
+            }
         }
     }
 
     void signedIn(PusherConnection c, String userId) {
-        byUser.compute(userKey(c.app().id(), userId), (k, set) -> with(set, c));
+        byUser.computeIfAbsent(c.app().id(), a -> new ConcurrentHashMap<>()).compute(userId, (k, set) -> with(set, c));
     }
 
     /** Carries out a broker command for this node's connections. */
     public void onCommand(Command command) {
         switch (command) {
             case Command.TerminateUser t -> {
-                Set<PusherConnection> set = byUser.get(userKey(t.appId(), t.userId()));
+                Map<String, Set<PusherConnection>> users = byUser.get(t.appId());
+                Set<PusherConnection> set = users == null ? null : users.get(t.userId());
                 if (set != null) {
                     for (PusherConnection c : List.copyOf(set)) {
                         c.closeFromAnyThread(
@@ -190,9 +196,5 @@ public final class Connections {
         List<PusherConnection> rest = new ArrayList<>(set);
         rest.remove(c);
         return Set.copyOf(rest);
-    }
-
-    private static String userKey(String appId, String userId) {
-        return appId + '\u0000' + userId;
     }
 }

@@ -46,7 +46,7 @@ final class WebSocketTransport implements Transport, WebSocketReader.Receiver {
     private final WebSocketReader reader;
     private PusherConnection connection;
 
-    /** Inside a read batch: {@link #send} defers its flush to {@link #channelReadComplete}. */
+    /** Inside a read batch: {@link #send} defers its flush to {@link #readComplete}. */
     private boolean reading;
 
     private boolean flushAfterRead;
