@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
  * A plain WebSocket on epoll, driven on its socket directly once the upgrade is done: the Netty
  * channel that accepted it and read the HTTP request is deregistered and dropped, and the socket is
  * registered on the same event loop as this handle. A channel with its pipeline, configuration,
- * outbound buffer and addresses is about 1 KB per connection; this is a tenth of that
- * (bench/RESULTS.md, memory per idle connection).
+ * outbound buffer and addresses is about 1 KB per connection; this handle, Netty's registration of
+ * it and the socket object are about 130 B (bench/RESULTS.md, memory per idle connection).
  *
  * <p>It does what the channel did for a WebSocket and nothing else. Reads are level-triggered: up
  * to {@link #MAX_READS} reads per readiness, into pooled buffers from 2 KiB doubling to 64 KiB,
@@ -44,7 +44,7 @@ final class EpollWire implements Wire, EpollIoHandle {
     /** Reads per readiness before other sockets of the loop get their turn; the level re-fires. */
     private static final int MAX_READS = 16;
     /** Counted per queued frame besides its bytes, as Netty's outbound buffer counts its entries. */
-    static final int FRAME_OVERHEAD = 96;
+    private static final int FRAME_OVERHEAD = 96;
 
     private static final int IN = EpollIoOps.EPOLLIN.value();
     private static final int OUT = EpollIoOps.EPOLLOUT.value();
