@@ -178,6 +178,16 @@ final class RedisLink implements AutoCloseable {
         return cluster;
     }
 
+    /**
+     * Whether a heartbeat that went through may end an outage. On a single Redis an outage starts
+     * when either connection closes, so it ends only once both are open again: a pub/sub connection
+     * still reconnecting refuses the re-subscriptions that follow the heartbeat, which would start a
+     * second outage at once. In a cluster only failed commands count.
+     */
+    boolean allConnected() {
+        return cluster || (commandConnection.isOpen() && pubSub.isOpen());
+    }
+
     /** Connections to Redis that were lost and opened again since start. */
     long reconnects() {
         return reconnects.sum();

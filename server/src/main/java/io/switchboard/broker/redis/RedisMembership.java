@@ -123,7 +123,13 @@ final class RedisMembership {
                 utf8(nodeId),
                 utf8(settings.nodeTimeoutMs()));
         return beat.thenCompose(reply -> {
-                    health.heartbeat();
+                    if (link.allConnected()) {
+                        health.heartbeat();
+                    } else {
+                        // Redis answers, but the other connection is still coming back: the outage
+                        // goes on, and what needs it (re-subscribing) is retried on the next beat.
+                        health.succeeded();
+                    }
                     clock.observed(keys.nodes(), RedisWire.number(reply.get(3)));
                     long now = System.nanoTime();
                     if (healthySince < 0) {
