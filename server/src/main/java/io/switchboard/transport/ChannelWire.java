@@ -15,7 +15,8 @@ import io.netty.util.ReferenceCountUtil;
 /**
  * A WebSocket's {@link Wire} through its Netty channel: the only handler of the pipeline after TLS,
  * so frames written from here reach only TLS (if any). Used where the socket cannot be driven
- * directly: TLS, NIO and io_uring, and for the bytes a client sent right behind its upgrade request.
+ * directly: TLS, NIO and io_uring. A plain WebSocket on epoll passes through it only for what the
+ * channel reads before and while handing its socket over to an {@link EpollWire}.
  */
 final class ChannelWire extends ChannelInboundHandlerAdapter implements Wire {
     private final Channel channel;
@@ -113,7 +114,11 @@ final class ChannelWire extends ChannelInboundHandlerAdapter implements Wire {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        transport.wireClosed();
+        if (transport.wire() instanceof EpollWire taken) {
+            taken.closedByChannel(); // the socket was handed over, and the channel closed it first
+        } else {
+            transport.wireClosed();
+        }
         ctx.fireChannelInactive();
     }
 

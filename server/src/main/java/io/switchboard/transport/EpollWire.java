@@ -99,6 +99,12 @@ final class EpollWire implements Wire, EpollIoHandle {
     private boolean awaitingOut;
 
     private boolean closeWhenSent;
+    /**
+     * The channel has let go of the socket (its deregistration is done). Until then the socket is
+     * not closed from here: the channel may still be handling an event for it (a hang-up that came
+     * with the upgrade request), and it would act on a closed descriptor.
+     */
+    private boolean letGo;
 
     private EpollWire(EpollSocketChannel channel, WebSocketTransport transport) {
         this.socket = (Socket) channel.fd();
@@ -114,16 +120,22 @@ final class EpollWire implements Wire, EpollIoHandle {
     }
 
     /**
-     * Takes a plain WebSocket's socket from its channel, whose pipeline must be empty: the channel
-     * stops reading and is deregistered, and once it is, the socket is registered as this handle.
-     * Writes meanwhile go to the socket at once (it needs no registration for that); the client is
-     * read once the transport asks for it and the registration is done.
+     * Takes a plain WebSocket's socket from its channel: the channel stops reading and is
+     * deregistered, and once it is, the socket is registered as this handle. Writes meanwhile go to
+     * the socket at once (it needs no registration for that); the client is read once the transport
+     * asks for it and the registration is done.
+     *
+     * <p>The channel's {@link ChannelWire} stays in its pipeline: whatever the channel still does
+     * with the socket (an event it was already handling, such as a hang-up that came with the
+     * upgrade request, makes it read on to the end of the stream and close) reaches the transport,
+     * and a close by the channel reaches this wire ({@link #closedByChannel}).
      */
     static void takeOver(EpollSocketChannel channel, WebSocketTransport transport) {
         EpollWire wire = new EpollWire(channel, transport);
         transport.wire(wire);
         channel.config().setAutoRead(false);
         channel.deregister().addListener(deregistered -> {
+            wire.letGo = true;
             if (deregistered.isSuccess()) {
                 wire.register();
             } else {
@@ -136,7 +148,11 @@ final class EpollWire implements Wire, EpollIoHandle {
 
     private void register() {
         if (!open) {
-            return; // closed meanwhile: its descriptor may already belong to another socket
+            closeSocket(); // closed while the channel still held it
+            return;
+        }
+        if (channelClosed()) {
+            return;
         }
         ((IoEventLoop) loop).register(this).addListener(f -> {
             if (!f.isSuccess()) {
@@ -244,18 +260,50 @@ final class EpollWire implements Wire, EpollIoHandle {
         if (registration != null) {
             registration.cancel(); // before the close, while the descriptor is still this socket's
         }
-        try {
-            socket.close();
-        } catch (IOException e) {
-            log.debug("{}: closing: {}", this, e.toString());
+        if (letGo) {
+            closeSocket();
         }
         releaseQueue();
         transport.wireClosed();
     }
 
+    /**
+     * Whether the channel has closed the socket, which it can do until it has let go, or later from
+     * a read it had already scheduled; then this wire closes too. Checked before every system call
+     * on the descriptor: once closed, its number may already belong to another connection.
+     */
+    private boolean channelClosed() {
+        if (socket.isOpen()) {
+            return false;
+        }
+        closedByChannel();
+        return true;
+    }
+
+    /** The channel closed the socket (it read the end of the stream, or failed). */
+    void closedByChannel() {
+        if (!open) {
+            return;
+        }
+        open = false;
+        if (registration != null) {
+            registration.cancel();
+        }
+        releaseQueue();
+        transport.wireClosed();
+    }
+
+    private void closeSocket() {
+        try {
+            socket.close(); // idempotent: the channel may have closed it already
+        } catch (IOException e) {
+            log.debug("{}: closing: {}", this, e.toString());
+        }
+    }
+
     @Override
     public long lastDataSentMillis(TcpInfo scratch) {
-        return scratch.lastDataSentMillis(socket);
+        return channelClosed() ? 0 : scratch.lastDataSentMillis(socket);
     }
 
     // --- EpollIoHandle -------------------------------------------------------------------------------
@@ -296,6 +344,9 @@ final class EpollWire implements Wire, EpollIoHandle {
     // --- reading -------------------------------------------------------------------------------------
 
     private void read() {
+        if (channelClosed()) {
+            return;
+        }
         int size = FIRST_READ_BYTES;
         for (int i = 0; i < MAX_READS && reading && open; i++) {
             ByteBuf buffer = alloc.ioBuffer(size);
@@ -342,6 +393,9 @@ final class EpollWire implements Wire, EpollIoHandle {
 
     /** Writes what is queued until it is all gone or the kernel takes no more. */
     private void send() {
+        if (channelClosed()) {
+            return;
+        }
         IovArray iov = IOV.get();
         while (head != null) {
             iov.clear();
@@ -419,7 +473,7 @@ final class EpollWire implements Wire, EpollIoHandle {
 
     /** Tells epoll what this socket waits for now; applied on registration when not registered yet. */
     private void updateOps() {
-        if (registration == null || !open) {
+        if (registration == null || !open || channelClosed()) {
             return;
         }
         EpollIoOps ops = reading ? (awaitingOut ? READ_WRITE : READ) : (awaitingOut ? WRITE : QUIET);

@@ -147,7 +147,6 @@ public final class WebSocketUpgrade {
         pipeline.addLast(wire);
         pipeline.remove(HttpServerCodec.class);
         if (!secure && EpollWire.canTakeOver(channel)) {
-            pipeline.remove(wire);
             EpollWire.takeOver((EpollSocketChannel) channel, transport);
         }
     }
