@@ -7,14 +7,19 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.netty.channel.epoll.Epoll;
 import io.switchboard.app.App;
 import io.switchboard.testing.Bystanders;
+import io.switchboard.testing.LogCapture;
 import io.switchboard.testing.RawClient;
 import io.switchboard.testing.Rest;
 import io.switchboard.testing.TestApps;
 import io.switchboard.testing.TestServer;
 import io.switchboard.testing.TestSettings;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
@@ -58,6 +63,47 @@ class EpollWireTest {
             staying.expect("after", "news");
             bystanders.stillReceiveEvents();
         }
+    }
+
+    /**
+     * Clients that send their upgrade request, sometimes with a bad frame behind it, and reset at
+     * once: the hang-up often arrives with the request, and the channel handles it after the
+     * upgrade has handed the socket over. Nothing may fail on the event loop (an exception there
+     * stalls it for a second), no connection may be left behind, and the next client is served.
+     */
+    @Test
+    void clientsThatResetRightAfterTheirUpgradeRequestLeaveNothingBehind() throws Exception {
+        byte[] request = ("GET /app/" + app.key() + "?protocol=7 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                        + "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+                        + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
+        byte[] unmasked = {(byte) 0x81, 5, 'h', 'e', 'l', 'l', 'o'}; // a protocol error: 1002
+        try (TestServer server = TestServer.start(
+                        s -> TestSettings.change(TestSettings.io(s, "epoll"), t -> t.ioThreads = 1), app);
+                LogCapture netty = LogCapture.of("io.netty")) {
+            for (int i = 0; i < 400; i++) {
+                try (Socket socket = new Socket("127.0.0.1", server.port())) {
+                    socket.setSoLinger(true, 0);
+                    OutputStream out = socket.getOutputStream();
+                    out.write(i % 2 == 0 ? request : concat(request, unmasked));
+                    out.flush();
+                }
+            }
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> server.server().connections().count(app.id()) == 0);
+            try (RawClient next = RawClient.connect(server, app)) {
+                next.subscribe("news");
+                Rest.trigger(server.rest(app), "news", "after", Map.of());
+                next.expect("after", "news");
+            }
+            assertThat(netty.lines()).as("nothing failed in Netty's event loop").isEmpty();
+        }
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] both = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, both, a.length, b.length);
+        return both;
     }
 
     /**
