@@ -367,10 +367,11 @@ final class EpollWire implements Wire, EpollIoHandle {
                 }
                 break; // nothing more for now
             }
+            boolean drained = n < buffer.writableBytes(); // the socket had less than the buffer holds
             buffer.writerIndex(buffer.writerIndex() + n);
-            transport.bytesRead(buffer);
-            if (buffer.isWritable()) {
-                break; // the socket had less than the buffer holds: drained for now
+            transport.bytesRead(buffer); // the transport owns the buffer from here
+            if (drained) {
+                break;
             }
             size = Math.min(size << 1, MAX_READ_BYTES);
         }
