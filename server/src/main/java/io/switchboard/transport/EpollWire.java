@@ -2,6 +2,7 @@ package io.switchboard.transport;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.channel.IoEvent;
 import io.netty.channel.IoEventLoop;
@@ -115,7 +116,7 @@ final class EpollWire implements Wire, EpollIoHandle {
     }
 
     /** Whether {@link #takeOver} can drive this channel's socket. */
-    static boolean canTakeOver(io.netty.channel.Channel channel) {
+    static boolean canTakeOver(Channel channel) {
         return channel instanceof EpollSocketChannel && channel.eventLoop() instanceof IoEventLoop;
     }
 
@@ -253,18 +254,7 @@ final class EpollWire implements Wire, EpollIoHandle {
 
     @Override
     public void close() {
-        if (!open) {
-            return;
-        }
-        open = false;
-        if (registration != null) {
-            registration.cancel(); // before the close, while the descriptor is still this socket's
-        }
-        if (letGo) {
-            closeSocket();
-        }
-        releaseQueue();
-        transport.wireClosed();
+        end(letGo); // until the channel lets go, register() closes the descriptor
     }
 
     /**
@@ -282,12 +272,19 @@ final class EpollWire implements Wire, EpollIoHandle {
 
     /** The channel closed the socket (it read the end of the stream, or failed). */
     void closedByChannel() {
+        end(false);
+    }
+
+    private void end(boolean closeDescriptor) {
         if (!open) {
             return;
         }
         open = false;
         if (registration != null) {
-            registration.cancel();
+            registration.cancel(); // before the close, while the descriptor is still this socket's
+        }
+        if (closeDescriptor) {
+            closeSocket();
         }
         releaseQueue();
         transport.wireClosed();
