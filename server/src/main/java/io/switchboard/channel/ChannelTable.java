@@ -69,16 +69,18 @@ public final class ChannelTable {
         int loop = loopIndex(subscriber.eventLoop());
         Slot slot = new Slot(key, subscriber, loop);
         boolean[] first = new boolean[1];
-        LocalChannel ch = channels.compute(key, (k, c) -> {
-            LocalChannel channel = c == null ? new LocalChannel(appDelivered(k.appId())) : c;
+        LoopGroup[] group = new LoopGroup[1];
+        channels.compute(key, (k, c) -> {
+            LocalChannel channel = c == null ? new LocalChannel(loop, appDelivered(k.appId())) : c;
             first[0] = channel.count++ == 0;
             // Made under the map's lock, so a publisher that looks the channel up afterwards sees it.
-            if (channel.group(loop) == null) {
-                channel.addGroup(new LoopGroup(loop));
+            group[0] = channel.group(loop);
+            if (group[0] == null) {
+                group[0] = channel.addGroup(loop);
             }
             return channel;
         });
-        ch.group(loop).add(slot);
+        group[0].add(slot);
         if (first[0]) {
             interest.firstLocalSubscriber(key);
         }
@@ -134,7 +136,7 @@ public final class ChannelTable {
     /** How many of the node's loops have a group for {@code key}: those its subscribers joined on. */
     int loopGroups(ChannelKey key) {
         LocalChannel ch = channels.get(key);
-        return ch == null ? 0 : ch.groups.length;
+        return ch == null ? 0 : 1 + ch.more.length;
     }
 
     /** Channels with local subscribers. */
@@ -154,27 +156,32 @@ public final class ChannelTable {
         SharedFrame frame = new SharedFrame(envelope.frame(), envelope.serial(), framing);
         try {
             String exclude = envelope.excludeSocketId();
-            for (LoopGroup group : ch.groups) {
-                if (group.size == 0) {
-                    continue;
-                }
-                EventLoop loop = loops[group.loop];
-                LoopFlusher flusher = flushers[group.loop];
-                if (loop.inEventLoop()) {
-                    counted(ch, group.deliver(frame, exclude, flusher));
-                } else {
-                    frame.retain();
-                    loop.execute(() -> {
-                        try {
-                            counted(ch, group.deliver(frame, exclude, flusher));
-                        } finally {
-                            frame.release();
-                        }
-                    });
-                }
+            deliver(ch, ch, frame, exclude);
+            for (LoopGroup group : ch.more) {
+                deliver(ch, group, frame, exclude);
             }
         } finally {
             frame.release();
+        }
+    }
+
+    private void deliver(LocalChannel ch, LoopGroup group, SharedFrame frame, String exclude) {
+        if (group.size == 0) {
+            return;
+        }
+        EventLoop loop = loops[group.loop];
+        LoopFlusher flusher = flushers[group.loop];
+        if (loop.inEventLoop()) {
+            counted(ch, group.deliver(frame, exclude, flusher));
+        } else {
+            frame.retain();
+            loop.execute(() -> {
+                try {
+                    counted(ch, group.deliver(frame, exclude, flusher));
+                } finally {
+                    frame.release();
+                }
+            });
         }
     }
 
@@ -193,26 +200,31 @@ public final class ChannelTable {
     }
 
     /**
-     * A channel's local subscribers; {@code count} and {@code groups} are changed under the table's
-     * compute lock. A channel has a group only for the loops its subscribers joined on, made when
-     * the first subscriber on that loop joins: most channels have one subscriber, and a node has
-     * one loop per core (bench/RESULTS.md, memory per idle connection).
+     * A channel's local subscribers; {@code count} and {@code more} are changed under the table's
+     * compute lock. A channel is the group of the loop its first subscriber joined on, and has a
+     * group of its own for each other loop a subscriber joined on, made when the first subscriber on
+     * that loop joins: most channels have one subscriber, and a node has one loop per core
+     * (bench/RESULTS.md, memory per idle connection).
      */
-    private static final class LocalChannel {
+    private static final class LocalChannel extends LoopGroup {
         private static final LoopGroup[] NO_GROUPS = {};
 
-        /** In the order their loops got a subscriber; replaced whole, never changed in place. */
-        volatile LoopGroup[] groups = NO_GROUPS;
+        /** The other loops' groups, in the order they got a subscriber; replaced whole. */
+        volatile LoopGroup[] more = NO_GROUPS;
 
         final LongAdder appDelivered;
         int count;
 
-        LocalChannel(LongAdder appDelivered) {
+        LocalChannel(int loop, LongAdder appDelivered) {
+            super(loop);
             this.appDelivered = appDelivered;
         }
 
         LoopGroup group(int loop) {
-            for (LoopGroup g : groups) {
+            if (this.loop == loop) {
+                return this;
+            }
+            for (LoopGroup g : more) {
                 if (g.loop == loop) {
                     return g;
                 }
@@ -220,15 +232,17 @@ public final class ChannelTable {
             return null;
         }
 
-        void addGroup(LoopGroup group) {
-            LoopGroup[] more = Arrays.copyOf(groups, groups.length + 1);
-            more[more.length - 1] = group;
-            groups = more;
+        LoopGroup addGroup(int loop) {
+            LoopGroup group = new LoopGroup(loop);
+            LoopGroup[] grown = Arrays.copyOf(more, more.length + 1);
+            grown[grown.length - 1] = group;
+            more = grown;
+            return group;
         }
     }
 
     /** The subscribers of one channel on one loop. Mutated and iterated only on that loop. */
-    private static final class LoopGroup {
+    private static class LoopGroup {
         /** The loop's index in the table. */
         final int loop;
 
