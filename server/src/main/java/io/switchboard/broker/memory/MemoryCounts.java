@@ -9,13 +9,15 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Subscription and connection counts, the REST request rate and vacancy marks of one process.
+ *
+ * <p>A channel's count is an immutable {@code Long} replaced under the map's per-key lock: counts
+ * below 128 are the JDK's shared instances, so most channels cost only their map entry.
  */
 final class MemoryCounts implements CountStore {
-    private final Map<String, Map<String, AtomicLong>> channels = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, Long>> channels = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> connections = new ConcurrentHashMap<>();
     private final Map<String, RateLimiter> requests = new ConcurrentHashMap<>();
     private final Marks marks;
@@ -24,7 +26,7 @@ final class MemoryCounts implements CountStore {
         this.marks = marks;
     }
 
-    private Map<String, AtomicLong> app(String appId) {
+    private Map<String, Long> app(String appId) {
         return channels.computeIfAbsent(appId, a -> new ConcurrentHashMap<>());
     }
 
@@ -32,10 +34,9 @@ final class MemoryCounts implements CountStore {
     public CompletionStage<Change> increment(ChannelKey channel) {
         Change[] after = new Change[1];
         app(channel.appId()).compute(channel.name(), (n, c) -> {
-            AtomicLong count = c == null ? new AtomicLong() : c;
-            long value = count.incrementAndGet();
+            long value = c == null ? 1 : c + 1;
             after[0] = new Change(value, value == 1 && marks.take(channel, null));
-            return count;
+            return value;
         });
         return completedFuture(after[0]);
     }
@@ -44,9 +45,9 @@ final class MemoryCounts implements CountStore {
     public CompletionStage<Change> decrement(ChannelKey channel, long holdMs) {
         long[] after = new long[1];
         app(channel.appId()).computeIfPresent(channel.name(), (n, c) -> {
-            after[0] = Math.max(0, c.decrementAndGet());
+            after[0] = Math.max(0, c - 1);
             if (after[0] > 0) {
-                return c;
+                return after[0];
             }
             marks.put(channel, null, holdMs);
             return null;
@@ -61,18 +62,17 @@ final class MemoryCounts implements CountStore {
 
     @Override
     public CompletionStage<Long> count(ChannelKey channel) {
-        Map<String, AtomicLong> app = channels.get(channel.appId());
-        AtomicLong c = app == null ? null : app.get(channel.name());
-        return completedFuture(c == null ? 0L : c.get());
+        Map<String, Long> app = channels.get(channel.appId());
+        Long c = app == null ? null : app.get(channel.name());
+        return completedFuture(c == null ? 0L : c);
     }
 
     @Override
     public CompletionStage<Map<String, Long>> occupied(String appId, String prefix) {
         Map<String, Long> out = new TreeMap<>();
-        Map<String, AtomicLong> app = channels.get(appId);
+        Map<String, Long> app = channels.get(appId);
         if (app != null) {
-            app.forEach((name, c) -> {
-                long n = c.get();
+            app.forEach((name, n) -> {
                 if (n > 0 && name.startsWith(prefix)) {
                     out.put(name, n);
                 }
