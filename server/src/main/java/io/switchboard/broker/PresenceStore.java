@@ -47,6 +47,37 @@ public interface PresenceStore {
     CompletionStage<Integer> userCount(ChannelKey channel);
 
     /**
+     * The prefix of a user's online key: while the user has a signed-in connection, each such
+     * connection is one reference under {@code #user:ID}, a name no client can subscribe to.
+     */
+    String ONLINE_PREFIX = "#user:";
+
+    /** Where the sign-ins of {@code userId} are kept, as a presence channel of its own. */
+    static ChannelKey onlineKey(String appId, String userId) {
+        return new ChannelKey(appId, ONLINE_PREFIX + userId);
+    }
+
+    /**
+     * Records one signed-in connection of {@code userId}; the result says whether the user had none
+     * before. The same as joining the user's {@link #onlineKey}, which is what a store that keeps
+     * them no differently does.
+     */
+    default CompletionStage<Boolean> signIn(String appId, String userId, String socketId) {
+        return join(onlineKey(appId, userId), socketId, new Member(userId, null), Integer.MAX_VALUE)
+                .thenApply(JoinResult::firstConnection);
+    }
+
+    /** Removes one signed-in connection; the result says whether it was the user's last. */
+    default CompletionStage<Boolean> signOut(String appId, String userId, String socketId) {
+        return leave(onlineKey(appId, userId), socketId, userId);
+    }
+
+    /** Whether {@code userId} has a signed-in connection: 1, or 0. */
+    default CompletionStage<Integer> online(String appId, String userId) {
+        return userCount(onlineKey(appId, userId));
+    }
+
+    /**
      * How long a departure mark outlives the hold it was left for, so a holder that is a little
      * late still finds it; a mark whose holder died expires after it.
      */

@@ -1,8 +1,8 @@
 package io.switchboard.channel;
 
 import io.switchboard.broker.Broker;
+import io.switchboard.broker.PresenceStore;
 import io.switchboard.core.ChannelKey;
-import io.switchboard.core.Member;
 import io.switchboard.protocol.ServerFrames;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,14 +13,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Which signed-in users are online, and watchlists (pusher-protocol.md §4.4). A user is online while
- * at least one connection is signed in as them, cluster-wide: each signed-in connection is one
- * reference in the broker's presence store under an internal key. Watchers subscribe, through the
- * ordinary fan-out, to an internal per-user channel on which the online/offline transitions are
- * published. Internal names contain ':' so no client can subscribe to them.
+ * at least one connection is signed in as them, cluster-wide: the broker's presence store keeps
+ * each signed-in connection ({@link io.switchboard.broker.PresenceStore#signIn}). Watchers
+ * subscribe, through the ordinary fan-out, to an internal per-user channel on which the
+ * online/offline transitions are published. Internal names contain ':' so no client can subscribe
+ * to them.
  */
 public final class UserPresence {
     private static final Logger log = LoggerFactory.getLogger("switchboard.channel");
-    private static final String ONLINE_PREFIX = "#user:";
     private static final String WATCH_PREFIX = "#watch:";
 
     private final Broker broker;
@@ -31,30 +31,24 @@ public final class UserPresence {
         this.table = table;
     }
 
-    private static ChannelKey onlineKey(String appId, String userId) {
-        return new ChannelKey(appId, ONLINE_PREFIX + userId);
-    }
-
     private static ChannelKey watchKey(String appId, String userId) {
         return new ChannelKey(appId, WATCH_PREFIX + userId);
     }
 
     /** A connection signed in as {@code userId}; tells watchers when the user comes online. */
     public void signedIn(String appId, String userId, String socketId) {
-        broker.presence()
-                .join(onlineKey(appId, userId), socketId, new Member(userId, null), Integer.MAX_VALUE)
-                .whenComplete((join, error) -> {
-                    if (error != null) {
-                        log.warn("recording {} online failed: {}", userId, error.toString());
-                    } else if (join.firstConnection()) {
-                        publish(appId, userId, "online");
-                    }
-                });
+        broker.presence().signIn(appId, userId, socketId).whenComplete((first, error) -> {
+            if (error != null) {
+                log.warn("recording {} online failed: {}", userId, error.toString());
+            } else if (first) {
+                publish(appId, userId, "online");
+            }
+        });
     }
 
     /** A signed-in connection closed; tells watchers when it was the user's last. */
     public void signedOut(String appId, String userId, String socketId) {
-        broker.presence().leave(onlineKey(appId, userId), socketId, userId).whenComplete((last, error) -> {
+        broker.presence().signOut(appId, userId, socketId).whenComplete((last, error) -> {
             if (error == null && last) {
                 publish(appId, userId, "offline");
             }
@@ -70,7 +64,7 @@ public final class UserPresence {
      *     else may be told about
      */
     boolean reaped(ChannelKey channel, String userId) {
-        if (!channel.name().startsWith(ONLINE_PREFIX)) {
+        if (!channel.name().startsWith(PresenceStore.ONLINE_PREFIX)) {
             return false;
         }
         publish(channel.appId(), userId, "offline");
@@ -89,7 +83,7 @@ public final class UserPresence {
         List<CompletableFuture<Integer>> counts = new ArrayList<>(userIds.size());
         for (String id : userIds) {
             slots.add(table.add(watchKey(appId, id), watcher));
-            counts.add(broker.presence().userCount(onlineKey(appId, id)).toCompletableFuture());
+            counts.add(broker.presence().online(appId, id).toCompletableFuture());
         }
         CompletableFuture.allOf(counts.toArray(CompletableFuture[]::new)).whenComplete((v, error) -> {
             if (error != null) {

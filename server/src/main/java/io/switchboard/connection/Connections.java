@@ -1,6 +1,7 @@
 package io.switchboard.connection;
 
 import io.switchboard.core.Command;
+import io.switchboard.core.OneOrMore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,8 +17,11 @@ public final class Connections {
     private static final long SLICE_MILLIS = 100;
 
     private final Map<String, Set<PusherConnection>> byApp = new ConcurrentHashMap<>();
-    /** By app, then by user id: keyed by the connection's own id string, no key made per user. */
-    private final Map<String, Map<String, Set<PusherConnection>>> byUser = new ConcurrentHashMap<>();
+    /**
+     * By app, then by user id (keyed by the connection's own id string, no key made per user): the
+     * user's connections, as {@link OneOrMore}.
+     */
+    private final Map<String, Map<String, Object>> byUser = new ConcurrentHashMap<>();
 
     private final Map<String, AtomicInteger> byTransport = new ConcurrentHashMap<>();
     private final AtomicInteger total = new AtomicInteger();
@@ -36,25 +40,26 @@ public final class Connections {
         }
         String userId = c.userId();
         if (userId != null) {
-            Map<String, Set<PusherConnection>> users = byUser.get(c.app().id());
+            Map<String, Object> users = byUser.get(c.app().id());
             if (users != null) {
-                users.computeIfPresent(userId, (k, set) -> without(set, c));
+                users.computeIfPresent(userId, (k, held) -> OneOrMore.without(held, c));
             }
         }
     }
 
     void signedIn(PusherConnection c, String userId) {
-        byUser.computeIfAbsent(c.app().id(), a -> new ConcurrentHashMap<>()).compute(userId, (k, set) -> with(set, c));
+        byUser.computeIfAbsent(c.app().id(), a -> new ConcurrentHashMap<>())
+                .compute(userId, (k, held) -> OneOrMore.with(held, c));
     }
 
     /** Carries out a broker command for this node's connections. */
     public void onCommand(Command command) {
         switch (command) {
             case Command.TerminateUser t -> {
-                Map<String, Set<PusherConnection>> users = byUser.get(t.appId());
-                Set<PusherConnection> set = users == null ? null : users.get(t.userId());
-                if (set != null) {
-                    for (PusherConnection c : List.copyOf(set)) {
+                Map<String, Object> users = byUser.get(t.appId());
+                Object held = users == null ? null : users.get(t.userId());
+                if (held != null) {
+                    for (PusherConnection c : OneOrMore.<PusherConnection>elements(held)) {
                         c.closeFromAnyThread(
                                 io.switchboard.protocol.ErrorCodes.UNAUTHORIZED,
                                 "Connection terminated by the application");
@@ -166,35 +171,5 @@ public final class Connections {
                 TimeUnit.NANOSECONDS.sleep(wait);
             }
         }
-    }
-
-    /*
-     * A user's connections are an immutable set replaced under the map's per-key lock: most users
-     * have one or two connections, for which Set.of is a few bytes where a concurrent set per user
-     * costs hundreds (measured with the bench's connect scenario).
-     */
-    private static Set<PusherConnection> with(Set<PusherConnection> set, PusherConnection c) {
-        if (set == null) {
-            return Set.of(c);
-        }
-        if (set.contains(c)) {
-            return set;
-        }
-        List<PusherConnection> all = new ArrayList<>(set.size() + 1);
-        all.addAll(set);
-        all.add(c);
-        return Set.copyOf(all);
-    }
-
-    private static Set<PusherConnection> without(Set<PusherConnection> set, PusherConnection c) {
-        if (!set.contains(c)) {
-            return set;
-        }
-        if (set.size() == 1) {
-            return null;
-        }
-        List<PusherConnection> rest = new ArrayList<>(set);
-        rest.remove(c);
-        return Set.copyOf(rest);
     }
 }

@@ -280,6 +280,51 @@ public abstract class BrokerContractTest {
         assertThat(result(a.broker().presence().userCount(ch))).isEqualTo(1);
     }
 
+    @Test
+    void aUserIsOnlineFromTheirFirstSignedInConnectionUntilTheirLastAcrossNodes() {
+        Node a = node();
+        Node b = node();
+        PresenceStore onA = a.broker().presence();
+        PresenceStore onB = b.broker().presence();
+        assertThat(result(onA.online("app", "alice"))).isZero();
+        assertThat(result(onA.signOut("app", "alice", "9.9")))
+                .as("signing out a connection that never signed in")
+                .isFalse();
+
+        assertThat(result(onA.signIn("app", "alice", "1.1")))
+                .as("alice's first")
+                .isTrue();
+        assertThat(result(onB.signIn("app", "alice", "2.1")))
+                .as("alice's second, on another node")
+                .isFalse();
+        assertThat(result(onA.signIn("app", "alice", "1.1")))
+                .as("the same connection again")
+                .isFalse();
+        assertThat(result(onB.signIn("other", "alice", "2.2")))
+                .as("another app's alice")
+                .isTrue();
+        for (PresenceStore store : List.of(onA, onB)) {
+            assertThat(result(store.online("app", "alice"))).isEqualTo(1);
+            assertThat(result(store.online("app", "bob"))).isZero();
+        }
+
+        assertThat(result(onA.signOut("app", "alice", "1.3")))
+                .as("a connection alice never had")
+                .isFalse();
+        assertThat(result(onA.signOut("app", "alice", "1.1")))
+                .as("one left on the other node")
+                .isFalse();
+        assertThat(result(onB.online("app", "alice"))).isEqualTo(1);
+        assertThat(result(onB.signOut("app", "alice", "2.1")))
+                .as("alice's last")
+                .isTrue();
+        assertThat(result(onA.online("app", "alice"))).isZero();
+        assertThat(result(onA.online("other", "alice"))).isEqualTo(1);
+        assertThat(result(onB.signOut("app", "alice", "2.1")))
+                .as("signed out twice")
+                .isFalse();
+    }
+
     // --- counts ---------------------------------------------------------------------------------------
 
     @Test
