@@ -29,13 +29,10 @@ public final class ConnectScenario implements Scenario {
         double hold = o.seconds("hold", 0);
         double timeout = o.seconds("timeout", 120);
         double drain = o.seconds("drain", 5);
-        // Held open across both memory readings, so that they measure what the next N connections
-        // cost once the server holds these (and has compiled the connect path for them).
-        int baseline = Math.max(0, o.integer("baseline-connections", 0));
         // The warm-up connections are closed before the measured ones open: none is still open then.
         FdLimits.Budget budget = FdLimits.budget(
                 asked,
-                baseline,
+                0,
                 FdLimits.SPARE,
                 FdLimits.of(Proc.self()),
                 FdLimits.of(target.pid()),
@@ -92,14 +89,8 @@ public final class ConnectScenario implements Scenario {
                     }
                     Thread.sleep((long) (settle * 1000));
                 }
-                Fleet base = baseline > 0 ? new Fleet(io, target) : null;
-                if (base != null) {
-                    base.open(baseline, i -> channel("bench-base-", channels, i), parallel, timeout);
-                    Thread.sleep((long) (settle * 1000));
-                }
                 long rssBefore = Proc.settledRssKb(target.pid(), sample);
-                try (base;
-                        Fleet fleet = new Fleet(io, target)) {
+                try (Fleet fleet = new Fleet(io, target)) {
                     Broadcast deliveries = new Broadcast(n);
                     fleet.onStamps(deliveries);
                     Proc.CpuMeter server = new Proc.CpuMeter(target.pid());
@@ -127,9 +118,6 @@ public final class ConnectScenario implements Scenario {
                         Thread.sleep((long) (hold * 1000));
                     }
                     r.put("warmup_connections", warmedUp);
-                    if (base != null) {
-                        r.put("baseline_connections", base.subscribed());
-                    }
                     r.put("opened", fleet.subscribed());
                     r.put("failures", fleet.failures() + fleet.errors());
                     r.put("disconnects", fleet.disconnects());
