@@ -43,11 +43,6 @@ public final class OneOrMore {
         return rest.size() == 1 ? rest.get(0) : Set.copyOf(rest);
     }
 
-    /** Whether {@code held} has {@code element}. */
-    public static boolean has(Object held, Object element) {
-        return held != null && (held.equals(element) || held instanceof Set<?> set && set.contains(element));
-    }
-
     /** What {@code held} holds, as an immutable set. */
     @SuppressWarnings("unchecked")
     public static <T> Set<T> elements(Object held) {

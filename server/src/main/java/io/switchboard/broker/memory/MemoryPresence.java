@@ -90,7 +90,7 @@ final class MemoryPresence implements PresenceStore {
         if (users != null) {
             users.computeIfPresent(userId, (k, held) -> {
                 Object rest = OneOrMore.without(held, socketId);
-                last[0] = rest == null && held != null;
+                last[0] = rest == null;
                 return rest;
             });
         }
