@@ -14,10 +14,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Which signed-in users are online, and watchlists (pusher-protocol.md §4.4). A user is online while
  * at least one connection is signed in as them, cluster-wide: the broker's presence store keeps
- * each signed-in connection ({@link io.switchboard.broker.PresenceStore#signIn}). Watchers
- * subscribe, through the ordinary fan-out, to an internal per-user channel on which the
- * online/offline transitions are published. Internal names contain ':' so no client can subscribe
- * to them.
+ * each signed-in connection ({@link PresenceStore#signIn}). Watchers subscribe, through the ordinary
+ * fan-out, to an internal per-user channel on which the online/offline transitions are published.
+ * Internal names contain ':' so no client can subscribe to them.
  */
 public final class UserPresence {
     private static final Logger log = LoggerFactory.getLogger("switchboard.channel");
