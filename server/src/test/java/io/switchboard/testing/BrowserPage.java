@@ -55,10 +55,38 @@ public final class BrowserPage {
                 List.of(transport));
     }
 
-    /** Opens {@code url} in the driver's current window. */
+    /** Opens {@code url} in the driver's current window, once the page's script has defined {@code sb}. */
     public static BrowserPage open(WebDriver driver, String url) {
         driver.get(url);
+        if (!scriptRan(driver)) {
+            // Seen once in CI: the page had loaded but "sb is not defined". The page and pusher-js
+            // come from the test's own web server, not from Switchboard, so it is loaded again, and
+            // what the page held is reported if that does not help either.
+            System.err.println(
+                    "BrowserPage: " + url + " loaded without its script; loading it again: " + state(driver));
+            driver.navigate().refresh();
+            if (!scriptRan(driver)) {
+                throw new AssertionError("the test page " + url + " did not run its script: " + state(driver));
+            }
+        }
         return new BrowserPage(driver, driver.getWindowHandle());
+    }
+
+    private static boolean scriptRan(WebDriver driver) {
+        try {
+            new WebDriverWait(driver, Duration.ofSeconds(10), Duration.ofMillis(100))
+                    .until(d -> Boolean.TRUE.equals(
+                            ((JavascriptExecutor) d).executeScript("return typeof sb !== 'undefined'")));
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        }
+    }
+
+    private static Object state(WebDriver driver) {
+        return ((JavascriptExecutor) driver)
+                .executeScript("return {url: location.href, readyState: document.readyState, pusher: typeof Pusher,"
+                        + " html: document.documentElement.outerHTML.length}");
     }
 
     /** Opens {@code url} in a new window of the same browser. */
