@@ -102,6 +102,17 @@ class ChannelTableTest {
         remove(slotB, b);
         table.deliver(news, new Envelope(ServerFrames.event("e", "news", "{}"), null));
         assertThat(log.poll(5, TimeUnit.SECONDS)).isEqualTo("1.3");
+        assertThat(log.poll(200, TimeUnit.MILLISECONDS)).isNull();
+
+        // The first subscriber's loop (whose group is the channel itself) has none left; a new one
+        // there joins that group again, beside the other loop's.
+        Recorder e = new Recorder("1.5", loops.get(1), log);
+        ChannelTable.Slot slotE = add(news, e);
+        assertThat(table.loopGroups(news)).isEqualTo(2);
+        table.deliver(news, new Envelope(ServerFrames.event("e", "news", "{}"), null));
+        assertThat(List.of(log.poll(5, TimeUnit.SECONDS), log.poll(5, TimeUnit.SECONDS)))
+                .containsExactlyInAnyOrder("1.3", "1.5");
+        remove(slotE, e);
         remove(slotC, c);
         remove(slotD, d);
 
