@@ -59,7 +59,7 @@ public final class Connections {
                 Map<String, Object> users = byUser.get(t.appId());
                 Object held = users == null ? null : users.get(t.userId());
                 if (held != null) {
-                    for (PusherConnection c : OneOrMore.<PusherConnection>elements(held)) {
+                    for (PusherConnection c : List.copyOf(OneOrMore.<PusherConnection>elements(held))) {
                         c.closeFromAnyThread(
                                 io.switchboard.protocol.ErrorCodes.UNAUTHORIZED,
                                 "Connection terminated by the application");
