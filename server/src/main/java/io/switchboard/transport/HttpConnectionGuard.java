@@ -202,7 +202,11 @@ final class HttpConnectionGuard extends ChannelDuplexHandler {
             ctx.write(msg, promise);
             return;
         }
-        if (msg instanceof HttpResponse response) {
+        boolean whole = msg instanceof LastHttpContent;
+        if (msg instanceof EncodedResponse encoded) {
+            closeAfterAnswer |= encoded.close;
+            whole = true;
+        } else if (msg instanceof HttpResponse response) {
             int status = response.status().code();
             if (status == 101) {
                 // Switching to WebSocket: the connection is no longer HTTP.
@@ -218,7 +222,7 @@ final class HttpConnectionGuard extends ChannelDuplexHandler {
                     response.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true);
         }
         ctx.write(msg, promise);
-        if (msg instanceof LastHttpContent && exchange && !answerWritten) {
+        if (whole && exchange && !answerWritten) {
             answerWritten = true;
             if (requestComplete) {
                 exchangeOver();

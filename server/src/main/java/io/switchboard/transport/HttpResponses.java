@@ -1,29 +1,16 @@
 package io.switchboard.transport;
 
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpHeadersFactory;
-import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.switchboard.api.ApiResponse;
 
 /** Writing complete HTTP responses. */
 final class HttpResponses {
-    /**
-     * Headers of the responses built here: names and values are the server's own constants and
-     * numbers, never a client's text, so they are not checked character by character.
-     */
-    private static final HttpHeadersFactory OWN_HEADERS =
-            DefaultHttpHeadersFactory.headersFactory().withValidation(false);
-
     private HttpResponses() {}
 
     /** Sends a JSON response; closes the connection unless the request asked to keep it alive. */
@@ -33,6 +20,22 @@ final class HttpResponses {
 
     static void jsonError(ChannelHandlerContext ctx, boolean keepAlive, int status, String message) {
         json(ctx, keepAlive, status, ApiResponse.error(status, message).body());
+    }
+
+    /**
+     * Answers a request the {@link HttpRequestReader} could not read, with the status and reason it
+     * gave; returns {@code false}, answering nothing, for a request that was read.
+     */
+    static boolean refused(ChannelHandlerContext ctx, FullHttpRequest request, boolean keepAlive) {
+        if (request.decoderResult().isSuccess()) {
+            return false;
+        }
+        if (request.decoderResult().cause() instanceof HttpRequestReader.Refusal refusal) {
+            jsonError(ctx, keepAlive && refusal.keepOpen, refusal.status, refusal.getMessage());
+        } else {
+            jsonError(ctx, false, 400, "Malformed HTTP request");
+        }
+        return true;
     }
 
     /** CORS headers for pusher-js's cross-origin XHRs, which carry no credentials. */
@@ -52,18 +55,12 @@ final class HttpResponses {
      */
     static void send(
             ChannelHandlerContext ctx, boolean keepAlive, int status, String contentType, byte[] body, boolean cors) {
-        FullHttpResponse response = new DefaultFullHttpResponse(
-                HttpVersion.HTTP_1_1,
-                HttpResponseStatus.valueOf(status),
-                Unpooled.wrappedBuffer(body),
-                OWN_HEADERS,
-                DefaultHttpHeadersFactory.trailersFactory());
-        response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
-        if (cors) {
-            cors(response.headers());
+        EncodedResponse response = EncodedResponse.of(ctx, status, contentType, cors, keepAlive, body);
+        if (keepAlive) {
+            ctx.writeAndFlush(response, ctx.voidPromise());
+        } else {
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
         }
-        HttpUtil.setContentLength(response, body.length);
-        write(ctx, response, keepAlive);
     }
 
     /** Writes a complete response; closes the connection after it unless {@code keepAlive}. */

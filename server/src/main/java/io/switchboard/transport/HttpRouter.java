@@ -40,8 +40,7 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
         boolean keepAlive = HttpUtil.isKeepAlive(request);
-        if (!request.decoderResult().isSuccess()) {
-            HttpResponses.jsonError(ctx, false, 400, "Malformed HTTP request");
+        if (HttpResponses.refused(ctx, request, keepAlive)) {
             return;
         }
         String uri = request.uri();

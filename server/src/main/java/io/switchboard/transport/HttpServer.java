@@ -3,29 +3,22 @@ package io.switchboard.transport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.FullHttpMessage;
-import io.netty.handler.codec.http.HttpMessage;
-import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.ssl.SslContext;
 import io.switchboard.admin.AdminApi;
 import io.switchboard.config.AdminSettings;
 import io.switchboard.dashboard.Dashboard;
-import io.switchboard.metrics.Limit;
-import io.switchboard.metrics.LimitRejections;
 import java.net.InetSocketAddress;
 
 /**
- * The listening socket and the per-connection HTTP pipeline: TLS when configured, the codec, the
- * {@link HttpConnectionGuard} (one request at a time, request and idle deadlines), the aggregator
- * and the router. A WebSocket upgrade replaces all but TLS.
+ * The listening socket and the per-connection HTTP pipeline: TLS when configured, the response
+ * encoder, the {@link HttpRequestReader} (whole requests, with their limits), the {@link
+ * HttpConnectionGuard} (one request at a time, request and idle deadlines) and the router. A
+ * WebSocket upgrade replaces all but TLS.
  */
 public final class HttpServer {
     private final Channel channel;
@@ -64,9 +57,10 @@ public final class HttpServer {
                         if (sslContext != null) {
                             p.addLast(sslContext.newHandler(ch.alloc()));
                         }
-                        p.addLast(new HttpServerCodec(8192, 16384, 8192));
+                        ServerResponseEncoder encoder = new ServerResponseEncoder();
+                        p.addLast(encoder);
+                        p.addLast(new HttpRequestReader(limits, encoder));
                         p.addLast(new HttpConnectionGuard(limits));
-                        p.addLast(new JsonOversizeAggregator(limits));
                         p.addLast(router);
                     }
                 });
@@ -105,30 +99,5 @@ public final class HttpServer {
     /** Stops accepting new connections; open ones are untouched. */
     public void stopAccepting() {
         channel.close().syncUninterruptibly();
-    }
-
-    /**
-     * Answers a too-large body with a JSON 413 instead of an empty one. As Netty's own handler does,
-     * a keep-alive request whose body has not been read yet keeps its connection: the aggregator
-     * discards the rest of the body. Closing instead would reset a connection with unread input,
-     * and the client could lose the 413.
-     */
-    private static final class JsonOversizeAggregator extends HttpObjectAggregator {
-        private final int max;
-        private final LimitRejections rejections;
-
-        JsonOversizeAggregator(HttpLimits limits) {
-            super(limits.maxRequestBodyBytes);
-            this.max = limits.maxRequestBodyBytes;
-            this.rejections = limits.rejections;
-        }
-
-        @Override
-        protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
-            rejections.count(null, Limit.MAX_REQUEST_BODY_BYTES);
-            boolean keepOpen = !(oversized instanceof FullHttpMessage)
-                    && (HttpUtil.is100ContinueExpected(oversized) || HttpUtil.isKeepAlive(oversized));
-            HttpResponses.jsonError(ctx, keepOpen, 413, "Request body is larger than " + max + " bytes");
-        }
     }
 }

@@ -7,8 +7,6 @@ import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.netty.handler.ssl.SslHandler;
 import io.switchboard.connection.ConnectionGate;
@@ -130,8 +128,8 @@ public final class WebSocketUpgrade {
 
     /**
      * From HTTP to WebSocket: the transport's wire, through which it reads and writes frames itself,
-     * is all that is left after TLS, and whatever the HTTP codec still held (bytes a client sent
-     * right after its request) reaches the transport when the codec leaves. A plain WebSocket on
+     * is all that is left after TLS, and whatever the request reader still held (bytes a client sent
+     * right after its request) reaches the transport when the reader leaves. A plain WebSocket on
      * epoll then leaves the channel altogether: its socket is driven directly ({@link EpollWire};
      * bench/RESULTS.md, memory per idle connection).
      */
@@ -140,12 +138,12 @@ public final class WebSocketUpgrade {
         if (pipeline.get(HttpConnectionGuard.class) != null) {
             pipeline.remove(HttpConnectionGuard.class);
         }
-        pipeline.remove(HttpObjectAggregator.class);
         pipeline.remove(HttpRouter.class);
         ChannelWire wire = new ChannelWire(channel, transport);
         transport.wire(wire);
         pipeline.addLast(wire);
-        pipeline.remove(HttpServerCodec.class);
+        pipeline.remove(ServerResponseEncoder.class);
+        pipeline.remove(HttpRequestReader.class);
         if (!secure && EpollWire.canTakeOver(channel)) {
             EpollWire.takeOver((EpollSocketChannel) channel, transport);
         }

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
 /**
- * HTTP requests from fuzz input against a real server on loopback, through Netty's HTTP codec,
+ * HTTP requests from fuzz input against a real server on loopback, through the request reader,
  * the router, the REST API and HTTP fallback sessions: an {@code xhr} session whose {@code
  * xhr_send} carries fuzzed messages, a signed REST request, or any method, path, headers and body.
  *

@@ -1,0 +1,92 @@
+package io.switchboard.transport;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.DefaultByteBufHolder;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A complete HTTP/1.1 response already in its wire form: status line, headers and body in one
+ * buffer, built without a header map or the encoder's passes. {@link ServerResponseEncoder} writes
+ * it as it is (without its body after a {@code HEAD}); {@link HttpConnectionGuard} sees it as the
+ * whole answer to its request.
+ */
+final class EncodedResponse extends DefaultByteBufHolder {
+    private static final byte[] CONTENT_LENGTH = bytes("content-length: ");
+    private static final int MAX_CACHED_STATUS = 599;
+
+    /** Status line and fixed headers for JSON with CORS headers: [keep-alive or close][status]. */
+    private static final byte[][][] JSON_HEADS = new byte[2][MAX_CACHED_STATUS + 1][];
+
+    /** The bytes of the status line and headers; the body follows them. */
+    final int headLength;
+
+    /** The connection closes once this is written. */
+    final boolean close;
+
+    private EncodedResponse(ByteBuf bytes, int headLength, boolean close) {
+        super(bytes);
+        this.headLength = headLength;
+        this.close = close;
+    }
+
+    /**
+     * A response with {@code body} and the given headers, ending with {@code Content-Length}.
+     *
+     * @param cors with the CORS headers of {@link HttpResponses#cors}
+     */
+    static EncodedResponse of(
+            ChannelHandlerContext ctx, int status, String contentType, boolean cors, boolean keepAlive, byte[] body) {
+        byte[] head = head(status, contentType, cors, keepAlive);
+        ByteBuf bytes = ctx.alloc().buffer(head.length + CONTENT_LENGTH.length + 14 + body.length);
+        bytes.writeBytes(head).writeBytes(CONTENT_LENGTH);
+        writeDecimal(bytes, body.length);
+        bytes.writeInt(('\r' << 24) | ('\n' << 16) | ('\r' << 8) | '\n');
+        int headLength = bytes.readableBytes();
+        bytes.writeBytes(body);
+        return new EncodedResponse(bytes, headLength, !keepAlive);
+    }
+
+    private static byte[] head(int status, String contentType, boolean cors, boolean keepAlive) {
+        boolean cached = cors && contentType.equals("application/json") && status >= 100 && status <= MAX_CACHED_STATUS;
+        if (!cached) {
+            return build(status, contentType, cors, keepAlive);
+        }
+        byte[][] heads = JSON_HEADS[keepAlive ? 0 : 1];
+        byte[] head = heads[status];
+        if (head == null) {
+            // Built again by a racing thread at worst: the same bytes.
+            head = build(status, contentType, true, keepAlive);
+            heads[status] = head;
+        }
+        return head;
+    }
+
+    private static byte[] build(int status, String contentType, boolean cors, boolean keepAlive) {
+        StringBuilder head = new StringBuilder(256)
+                .append("HTTP/1.1 ")
+                .append(HttpResponseStatus.valueOf(status))
+                .append("\r\ncontent-type: ")
+                .append(contentType)
+                .append("\r\n");
+        if (cors) {
+            head.append("access-control-allow-origin: *\r\n")
+                    .append("access-control-allow-methods: GET, POST, OPTIONS\r\n")
+                    .append("access-control-allow-headers: Content-Type\r\n");
+        }
+        head.append("connection: ").append(keepAlive ? "keep-alive" : "close").append("\r\n");
+        return bytes(head.toString());
+    }
+
+    private static void writeDecimal(ByteBuf out, int n) {
+        if (n >= 10) {
+            writeDecimal(out, n / 10);
+        }
+        out.writeByte('0' + n % 10);
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.ISO_8859_1);
+    }
+}
