@@ -60,17 +60,30 @@ public final class ApiRequest {
 
     private static Map<String, List<String>> decodeQuery(String rawQuery) {
         Map<String, List<String>> out = new LinkedHashMap<>();
-        if (rawQuery.isEmpty()) {
-            return out;
-        }
-        for (String pair : rawQuery.split("&")) {
-            if (pair.isEmpty()) {
-                continue;
+        int n = rawQuery.length();
+        int at = 0;
+        while (at < n) {
+            int amp = rawQuery.indexOf('&', at);
+            if (amp < 0) {
+                amp = n;
             }
-            int eq = pair.indexOf('=');
-            String key = decode(eq < 0 ? pair : pair.substring(0, eq));
-            String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
-            out.computeIfAbsent(key, k -> new ArrayList<>()).add(value);
+            if (amp > at) {
+                int eq = rawQuery.indexOf('=', at);
+                boolean hasValue = eq >= 0 && eq < amp;
+                String key = decode(rawQuery.substring(at, hasValue ? eq : amp));
+                String value = hasValue ? decode(rawQuery.substring(eq + 1, amp)) : "";
+                List<String> values = out.get(key);
+                if (values == null) {
+                    out.put(key, List.of(value)); // most keys come once
+                } else {
+                    if (!(values instanceof ArrayList)) {
+                        values = new ArrayList<>(values);
+                        out.put(key, values);
+                    }
+                    values.add(value);
+                }
+            }
+            at = amp + 1;
         }
         return out;
     }

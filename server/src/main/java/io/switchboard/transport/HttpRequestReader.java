@@ -390,6 +390,22 @@ final class HttpRequestReader extends ByteToMessageDecoder {
         }
     }
 
+    /** The characters of a token (RFC 9110 §5.6.2), by ASCII code. */
+    private static final boolean[] TOKEN = new boolean[128];
+
+    static {
+        for (int c = '0'; c <= '9'; c++) {
+            TOKEN[c] = true;
+        }
+        for (int c = 'a'; c <= 'z'; c++) {
+            TOKEN[c] = true;
+            TOKEN[c - 'a' + 'A'] = true;
+        }
+        for (char c : "!#$%&'*+-.^_`|~".toCharArray()) {
+            TOKEN[c] = true;
+        }
+    }
+
     /** A request head, read from its bytes (request line, header lines, the empty line). */
     private static final class Head {
         HttpVersion version = HttpVersion.HTTP_1_1;
@@ -566,12 +582,7 @@ final class HttpRequestReader extends ByteToMessageDecoder {
         /** RFC 9110 §5.6.2: a method or header name. */
         private static boolean isToken(byte[] b, int from, int to) {
             for (int i = from; i < to; i++) {
-                int c = b[i];
-                boolean ok = c >= 'a' && c <= 'z'
-                        || c >= 'A' && c <= 'Z'
-                        || c >= '0' && c <= '9'
-                        || c > 0 && "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
-                if (!ok) {
+                if (b[i] < 0 || !TOKEN[b[i]]) {
                     return false;
                 }
             }
