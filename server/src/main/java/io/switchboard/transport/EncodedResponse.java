@@ -3,6 +3,8 @@ package io.switchboard.transport;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.DefaultByteBufHolder;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.nio.charset.StandardCharsets;
 
@@ -13,7 +15,7 @@ import java.nio.charset.StandardCharsets;
  * whole answer to its request.
  */
 final class EncodedResponse extends DefaultByteBufHolder {
-    private static final byte[] CONTENT_LENGTH = bytes("content-length: ");
+    private static final byte[] CONTENT_LENGTH = bytes(HttpHeaderNames.CONTENT_LENGTH + ": ");
     private static final int MAX_CACHED_STATUS = 599;
 
     /** Status line and fixed headers for JSON with CORS headers: [keep-alive or close][status]. */
@@ -67,16 +69,19 @@ final class EncodedResponse extends DefaultByteBufHolder {
         StringBuilder head = new StringBuilder(256)
                 .append("HTTP/1.1 ")
                 .append(HttpResponseStatus.valueOf(status))
-                .append("\r\ncontent-type: ")
-                .append(contentType)
                 .append("\r\n");
+        header(head, HttpHeaderNames.CONTENT_TYPE, contentType);
         if (cors) {
-            head.append("access-control-allow-origin: *\r\n")
-                    .append("access-control-allow-methods: GET, POST, OPTIONS\r\n")
-                    .append("access-control-allow-headers: Content-Type\r\n");
+            header(head, HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, HttpResponses.ALLOW_ORIGIN);
+            header(head, HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS, HttpResponses.ALLOW_METHODS);
+            header(head, HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS, HttpResponses.ALLOW_HEADERS);
         }
-        head.append("connection: ").append(keepAlive ? "keep-alive" : "close").append("\r\n");
+        header(head, HttpHeaderNames.CONNECTION, keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
         return bytes(head.toString());
+    }
+
+    private static void header(StringBuilder head, CharSequence name, CharSequence value) {
+        head.append(name).append(": ").append(value).append("\r\n");
     }
 
     private static void writeDecimal(ByteBuf out, int n) {

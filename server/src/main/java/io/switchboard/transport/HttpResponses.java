@@ -38,11 +38,17 @@ final class HttpResponses {
         return true;
     }
 
+    /** The CORS headers' values, for {@link #cors} and {@link EncodedResponse}. */
+    static final String ALLOW_ORIGIN = "*";
+
+    static final String ALLOW_METHODS = "GET, POST, OPTIONS";
+    static final String ALLOW_HEADERS = "Content-Type";
+
     /** CORS headers for pusher-js's cross-origin XHRs, which carry no credentials. */
     static void cors(HttpHeaders headers) {
-        headers.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, "*");
-        headers.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS, "GET, POST, OPTIONS");
-        headers.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS, "Content-Type");
+        headers.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, ALLOW_ORIGIN);
+        headers.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS, ALLOW_METHODS);
+        headers.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS, ALLOW_HEADERS);
     }
 
     static void send(ChannelHandlerContext ctx, boolean keepAlive, int status, String contentType, byte[] body) {
