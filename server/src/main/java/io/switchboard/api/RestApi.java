@@ -71,11 +71,30 @@ public final class RestApi {
     /** Answers a request; the time to the answer is recorded by endpoint and status. */
     public CompletionStage<ApiResponse> handle(ApiRequest request) {
         long start = System.nanoTime();
-        String[] parts = request.rawPath().substring(1).split("/", -1);
+        String[] parts = segments(request.rawPath());
         String endpoint = endpoint(parts);
         return answer(request, parts)
                 .whenComplete((response, error) -> latency.record(
                         endpoint, response == null ? 500 : response.status(), System.nanoTime() - start));
+    }
+
+    /** The segments of a path after its leading {@code /}, split at every {@code /}, empty ones kept. */
+    static String[] segments(String path) {
+        int n = 1;
+        for (int i = 1; i < path.length(); i++) {
+            if (path.charAt(i) == '/') {
+                n++;
+            }
+        }
+        String[] parts = new String[n];
+        int from = 1;
+        for (int k = 0; k < n; k++) {
+            int slash = path.indexOf('/', from);
+            int to = slash < 0 ? path.length() : slash;
+            parts[k] = path.substring(from, to);
+            from = to + 1;
+        }
+        return parts;
     }
 
     /**

@@ -15,7 +15,8 @@ public final class RestLatency {
     public static final RestLatency NONE = new RestLatency(null);
 
     private final MeterRegistry registry;
-    private final ConcurrentHashMap<String, Timer> timers = new ConcurrentHashMap<>();
+    /** Timers by endpoint, then by status - 100; filled as statuses are first answered. */
+    private final ConcurrentHashMap<String, Timer[]> timers = new ConcurrentHashMap<>();
 
     RestLatency(MeterRegistry registry) {
         this.registry = registry;
@@ -29,16 +30,22 @@ public final class RestLatency {
         if (registry == null) {
             return;
         }
-        String key = endpoint + ' ' + status;
-        Timer timer = timers.get(key);
+        Timer[] byStatus = timers.get(endpoint);
+        if (byStatus == null) {
+            byStatus = timers.computeIfAbsent(endpoint, e -> new Timer[500]);
+        }
+        int slot = status - 100;
+        Timer timer = slot >= 0 && slot < byStatus.length ? byStatus[slot] : null;
         if (timer == null) {
-            timer = timers.computeIfAbsent(
-                    key,
-                    k -> Timer.builder("switchboard.rest.request.duration")
-                            .description("Time from a REST request's arrival to its answer, by endpoint and status")
-                            .tags("endpoint", endpoint, "status", Integer.toString(status))
-                            .serviceLevelObjectives(Metrics.REQUEST_BUCKETS)
-                            .register(registry));
+            // The registry gives every caller the one timer of an endpoint and status.
+            timer = Timer.builder("switchboard.rest.request.duration")
+                    .description("Time from a REST request's arrival to its answer, by endpoint and status")
+                    .tags("endpoint", endpoint, "status", Integer.toString(status))
+                    .serviceLevelObjectives(Metrics.REQUEST_BUCKETS)
+                    .register(registry);
+            if (slot >= 0 && slot < byStatus.length) {
+                byStatus[slot] = timer;
+            }
         }
         timer.record(nanos, TimeUnit.NANOSECONDS);
     }
