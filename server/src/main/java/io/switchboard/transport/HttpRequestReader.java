@@ -34,8 +34,9 @@ import java.util.List;
  *   <li>Bodies by {@code Content-Length} or {@code Transfer-Encoding: chunked}; both at once,
  *       conflicting lengths or any other transfer coding are refused (400, 501), as request
  *       smuggling relies on them.
- *   <li>{@code Expect: 100-continue} is answered {@code 100 Continue} while the body is awaited,
- *       or 413 at once when the announced body is too large; other expectations get 417.
+ *   <li>{@code Expect: 100-continue} is answered {@code 100 Continue} while the body is awaited
+ *       (unless an earlier request's answer is still to be written), or 413 at once when the
+ *       announced body is too large; other expectations get 417.
  *   <li>A request that cannot be read arrives as a request whose {@link
  *       FullHttpRequest#decoderResult() decoder result} failed with a {@link Refusal}: the router
  *       answers it, so that its answer takes its turn behind pipelined ones. After it the
@@ -189,7 +190,9 @@ final class HttpRequestReader extends ByteToMessageDecoder {
         }
         pending = parsed;
         chunked = parsed.chunked;
-        if (parsed.expectContinue && !in.isReadable()) {
+        if (parsed.expectContinue && !in.isReadable() && encoder.idle()) {
+            // Behind an answer still to be written it is left out (RFC 9110 §10.1.1 allows it):
+            // the client sends its body after a wait of its own.
             DefaultFullHttpResponse proceed = new DefaultFullHttpResponse(
                     HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER);
             ctx.writeAndFlush(proceed, ctx.voidPromise());

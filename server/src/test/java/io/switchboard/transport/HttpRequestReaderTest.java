@@ -6,12 +6,15 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.switchboard.metrics.LimitRejections;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -104,6 +107,34 @@ class HttpRequestReaderTest {
         FullHttpRequest request = single("ok");
         assertThat(body(request)).isEqualTo("ok");
         request.release();
+    }
+
+    @Test
+    void noContinueGoesOutAheadOfAnEarlierRequestsAnswer() {
+        List<FullHttpRequest> first = read("GET /one HTTP/1.1\r\n\r\n");
+        send("POST /two HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n");
+        assertThat(outbound()).as("nothing before the answer to /one").isEmpty();
+        channel.writeOutbound(answer("{}"));
+        assertThat(outbound()).startsWith("HTTP/1.1 200 OK").endsWith("{}");
+        FullHttpRequest second = single("ok");
+        assertThat(second.uri()).isEqualTo("/two");
+        assertThat(body(second)).isEqualTo("ok");
+        first.forEach(FullHttpRequest::release);
+        second.release();
+    }
+
+    @Test
+    void noContinueGoesOutInsideAStreamedAnswer() {
+        List<FullHttpRequest> first = read("GET /stream HTTP/1.1\r\n\r\n");
+        DefaultHttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        head.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        channel.writeOutbound(head);
+        outbound();
+        send("POST /two HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n");
+        assertThat(outbound()).as("the stream is still open").isEmpty();
+        channel.writeOutbound(LastHttpContent.EMPTY_LAST_CONTENT);
+        assertThat(outbound()).isEqualTo("0\r\n\r\n");
+        first.forEach(FullHttpRequest::release);
     }
 
     @Test
