@@ -10,7 +10,6 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpMethod;
@@ -86,7 +85,6 @@ final class HttpRequestReader extends ByteToMessageDecoder {
 
     private long remaining;
     private ByteBuf chunks;
-    private boolean chunked;
 
     HttpRequestReader(HttpLimits limits, ServerResponseEncoder encoder) {
         this.limits = limits;
@@ -172,10 +170,9 @@ final class HttpRequestReader extends ByteToMessageDecoder {
         }
         long length = parsed.contentLength;
         if (length > limits.maxRequestBodyBytes) {
-            limits.rejections.count(null, Limit.MAX_REQUEST_BODY_BYTES);
-            boolean keepOpen = !parsed.chunked && (parsed.expectContinue || parsed.keepAlive());
             FullHttpRequest request = parsed.request(Unpooled.EMPTY_BUFFER);
-            refuse(out, request, 413, "Request body is larger than " + limits.maxRequestBodyBytes + " bytes", keepOpen);
+            boolean keepOpen = !parsed.chunked && (parsed.expectContinue || HttpUtil.isKeepAlive(request));
+            refuseTooLarge(out, request, keepOpen);
             if (keepOpen && !parsed.expectContinue) {
                 remaining = length;
                 state = State.SKIP_BODY; // the client sends the body; it is read past
@@ -189,7 +186,6 @@ final class HttpRequestReader extends ByteToMessageDecoder {
             return;
         }
         pending = parsed;
-        chunked = parsed.chunked;
         if (parsed.expectContinue && !in.isReadable() && encoder.idle()) {
             // Behind an answer still to be written it is left out (RFC 9110 §10.1.1 allows it):
             // the client sends its body after a wait of its own.
@@ -197,7 +193,7 @@ final class HttpRequestReader extends ByteToMessageDecoder {
                     HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER);
             ctx.writeAndFlush(proceed, ctx.voidPromise());
         }
-        if (chunked) {
+        if (parsed.chunked) {
             state = State.CHUNK_LINE;
         } else {
             remaining = length;
@@ -281,13 +277,7 @@ final class HttpRequestReader extends ByteToMessageDecoder {
         }
         long total = (chunks == null ? 0 : chunks.readableBytes()) + size;
         if (total > limits.maxRequestBodyBytes) {
-            limits.rejections.count(null, Limit.MAX_REQUEST_BODY_BYTES);
-            refuse(
-                    out,
-                    pendingRefused(),
-                    413,
-                    "Request body is larger than " + limits.maxRequestBodyBytes + " bytes",
-                    false);
+            refuseTooLarge(out, pendingRefused(), false);
             return;
         }
         remaining = size;
@@ -363,16 +353,19 @@ final class HttpRequestReader extends ByteToMessageDecoder {
      * connection is read no further.
      */
     private void refuse(List<Object> out, FullHttpRequest request, int status, String message, boolean keepOpen) {
-        FullHttpRequest refused = request != null
-                ? request
-                : new DefaultFullHttpRequest(
-                        HttpVersion.HTTP_1_1, HttpMethod.GET, "/", Unpooled.EMPTY_BUFFER, READ_HEADERS, TRAILERS);
+        FullHttpRequest refused = request != null ? request : new Head().request(Unpooled.EMPTY_BUFFER);
         refused.setDecoderResult(DecoderResult.failure(new Refusal(status, message, keepOpen)));
         releaseChunks();
         emit(out, refused);
         if (!keepOpen) {
             state = State.DONE;
         }
+    }
+
+    /** Refuses a request whose body is larger than {@code max_request_body_bytes}, and counts it. */
+    private void refuseTooLarge(List<Object> out, FullHttpRequest request, boolean keepOpen) {
+        limits.rejections.count(null, Limit.MAX_REQUEST_BODY_BYTES);
+        refuse(out, request, 413, "Request body is larger than " + limits.maxRequestBodyBytes + " bytes", keepOpen);
     }
 
     private Head takePending() {
@@ -423,13 +416,6 @@ final class HttpRequestReader extends ByteToMessageDecoder {
 
         FullHttpRequest request(ByteBuf content) {
             return new DefaultFullHttpRequest(version, method, target, content, headers, TRAILERS.newHeaders());
-        }
-
-        /** As {@link HttpUtil#isKeepAlive}. */
-        boolean keepAlive() {
-            return !headers.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true)
-                    && (version.isKeepAliveDefault()
-                            || headers.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE, true));
         }
 
         static Head parse(byte[] b) {

@@ -61,21 +61,21 @@ final class HttpResponses {
      */
     static void send(
             ChannelHandlerContext ctx, boolean keepAlive, int status, String contentType, byte[] body, boolean cors) {
-        EncodedResponse response = EncodedResponse.of(ctx, status, contentType, cors, keepAlive, body);
-        if (keepAlive) {
-            ctx.writeAndFlush(response, ctx.voidPromise());
-        } else {
-            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
-        }
+        flush(ctx, EncodedResponse.of(ctx, status, contentType, cors, keepAlive, body), keepAlive);
     }
 
     /** Writes a complete response; closes the connection after it unless {@code keepAlive}. */
     static void write(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
+        response.headers()
+                .set(HttpHeaderNames.CONNECTION, keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
+        flush(ctx, response, keepAlive);
+    }
+
+    /** Writes a whole answer and, unless {@code keepAlive}, closes the connection once it is out. */
+    private static void flush(ChannelHandlerContext ctx, Object response, boolean keepAlive) {
         if (keepAlive) {
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
             ctx.writeAndFlush(response, ctx.voidPromise());
         } else {
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
             ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
         }
     }
