@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * How long REST requests take to answer, by endpoint template and status: {@code
@@ -16,7 +17,7 @@ public final class RestLatency {
 
     private final MeterRegistry registry;
     /** Timers by endpoint, then by status - 100; filled as statuses are first answered. */
-    private final ConcurrentHashMap<String, Timer[]> timers = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, AtomicReferenceArray<Timer>> timers = new ConcurrentHashMap<>();
 
     RestLatency(MeterRegistry registry) {
         this.registry = registry;
@@ -30,12 +31,13 @@ public final class RestLatency {
         if (registry == null) {
             return;
         }
-        Timer[] byStatus = timers.get(endpoint);
+        AtomicReferenceArray<Timer> byStatus = timers.get(endpoint);
         if (byStatus == null) {
-            byStatus = timers.computeIfAbsent(endpoint, e -> new Timer[500]);
+            byStatus = timers.computeIfAbsent(endpoint, e -> new AtomicReferenceArray<>(500));
         }
         int slot = status - 100;
-        Timer timer = slot >= 0 && slot < byStatus.length ? byStatus[slot] : null;
+        boolean cached = slot >= 0 && slot < byStatus.length();
+        Timer timer = cached ? byStatus.get(slot) : null;
         if (timer == null) {
             // The registry gives every caller the one timer of an endpoint and status.
             timer = Timer.builder("switchboard.rest.request.duration")
@@ -43,8 +45,8 @@ public final class RestLatency {
                     .tags("endpoint", endpoint, "status", Integer.toString(status))
                     .serviceLevelObjectives(Metrics.REQUEST_BUCKETS)
                     .register(registry);
-            if (slot >= 0 && slot < byStatus.length) {
-                byStatus[slot] = timer;
+            if (cached) {
+                byStatus.set(slot, timer);
             }
         }
         timer.record(nanos, TimeUnit.NANOSECONDS);

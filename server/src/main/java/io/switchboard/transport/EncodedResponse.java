@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * A complete HTTP/1.1 response already in its wire form: status line, headers and body in one
@@ -18,8 +19,13 @@ final class EncodedResponse extends DefaultByteBufHolder {
     private static final byte[] CONTENT_LENGTH = bytes(HttpHeaderNames.CONTENT_LENGTH + ": ");
     private static final int MAX_CACHED_STATUS = 599;
 
-    /** Status line and fixed headers for JSON with CORS headers: [keep-alive or close][status]. */
-    private static final byte[][][] JSON_HEADS = new byte[2][MAX_CACHED_STATUS + 1][];
+    /**
+     * Status line and fixed headers for JSON with CORS headers, kept-alive at {@code status} and
+     * closing at {@code MAX_CACHED_STATUS + 1 + status}; filled as statuses are first answered, on
+     * any event loop.
+     */
+    private static final AtomicReferenceArray<byte[]> JSON_HEADS =
+            new AtomicReferenceArray<>(2 * (MAX_CACHED_STATUS + 1));
 
     /** The bytes of the status line and headers; the body follows them. */
     final int headLength;
@@ -55,12 +61,12 @@ final class EncodedResponse extends DefaultByteBufHolder {
         if (!cached) {
             return build(status, contentType, cors, keepAlive);
         }
-        byte[][] heads = JSON_HEADS[keepAlive ? 0 : 1];
-        byte[] head = heads[status];
+        int slot = keepAlive ? status : MAX_CACHED_STATUS + 1 + status;
+        byte[] head = JSON_HEADS.get(slot);
         if (head == null) {
             // Built again by a racing thread at worst: the same bytes.
             head = build(status, contentType, true, keepAlive);
-            heads[status] = head;
+            JSON_HEADS.set(slot, head);
         }
         return head;
     }
