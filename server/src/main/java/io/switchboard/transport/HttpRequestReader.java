@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.switchboard.metrics.Limit;
+import io.switchboard.protocol.ClientText;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -473,7 +474,7 @@ final class HttpRequestReader extends ByteToMessageDecoder {
                     transferEncoding = transferEncoding == null ? value : transferEncoding + "," + value;
                 } else if (name.equalsIgnoreCase("expect")) {
                     if (!value.equalsIgnoreCase("100-continue")) {
-                        return h.fail(417, "Unsupported expectation: " + value);
+                        return h.fail(417, "Unsupported expectation: " + ClientText.quote(value));
                     }
                     h.expectContinue = version == HttpVersion.HTTP_1_1;
                 }
@@ -484,7 +485,7 @@ final class HttpRequestReader extends ByteToMessageDecoder {
                     return h.fail(400, "Transfer-Encoding with Content-Length or on HTTP/1.0");
                 }
                 if (!transferEncoding.strip().equalsIgnoreCase("chunked")) {
-                    return h.fail(501, "Unsupported Transfer-Encoding: " + transferEncoding);
+                    return h.fail(501, "Unsupported Transfer-Encoding: " + ClientText.quote(transferEncoding));
                 }
                 h.chunked = true;
             } else if (length != null) {

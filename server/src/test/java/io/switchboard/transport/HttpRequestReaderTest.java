@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.switchboard.metrics.LimitRejections;
+import io.switchboard.protocol.ClientText;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -194,6 +195,17 @@ class HttpRequestReaderTest {
             fresh.assertRefused(requests.get(0), Integer.parseInt(c[1]), false);
             fresh.close();
         }
+    }
+
+    @Test
+    void aRefusalQuotesTheClientsTextCutShort() {
+        String coding = "x".repeat(10_000);
+        List<FullHttpRequest> requests = read("POST /x HTTP/1.1\r\nTransfer-Encoding: " + coding + "\r\n\r\n");
+        HttpRequestReader.Refusal refusal =
+                (HttpRequestReader.Refusal) requests.get(0).decoderResult().cause();
+        assertThat(refusal.status).isEqualTo(501);
+        assertThat(refusal.getMessage()).hasSizeLessThan(100).contains("x".repeat(ClientText.MAX_QUOTED));
+        requests.forEach(FullHttpRequest::release);
     }
 
     @Test
