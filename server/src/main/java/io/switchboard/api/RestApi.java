@@ -133,11 +133,11 @@ public final class RestApi {
 
     private CompletionStage<ApiResponse> answer(ApiRequest request, String[] parts) {
         if (parts.length < 3) {
-            return fail(404, "Not found: " + request.rawPath());
+            return fail(404, "Not found: " + ClientText.quote(request.rawPath()));
         }
         App app = apps.byId(ApiRequest.decode(parts[1]));
         if (app == null) {
-            return fail(404, "Unknown app id: " + ApiRequest.decode(parts[1]));
+            return fail(404, "Unknown app id: " + ClientText.quote(ApiRequest.decode(parts[1])));
         }
         CompletionStage<ApiResponse> answer = answer(app, request, parts);
         return debug.watching(app.id()) ? reportingErrors(app, request, answer) : answer;
@@ -239,7 +239,7 @@ public final class RestApi {
         } catch (EventPublishing.TooLarge e) {
             return fail(413, e.getMessage());
         }
-        return fail(404, "Not found: " + request.rawPath());
+        return fail(404, "Not found: " + ClientText.quote(request.rawPath()));
     }
 
     // --- GET /connections (Switchboard's own: what this node's clients use) ----------------------

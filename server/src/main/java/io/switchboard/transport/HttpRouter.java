@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.switchboard.api.ApiRequest;
 import io.switchboard.api.ApiResponse;
 import io.switchboard.api.RestApi;
+import io.switchboard.protocol.ClientText;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -67,7 +68,8 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
             if (isUpgrade(request)) {
                 server.webSockets().upgrade(ctx, request, key, new QueryStringDecoder(uri).parameters());
             } else {
-                HttpResponses.jsonError(ctx, keepAlive, 400, "Expected a WebSocket upgrade on " + path);
+                HttpResponses.jsonError(
+                        ctx, keepAlive, 400, "Expected a WebSocket upgrade on " + ClientText.quote(path));
             }
             return;
         }
@@ -79,7 +81,7 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
             HttpResponses.json(
                     ctx, keepAlive, 200, bytes("{\"name\":\"switchboard\",\"version\":\"" + server.version() + "\"}"));
         } else {
-            HttpResponses.jsonError(ctx, keepAlive, 404, "Not found: " + path);
+            HttpResponses.jsonError(ctx, keepAlive, 404, "Not found: " + ClientText.quote(path));
         }
     }
 

@@ -58,6 +58,18 @@ class HttpRequestsTest {
     }
 
     @Test
+    void anAnswerQuotesALongPathCutShort() {
+        String name = "p".repeat(4000);
+        for (String path : new String[] {"/" + name, "/apps/" + name + "/events", "/app/" + name}) {
+            try (RawHttp connection =
+                    RawHttp.raw(server.port(), "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")) {
+                assertThat(connection.status()).isIn(400, 404);
+                assertThat(connection.readToEnd()).hasSizeLessThan(200).contains("p".repeat(50) + "\u2026");
+            }
+        }
+    }
+
+    @Test
     void aRequestThatCannotBeReadIsAnsweredWithItsReasonAndTheConnectionClosed() {
         String[][] cases = {
             {"GET /health HTTP/1.1\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n", "400"},
